@@ -82,7 +82,7 @@ def check_char(body17: str) -> str:
     return _CHECK[total % 11]
 
 
-def check_chars(bodies17: "pd.Series | list[str]") -> list[str]:
+def check_chars(bodies17: pd.Series | list[str]) -> list[str]:
     """Check characters of many 17-digit bodies at once (vectorised)."""
     bodies = list(bodies17)
     if not bodies:
@@ -133,13 +133,19 @@ def _clean(text: str) -> tuple[str, list[str]]:
     if s != raw:
         repairs.append("全角字符已转为半角")
     s = s.strip()
-    m = _WRAPPERS.match(s)
-    if m:
-        s = m.group(1)
-        repairs.append('去除了 ="…" 包裹')
-    if s[:1] in {"'", "‘", "’", "`"}:
-        s = s[1:]
-        repairs.append("去除了开头的单引号")
+    while True:  # wrappers may nest: '="…", ''…
+        before = s
+        m = _WRAPPERS.match(s)
+        if m:
+            s = m.group(1).strip()
+            if '去除了 ="…" 包裹' not in repairs:
+                repairs.append('去除了 ="…" 包裹')
+        if s[:1] in {"'", "‘", "’", "`"}:
+            s = s[1:].strip()
+            if "去除了开头的单引号" not in repairs:
+                repairs.append("去除了开头的单引号")
+        if s == before:
+            break
     if _SCI.match(s.upper()):
         return s.upper(), repairs  # scientific notation: the dot is meaningful
     cleaned = _SEPARATORS.sub("", s)
@@ -360,7 +366,9 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
         if numeric is None
         else numeric.fillna(False).astype(bool).reset_index(drop=True)
     )
-    fast = text.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).to_numpy(dtype=bool) & ~num.to_numpy()
+    fast = (
+        text.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).to_numpy(dtype=bool) & ~num.to_numpy()
+    )
     fast &= ~text.str.endswith("000").fillna(False).to_numpy(dtype=bool)
     out = pd.DataFrame(
         {

@@ -1,0 +1,105 @@
+"""Chinese for the few English words typer itself prints (help, usage errors).
+
+typer renders help with rich and keeps its panel titles in module constants;
+the usage prefix and the help option's text live in its vendored click. Each
+patch is guarded: a typer release that moves them only brings back English
+words, it never breaks the command line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["install"]
+
+_ERRORS = [
+    (re.compile(r"^Missing argument '([^']+)'\.?$"), "缺少参数 {0}"),
+    (re.compile(r"^Missing option '([^']+)'\.?$"), "缺少选项 {0}"),
+    (re.compile(r"^No such option: (\S+)"), "没有这个选项：{0}"),
+    (re.compile(r"^No such command '([^']+)'\.?$"), "没有这个命令：{0}"),
+    (re.compile(r"^Got unexpected extra arguments? \((.*)\)$"), "多余的参数：{0}"),
+    (re.compile(r"^Option '([^']+)' requires an argument\.?$"), "选项 {0} 需要一个值"),
+    (re.compile(r"^Invalid value for '([^']+)': (.*)$"), "参数 {0} 的值不对：{1}"),
+    (re.compile(r"^Invalid value: (.*)$"), "值不对：{0}"),
+]
+
+_VALUE_ERRORS = [
+    (re.compile(r"^(?:File|Path|Directory) '(.*)' does not exist\.?$"), "「{0}」不存在"),
+    (re.compile(r"^'(.*)' is not one of (.*)\.$"), "「{0}」不在可选值 {1} 中"),
+    (re.compile(r"^'(.*)' is not a valid integer\.?$"), "「{0}」不是整数"),
+]
+
+
+def translate_error(message: str) -> str:
+    """A click usage-error message in Chinese (unknown ones kept as they are)."""
+    for rx, template in _ERRORS:
+        m = rx.match(message)
+        if m:
+            groups = [_translate_value(g) for g in m.groups()]
+            return template.format(*groups)
+    return message
+
+
+def _translate_value(text: str) -> str:
+    for rx, template in _VALUE_ERRORS:
+        m = rx.match(text)
+        if m:
+            return template.format(*m.groups())
+    return text
+
+
+def install() -> None:
+    try:
+        from typer import rich_utils as ru
+
+        ru.ARGUMENTS_PANEL_TITLE = "参数"
+        ru.OPTIONS_PANEL_TITLE = "选项"
+        ru.COMMANDS_PANEL_TITLE = "命令"
+        ru.ERRORS_PANEL_TITLE = "用法错误"
+        ru.ABORTED_TEXT = "已中止。"
+        ru.RICH_HELP = "请运行 [blue]'{command_path} {help_option}'[/] 查看用法。"
+        ru.REQUIRED_LONG_STRING = "[必填]"
+        ru.DEFAULT_STRING = "[默认：{}]"
+        ru.DEPRECATED_STRING = "（已弃用）"
+    except (ImportError, AttributeError):
+        pass
+    try:
+        from typer._click import formatting as cf
+
+        original_write_usage = cf.HelpFormatter.write_usage
+
+        def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+            original_write_usage(self, prog, args, "用法：" if prefix is None else prefix)
+
+        cf.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+
+    except (ImportError, AttributeError):
+        pass
+    try:
+        from typer import rich_utils as ru
+
+        original_error = ru.rich_format_error
+
+        def rich_format_error(self: Any) -> None:
+            message = translate_error(self.format_message())
+            self.format_message = lambda: message
+            original_error(self)
+
+        ru.rich_format_error = rich_format_error
+    except (ImportError, AttributeError):
+        pass
+    try:
+        from typer._click import core as cc
+
+        original_help = cc.Command.get_help_option
+
+        def get_help_option(self: Any, ctx: Any) -> Any:
+            opt = original_help(self, ctx)
+            if opt is not None:
+                opt.help = "显示本帮助并退出"
+            return opt
+
+        cc.Command.get_help_option = get_help_option  # type: ignore[method-assign]
+    except (ImportError, AttributeError):
+        pass

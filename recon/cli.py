@@ -1,0 +1,225 @@
+"""The ``recon`` command line: parse options, call one library function, print.
+
+Every user-facing word is Chinese. Errors become one red line on stderr and
+exit code 1 (2 for wrong usage); ``--debug`` shows the traceback instead.
+Tracebacks never show local variables (they hold personal data).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from recon import __version__
+from recon._zh import install as _install_chinese
+from recon.console import err, make_progress, out
+from recon.errors import ReconError
+
+_install_chinese()
+
+app = typer.Typer(
+    name="recon",
+    help=(
+        "实有人口核对工具：把上门采集表与公安系统数据逐人比对，"
+        "列出人到机（待录入、待变更）和机到人（待上门核查）名单。"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    options_metavar="[选项]",
+)
+OPTS = "[选项]"
+
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"recon {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="出错时显示完整的技术信息（供维护人员排查）")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号并退出")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+@contextmanager
+def _friendly() -> Iterator[None]:
+    """Turn errors into one Chinese line and an exit code."""
+    try:
+        yield
+    except ReconError as exc:
+        if _state["debug"]:
+            raise
+        err.print(f"[bold red]错误：[/]{escape(exc.render())}")
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("[yellow]已中断，未完成的结果没有保留。[/]")
+        raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # a bug: never show a traceback (it may hold data)
+        if _state["debug"]:
+            raise
+        err.print(
+            f"[bold red]内部错误[/]（{type(exc).__name__}）：这是 recon 的缺陷，不是您的操作问题。"
+            "请加 --debug 重新运行，把输出（先删去其中的个人信息）发给维护人员。"
+        )
+        raise typer.Exit(1) from None
+
+
+# --- look-ups -----------------------------------------------------------------------
+
+
+@app.command(
+    "id",
+    options_metavar=OPTS,
+    help="查看身份证号的识别结果：规范号码、是否有效、出生日期、性别、问题与修复。",
+)
+def id_command(
+    texts: Annotated[
+        list[str], typer.Argument(help="一个或多个身份证号", show_default=False, metavar="号码")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="每行输出一个 JSON 对象")] = False,
+) -> None:
+    from recon.lookup import describe_id, render_ids
+
+    with _friendly():
+        infos = [describe_id(t) for t in texts]
+        if as_json:
+            for info in infos:
+                typer.echo(json.dumps(info, ensure_ascii=False))
+        else:
+            out.print(render_ids(infos))
+
+
+@app.command(
+    "address",
+    options_metavar=OPTS,
+    help="查看地址的拆分结果和「房屋键」（同一套房的不同写法得到同一个键）。",
+)
+def address_command(
+    texts: Annotated[
+        list[str], typer.Argument(help="一个或多个地址", show_default=False, metavar="地址")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="每行输出一个 JSON 对象")] = False,
+) -> None:
+    from recon.lookup import describe_address, render_addresses
+
+    with _friendly():
+        infos = [describe_address(t) for t in texts]
+        if as_json:
+            for info in infos:
+                typer.echo(json.dumps(info, ensure_ascii=False))
+        else:
+            out.print(render_addresses(infos))
+
+
+# --- inspect ---------------------------------------------------------------------
+
+
+@app.command(
+    "inspect",
+    options_metavar=OPTS,
+    help="检查表格：每个文件、每个工作表找到的表头、各列识别为什么、读取和跳过的行数、发现的问题。",
+)
+def inspect_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="文件或文件夹（可多个）", show_default=False, metavar="文件或文件夹"),
+    ],
+    system: Annotated[
+        bool, typer.Option("--system", help="按公安系统导出表读取（识别状态/注销列）")
+    ] = False,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="表头映射文件（TOML），补充或改写列名识别")
+    ] = None,
+) -> None:
+    from recon.inspect import inspect_files, render_inspection
+
+    with _friendly():
+        with make_progress() as progress:
+            task = progress.add_task("读取表格", total=None)
+            result, sheets = inspect_files(
+                paths,
+                side="system" if system else "field",
+                mapping=mapping,
+                on_file=lambda name: progress.update(task, advance=1),
+            )
+            progress.update(task, total=progress.tasks[0].completed)
+        for part in render_inspection(result, sheets):
+            out.print(part)
+        if result.errors:
+            for exc in result.errors:
+                err.print(f"[bold red]错误：[/]{escape(exc.render())}")
+            raise typer.Exit(1)
+
+
+# --- sample data and the demo ---------------------------------------------------------
+
+
+@app.command(
+    "generate",
+    options_metavar=OPTS,
+    help="生成一个模拟街道的示例数据（采集表、系统导出表和标准答案），用于试用和测试。",
+)
+def generate_command(
+    folder: Annotated[
+        Path, typer.Argument(help="写入的文件夹", show_default=False, metavar="文件夹")
+    ],
+    seed: Annotated[int, typer.Option("--seed", help="随机种子（相同种子得到相同数据）")] = 2024,
+    committees: Annotated[int, typer.Option("--committees", help="居委个数")] = 8,
+    residents: Annotated[int, typer.Option("--residents", help="每个居委的实有人口数")] = 400,
+    flat: Annotated[
+        bool, typer.Option("--flat", help="只写两个简单的 CSV 文件（用于性能测试）")
+    ] = False,
+) -> None:
+    from recon.demo import generate
+
+    with _friendly():
+        files = generate(folder, seed=seed, committees=committees, residents=residents, flat=flat)
+        err.print(f"示例数据已写入：{files.field_dir.parent}")
+        err.print(f"  现场采集表：{files.field_dir}")
+        err.print(f"  系统导出表：{files.system_dir}")
+        err.print(f"  标准答案：{files.truth_path}")
+
+
+@app.command(
+    "demo",
+    options_metavar=OPTS,
+    help="生成示例数据并完整运行一遍，结果写入指定文件夹（默认 recon_demo）。",
+)
+def demo_command(
+    folder: Annotated[
+        Path, typer.Argument(help="示例数据和结果写入的文件夹", metavar="[文件夹]")
+    ] = Path("recon_demo"),
+) -> None:
+    from recon.demo import run_demo
+
+    with _friendly():
+        run_demo(folder)
+
+
+def main() -> None:
+    """Entry point of the ``recon`` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""``recon inspect``: what recon understood of each input file and sheet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from recon.loaders import SKIP_REASONS, LoadResult, SheetReport, load
+from recon.normalize.ids import IdKind
+from recon.rules import load_rules
+
+__all__ = ["FINDINGS", "SheetFindings", "inspect_files", "render_inspection"]
+
+# Findings counted per sheet, in display order: key -> Chinese label.
+FINDINGS = {
+    "id_missing": "未填身份证号",
+    "id_invalid": "校验位错误",
+    "id_damaged": "号码受损",
+    "id_malformed": "格式不对",
+    "id_upgraded": "15位旧号",
+    "sex_mismatch": "性别与证号不符",
+    "birth_mismatch": "生日与证号不符",
+    "name_missing": "缺姓名",
+    "unusable": "无法核对",
+    "inactive": "已注销记录",
+}
+
+
+@dataclass
+class SheetFindings:
+    report: SheetReport
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _counts(records: pd.DataFrame, problems: pd.DataFrame) -> dict[tuple[str, str], dict[str, int]]:
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    if records.empty:
+        return out
+    kinds = {
+        "id_missing": IdKind.MISSING,
+        "id_invalid": IdKind.INVALID,
+        "id_damaged": IdKind.DAMAGED,
+        "id_malformed": IdKind.MALFORMED,
+        "id_upgraded": IdKind.UPGRADED,
+    }
+    flags = pd.DataFrame({"file": records["file"], "sheet": records["sheet"]})
+    usable = records["usable"].astype(bool)
+    for key, kind in kinds.items():
+        flags[key] = records["id_kind"].eq(kind) & usable
+    flags["name_missing"] = records["name_key"].eq("") & usable
+    flags["unusable"] = ~usable
+    flags["inactive"] = ~records["active"].astype(bool)
+    by_problem = {"sex_mismatch": "性别与身份证号不符", "birth_mismatch": "出生日期与身份证号不符"}
+    for key, text in by_problem.items():
+        hits = problems[problems["problem"].eq(text)]
+        marks = set(zip(hits["file"], hits["sheet"], hits["row"], strict=True))
+        flags[key] = [
+            (f, s, r) in marks
+            for f, s, r in zip(records["file"], records["sheet"], records["row"], strict=True)
+        ]
+    summed = flags.groupby(["file", "sheet"], sort=False).sum()
+    for (f, s), row in summed.iterrows():
+        out[(str(f), str(s))] = {k: int(v) for k, v in row.items() if int(v)}
+    return out
+
+
+def inspect_files(
+    paths: Iterable[Path | str],
+    side: str = "field",
+    mapping: Path | None = None,
+    on_file: Callable[[str], None] | None = None,
+) -> tuple[LoadResult, list[SheetFindings]]:
+    """Load without stopping at the first bad file; count findings per sheet."""
+    result = load(paths, side=side, rules=load_rules(mapping), on_file=on_file, strict=False)
+    counts = _counts(result.records, result.problems)
+    sheets = [SheetFindings(s, counts.get((s.file, s.sheet), {})) for s in result.sheets]
+    return result, sheets
+
+
+def _sheet_panel(item: SheetFindings, field_labels: dict[str, str]) -> RenderableType:
+    rep = item.report
+    title = rep.file + (f" ／ {rep.sheet}" if rep.sheet else "")
+    if not rep.read:
+        return Panel(Text(rep.note or "未读取", style="yellow"), title=title, title_align="left")
+    cols = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    cols.add_column("列")
+    cols.add_column("表头")
+    cols.add_column("识别为")
+    cols.add_column("说明")
+    for c in rep.columns:
+        cols.add_row(c.letter, c.header, field_labels.get(c.field, "") if c.field else "—", c.note)
+    facts = Table(show_header=False, box=None, pad_edge=False)
+    facts.add_column(style="bold")
+    facts.add_column()
+    facts.add_row("表头所在行", "、".join(str(r) for r in rep.header_rows))
+    facts.add_row("读取人员行", str(rep.rows_read))
+    skipped = "，".join(f"{SKIP_REASONS[k]} {v}" for k, v in rep.skipped.items()) or "无"
+    facts.add_row("跳过的行", skipped)
+    facts.add_row(
+        "居委",
+        f"{rep.committee or '（未识别）'}"
+        + (f"（来自{rep.committee_source}）" if rep.committee_source else ""),
+    )
+    if rep.encoding:
+        facts.add_row("编码", rep.encoding)
+    found = "，".join(f"{FINDINGS[k]} {v}" for k, v in item.counts.items() if k in FINDINGS) or "无"
+    facts.add_row("发现的问题", found)
+    if rep.note:
+        facts.add_row("提示", Text(rep.note, style="yellow"))
+    return Panel(Group(facts, Text(""), cols), title=title, title_align="left")
+
+
+def render_inspection(result: LoadResult, sheets: list[SheetFindings]) -> list[RenderableType]:
+    """Rich renderables: a panel per sheet, then a total table."""
+    labels = load_rules().headers.field_labels
+    parts: list[RenderableType] = [_sheet_panel(s, labels) for s in sheets]
+    total = Table(title="合计", show_lines=False)
+    total.add_column("文件")
+    total.add_column("工作表")
+    total.add_column("人员行", justify="right")
+    total.add_column("跳过", justify="right")
+    for key in FINDINGS:
+        total.add_column(FINDINGS[key], justify="right")
+    sums = {k: 0 for k in FINDINGS}
+    rows = skipped = 0
+    for s in sheets:
+        if not s.report.read:
+            continue
+        sk = sum(s.report.skipped.values())
+        rows += s.report.rows_read
+        skipped += sk
+        for k in FINDINGS:
+            sums[k] += s.counts.get(k, 0)
+        total.add_row(
+            s.report.file,
+            s.report.sheet,
+            str(s.report.rows_read),
+            str(sk),
+            *(str(s.counts.get(k, 0)) for k in FINDINGS),
+        )
+    total.add_row(
+        "合计", "", str(rows), str(skipped), *(str(sums[k]) for k in FINDINGS), style="bold"
+    )
+    parts.append(total)
+    return parts

@@ -1,0 +1,242 @@
+"""Files -> raw sheets: a head to find the header in, and a body as a frame.
+
+Excel files (.xlsx/.xlsm/.xls) are read with python-calamine, which returns
+cells as the spreadsheet stores them (numbers, text, dates). CSV/TXT files
+are decoded as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030, and
+their separator is guessed from the first lines.
+
+Row numbers are those a person sees: Excel's row number; for CSV the line
+number, the first line being 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from recon.errors import InputError, Where
+
+__all__ = ["EXCEL_SUFFIXES", "SUFFIXES", "RawSheet", "read_file"]
+
+EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
+TEXT_SUFFIXES = frozenset({".csv", ".txt"})
+SUFFIXES = EXCEL_SUFFIXES | TEXT_SUFFIXES
+HEAD_ROWS = 40
+
+
+@dataclass
+class RawSheet:
+    """One sheet (or a whole CSV file) before the header is known."""
+
+    file: str
+    sheet: str
+    head: list[list[Any]]  # the first rows, row i is Excel row i + 1
+    body: Callable[[int], pd.DataFrame]  # rows from a 0-based index on; column "_row"
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    note: str = ""  # why the sheet cannot hold data (chart sheet...)
+    encoding: str = ""
+
+
+def read_file(path: Path) -> Iterator[RawSheet]:
+    """The raw sheets of one input file, in workbook order."""
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        yield from _read_excel(path)
+    elif suffix in TEXT_SUFFIXES:
+        yield _read_text(path)
+    else:
+        raise InputError(
+            f"不支持的文件类型「{path.suffix}」",
+            Where(file=path.name),
+            "请另存为 .xlsx、.xls 或 .csv 后再试",
+        )
+
+
+# --- Excel --------------------------------------------------------------------------
+
+
+def _open_workbook(path: Path) -> Any:
+    import python_calamine as pc
+
+    where = Where(file=path.name)
+    head = path.read_bytes()[:8]
+    if not head:
+        raise InputError("文件是空的（0 字节）", where, "请确认选对了文件")
+    # an OLE container: a legacy .xls, or an encrypted workbook of any name
+    if head.startswith(b"\xd0\xcf\x11\xe0") and _is_encrypted_ole(path):
+        raise InputError(
+            "工作簿设有打开密码，无法读取", where, "请在 Excel/WPS 中取消密码后另存再试"
+        )
+    if path.suffix.lower() in {".xlsx", ".xlsm"} and head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+        except zipfile.BadZipFile as exc:
+            raise InputError("文件已损坏（压缩包不完整）", where, "请重新导出或另存后再试") from exc
+        if "xl/workbook.xml" not in names:
+            raise InputError("这不是 Excel 工作簿（压缩包里没有工作表）", where, "请确认文件类型")
+    try:
+        return pc.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several private error types
+        if head.startswith(b"\xd0\xcf\x11\xe0") and _is_encrypted_ole(path):
+            raise InputError(
+                "工作簿设有打开密码，无法读取", where, "请在 Excel/WPS 中取消密码后另存再试"
+            ) from exc
+        raise InputError(
+            "无法作为 Excel 工作簿打开（文件可能已损坏，或扩展名与内容不符）",
+            where,
+            "请用 Excel/WPS 打开后另存为 .xlsx 再试",
+        ) from exc
+
+
+def _is_encrypted_ole(path: Path) -> bool:
+    data = path.read_bytes()
+    return "EncryptedPackage".encode("utf-16-le") in data
+
+
+def _read_excel(path: Path) -> Iterator[RawSheet]:
+    wb = _open_workbook(path)
+    metas = {m.name: m for m in wb.sheets_metadata}
+    for name in wb.sheet_names:
+        meta = metas.get(name)
+        if meta is not None and "WorkSheet" not in str(meta.typ):
+            yield RawSheet(path.name, name, [], _empty_body, note="图表页或非数据页")
+            continue
+        try:
+            sheet = wb.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
+        except Exception as exc:
+            raise InputError(
+                "工作表内容无法读取（文件可能已损坏）",
+                Where(file=path.name, sheet=name),
+                "请用 Excel/WPS 打开后另存再试",
+            ) from exc
+        yield RawSheet(
+            file=path.name,
+            sheet=name,
+            head=rows[:HEAD_ROWS],
+            body=_excel_body(rows),
+            merged=merged,
+        )
+
+
+def _empty_body(start: int) -> pd.DataFrame:
+    return pd.DataFrame({"_row": pd.Series([], dtype="int64")})
+
+
+def _excel_body(rows: list[list[Any]]) -> Callable[[int], pd.DataFrame]:
+    def body(start: int) -> pd.DataFrame:
+        part = rows[start:]
+        frame = pd.DataFrame(part, dtype=object) if part else pd.DataFrame(dtype=object)
+        frame["_row"] = range(start + 1, start + 1 + len(part))
+        return frame
+
+    return body
+
+
+# --- CSV / TXT ----------------------------------------------------------------------
+
+
+def _decode(path: Path) -> tuple[str, str]:
+    data = path.read_bytes()
+    where = Where(file=path.name)
+    if not data.strip():
+        raise InputError("文件是空的", where, "请确认选对了文件")
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError(
+            "文件扩展名是文本（.csv/.txt），内容却是 Excel 工作簿",
+            where,
+            "请把扩展名改回 .xlsx 或 .xls",
+        )
+    else:
+        try:
+            data.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            encoding = "gb18030"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"第 {line} 行有无法识别的字符（既不是 UTF-8 也不是 GBK/GB18030 编码）",
+            where,
+            "请用 Excel/WPS 打开后另存为「CSV UTF-8」再试",
+        ) from exc
+    if "\x00" in text[:4096]:
+        raise InputError("文件含有二进制内容，不是文本表格", where, "请确认文件类型")
+    return text, encoding
+
+
+def _separator(lines: list[str]) -> str:
+    best, best_score = ",", -1
+    for sep in (",", "\t", ";", "|"):
+        counts = [line.count(sep) for line in lines if line.strip()]
+        if not counts:
+            continue
+        top = max(counts)
+        score = sum(1 for c in counts if c == top) if top else 0
+        if score > best_score or (score == best_score and top > 0 and sep == "\t"):
+            best, best_score = sep, score
+    return best
+
+
+def _read_text(path: Path) -> RawSheet:
+    text, encoding = _decode(path)
+    lines = text.splitlines()[:HEAD_ROWS]
+    sep = _separator(lines)
+    head = [row for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=sep)]
+
+    def body(start: int) -> pd.DataFrame:
+        # widest line decides the column count (a quoted separator only adds
+        # an empty column), so that no line is refused for being too wide
+        width = max((line.count(sep) for line in text.splitlines()), default=0) + 1
+        names = list(range(width))
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                header=None,
+                names=names,
+                skiprows=start,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                engine="c",
+                quoting=csv.QUOTE_MINIMAL,
+            )
+        except pd.errors.ParserError as exc:
+            raise InputError(
+                f"表格结构不一致：{_parser_line(str(exc), start)}",
+                Where(file=path.name),
+                "请检查该行是否多了分隔符，或用 Excel/WPS 打开后另存再试",
+            ) from exc
+        except pd.errors.EmptyDataError:
+            frame = pd.DataFrame(columns=names, dtype=str)
+        frame = frame.astype(object)
+        frame["_row"] = range(start + 1, start + 1 + len(frame))
+        return frame
+
+    return RawSheet(file=path.name, sheet="", head=head, body=body, encoding=encoding)
+
+
+def _parser_line(message: str, start: int) -> str:
+    import re
+
+    m = re.search(r"line (\d+), saw (\d+)", message)
+    if m:
+        return f"第 {int(m.group(1)) + start} 行的列数（{m.group(2)}）多于表头"
+    return "有的行列数多于表头"

@@ -1,0 +1,484 @@
+"""One raw sheet -> records: header found, columns mapped, rows classified."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from recon.loaders._readers import RawSheet
+from recon.normalize.values import parse_date
+from recon.rules import HeaderRules
+
+__all__ = ["ColumnInfo", "SheetReport", "read_sheet"]
+
+DATE_FIELDS = ("birth_date", "collected_on", "registered_on", "arrived_on", "cancelled_on")
+TEXT_FIELDS = (
+    "name",
+    "sex",
+    "address",
+    "hukou_address",
+    "committee",
+    "status",
+    "cancel_flag",
+    "phone",
+    "collector",
+    "kind",
+    "ethnicity",
+    "record_key",
+    "remark",
+)
+PERSON_FIELDS = ("name", "id_number")
+
+SKIP_REASONS = {
+    "blank": "空行",
+    "serial_only": "只有序号的空行",
+    "total": "合计/小计行",
+    "header": "重复的表头行",
+    "note": "说明/签字行",
+}
+
+
+@dataclass
+class ColumnInfo:
+    index: int
+    letter: str
+    header: str
+    field: str | None
+    note: str = ""
+
+
+@dataclass
+class SheetReport:
+    """What was understood of one sheet; shown by ``recon inspect``."""
+
+    file: str
+    sheet: str
+    read: bool = False
+    note: str = ""
+    header_rows: list[int] = field(default_factory=list)
+    columns: list[ColumnInfo] = field(default_factory=list)
+    rows_read: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    committee: str = ""
+    committee_source: str = ""
+    encoding: str = ""
+
+    def missing(self, fields: tuple[str, ...]) -> list[str]:
+        mapped = {c.field for c in self.columns if c.field}
+        return [f for f in fields if f not in mapped]
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# --- cells ------------------------------------------------------------------------
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text a person sees in it (numbers without '.0')."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(value, ".15g")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, _dt.datetime):
+        if value.time() == _dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, _dt.date | _dt.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def id_cell(value: Any) -> tuple[str, bool]:
+    """An ID cell as text, and whether it was a number cell.
+
+    A number keeps 15 significant digits in Excel; the digits beyond are
+    shown as zeros, exactly as Excel shows them, and flagged by the caller.
+    """
+    if isinstance(value, bool) or value is None:
+        return cell_text(value), False
+    if isinstance(value, float):
+        if value != value:
+            return "", False
+        try:
+            return str(int(Decimal(format(value, ".15g")))), True
+        except (InvalidOperation, OverflowError, ValueError):
+            return cell_text(value), True
+    if isinstance(value, int):
+        return str(value), True
+    return cell_text(value), False
+
+
+# --- the header -------------------------------------------------------------------
+
+_ID_LIKE = re.compile(r"\d{15,}|\d{17}[xX]")
+
+
+def _row_hits(row: list[Any], rules: HeaderRules) -> dict[int, str]:
+    hits: dict[int, str] = {}
+    for j, cell in enumerate(row):
+        if isinstance(cell, str) and cell.strip():
+            f = rules.field_for(cell)
+            if f and f not in hits.values():
+                hits[j] = f
+    return hits
+
+
+def _merged_span(merged: list[Any], row: int, col: int) -> tuple[int, int] | None:
+    for (r0, c0), (r1, c1) in merged:
+        if r0 <= row <= r1 and c0 <= col <= c1 and c1 > c0:
+            return c0, c1
+    return None
+
+
+@dataclass
+class _Header:
+    rows: list[int]  # 0-based row indexes of the header rows
+    labels: list[str]  # display label per column
+    fields: dict[int, str]  # column -> field
+    parts: dict[int, str]  # column -> sub-label, for fields spread over columns
+    notes: dict[int, str]
+
+
+def _find_header(raw: RawSheet, rules: HeaderRules) -> _Header | None:
+    best, best_hits = -1, {}
+    for i, row in enumerate(raw.head):
+        hits = _row_hits(row, rules)
+        fields = set(hits.values())
+        if len(fields) >= 2 and fields & set(PERSON_FIELDS) and len(hits) > len(best_hits):
+            best, best_hits = i, hits
+    if best < 0:
+        return None
+    row = raw.head[best]
+    width = max(len(r) for r in raw.head)
+    labels = [cell_text(row[j]) if j < len(row) else "" for j in range(width)]
+    fields = dict(best_hits)
+    parts: dict[int, str] = {}
+    rows = [best]
+    notes: dict[int, str] = {}
+
+    # a second header row below: sub-labels under a merged parent ("居住地址"
+    # over 路/弄/号/室) or under empty cells; never a data row (the name and ID
+    # columns are empty in it).
+    if best + 1 < len(raw.head):
+        below = raw.head[best + 1]
+        cells = {j: cell_text(v) for j, v in enumerate(below) if cell_text(v)}
+        person_cols = [j for j, f in fields.items() if f in PERSON_FIELDS]
+        if (
+            cells
+            and not any(j in cells for j in person_cols)
+            and not any(_ID_LIKE.search(v) for v in cells.values())
+            and all(isinstance(below[j], str) for j in cells)
+        ):
+            rows.append(best + 1)
+            parent_labels = list(labels)
+            for j, sub in cells.items():
+                span = _merged_span(raw.merged, best, j)
+                parent_col = span[0] if span else j
+                parent_field = fields.get(parent_col) if span else None
+                sub_field = rules.field_for(sub)
+                if sub_field and sub_field not in fields.values():
+                    fields[j] = sub_field
+                    labels[j] = f"{parent_labels[parent_col]}/{sub}" if span else sub
+                elif parent_field:
+                    fields[j] = parent_field
+                    parts[j] = sub
+                    labels[j] = f"{parent_labels[parent_col]}/{sub}"
+                elif j < len(labels) and not labels[j]:
+                    labels[j] = sub
+            if parts:
+                # the parent column itself now holds only its first part
+                for j in list(parts):
+                    span = _merged_span(raw.merged, best, j)
+                    if span and span[0] not in parts and span[0] in cells:
+                        parts[span[0]] = cells[span[0]]
+    # columns named like a field already taken: keep the first, note the rest
+    seen: dict[str, int] = {}
+    for j in sorted(fields):
+        f = fields[j]
+        if f in seen and j not in parts:
+            notes[j] = f"与第 {column_letter(seen[f])} 列重复，未使用"
+            del fields[j]
+        else:
+            seen.setdefault(f, j)
+    for j, label in enumerate(labels):
+        if j not in fields and label and j not in notes:
+            f = rules.field_for(label)
+            if f is None:
+                notes[j] = "未识别，保留原值"
+    return _Header(rows=rows, labels=labels, fields=fields, parts=parts, notes=notes)
+
+
+def _no_header_note(raw: RawSheet) -> str:
+    """Say what the most header-like row holds, so the user can map it."""
+    best: list[str] = []
+    best_row = -1
+    for i, row in enumerate(raw.head):
+        cells = [cell_text(v) for v in row if isinstance(v, str) and 0 < len(v.strip()) <= 20]
+        if len(cells) >= 3 and len(cells) > len(best):
+            best, best_row = cells, i
+    if best_row < 0:
+        return "未找到表头（像是说明页或非人员表）"
+    shown = "、".join(best[:12]) + ("…" if len(best) > 12 else "")
+    return f"未找到「姓名」或「身份证号」列（第 {best_row + 1} 行像是表头：{shown}）"
+
+
+# --- committee ------------------------------------------------------------------
+
+_COMMITTEE_SUFFIX = re.compile(r"(居民委员会|村民委员会|居委会|村委会|居委|居民区|社区)$")
+_COMMITTEE_LABELLED = re.compile(r"(?:居委会?|居民区|村委会?|社区)\s*[:：]\s*([^\s:：,，;；]+)")
+_COMMITTEE_NAMED = re.compile(
+    r"([\u4e00-\u9fff0-9A-Za-z]{2,12}?(?:居民委员会|村民委员会|居委会|村委会|居委|居民区))"
+)
+_COLLECTOR = re.compile(r"(?:采集人|采集员|登记人)\s*[:：]\s*([^\s:：,，;；]+)")
+
+
+def committee_key(text: str) -> str:
+    """'古美一村居委会' -> '古美一村' (the same 居委 however it is written)."""
+    s = re.sub(r"\s+", "", text or "")
+    return _COMMITTEE_SUFFIX.sub("", s) or s
+
+
+def _sheet_committee(raw: RawSheet, header_row: int, stem: str, side: str) -> tuple[str, str]:
+    above = " ".join(cell_text(v) for row in raw.head[:header_row] for v in row if cell_text(v))
+    m = _COMMITTEE_LABELLED.search(above)
+    if m:
+        return committee_key(m.group(1)), "表头上方的信息行"
+    m = _COMMITTEE_NAMED.search(above)
+    if m:
+        return committee_key(m.group(1)), "标题"
+    if raw.sheet:
+        m = _COMMITTEE_NAMED.search(raw.sheet)
+        if m:
+            return committee_key(m.group(1)), "工作表名"
+    m = _COMMITTEE_NAMED.search(stem)
+    if m:
+        return committee_key(m.group(1)), "文件名"
+    if side == "field":
+        return committee_key(stem), "文件名"
+    return "", ""
+
+
+def _sheet_collector(raw: RawSheet, header_row: int) -> str:
+    above = " ".join(cell_text(v) for row in raw.head[:header_row] for v in row if cell_text(v))
+    m = _COLLECTOR.search(above)
+    return m.group(1) if m else ""
+
+
+# --- rows -----------------------------------------------------------------------
+
+_TOTAL = re.compile(r"^(?:合计|小计|总计|共计|总数|汇总)")
+_NOTE = re.compile(r"[:：]|^(?:注|说明|备注|填表|制表|审核|签字|签名|负责人|联系人|日期)")
+
+
+def _text_frame(body: pd.DataFrame, cols: list[int]) -> pd.DataFrame:
+    out = {}
+    for j in cols:
+        col = body[j] if j in body.columns else pd.Series([""] * len(body), index=body.index)
+        values = col.tolist()
+        if all(isinstance(v, str) for v in values):
+            out[j] = col.astype(str).str.strip()
+        else:
+            out[j] = pd.Series([cell_text(v) for v in values], index=body.index, dtype=object)
+    return pd.DataFrame(out, index=body.index)
+
+
+def _classify(text: pd.DataFrame, header: _Header) -> pd.Series:
+    """'' for a data row, else the reason the row is not a person."""
+    n = len(text)
+    reason = np.full(n, "", dtype=object)
+    if n == 0:
+        return pd.Series(reason, index=text.index)
+    filled = text.ne("")
+    count = filled.sum(axis=1).to_numpy()
+    serial_cols = [j for j, f in header.fields.items() if f == "serial"]
+    person_cols = [j for j, f in header.fields.items() if f in PERSON_FIELDS]
+    person_filled = (
+        filled[person_cols].any(axis=1).to_numpy() if person_cols else np.zeros(n, dtype=bool)
+    )
+    blank = count == 0
+    serial_only = np.zeros(n, dtype=bool)
+    if serial_cols:
+        numeric_serial = (
+            text[serial_cols]
+            .apply(lambda c: c.str.fullmatch(r"\d{1,6}(?:\.0)?") | c.eq(""))
+            .all(axis=1)
+        )
+        serial_only = (
+            (count == filled[serial_cols].sum(axis=1).to_numpy())
+            & numeric_serial.to_numpy()
+            & ~blank
+        )
+    # the first non-empty cell of the row: 合计 / 小计 ...
+    first = text.replace("", np.nan).bfill(axis=1).iloc[:, 0].fillna("")
+    total = first.astype(str).str.replace(r"\s+", "", regex=True).str.match(_TOTAL).to_numpy()
+    # the header repeated (print layouts repeat it on every page)
+    same_as_header = np.zeros(n, dtype=int)
+    for j, f in header.fields.items():
+        if f in ("serial",):
+            continue
+        label = header.labels[j].split("/")[-1]
+        same_as_header += (text[j] == label).to_numpy() if j in text.columns else 0
+    repeated = same_as_header >= 2
+    note = (~person_filled) & (count <= 2) & first.astype(str).str.contains(_NOTE).to_numpy()
+    reason[note] = "note"
+    reason[repeated] = "header"
+    reason[total] = "total"
+    reason[serial_only] = "serial_only"
+    reason[blank] = "blank"
+    return pd.Series(reason, index=text.index)
+
+
+# --- the sheet ------------------------------------------------------------------
+
+
+@dataclass
+class SheetData:
+    report: SheetReport
+    records: pd.DataFrame  # canonical raw fields + provenance
+    originals: pd.DataFrame  # every column as text, by original header, index = row
+
+
+def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> SheetData:
+    """Find the header, map columns, classify rows, build records."""
+    report = SheetReport(file=raw.file, sheet=raw.sheet, encoding=raw.encoding)
+    if raw.note:
+        report.note = raw.note
+        return SheetData(report, pd.DataFrame(), pd.DataFrame())
+    if not any(cell_text(v) for row in raw.head for v in row):
+        report.note = "空白工作表"
+        return SheetData(report, pd.DataFrame(), pd.DataFrame())
+    header = _find_header(raw, rules)
+    if header is None:
+        report.note = _no_header_note(raw)
+        return SheetData(report, pd.DataFrame(), pd.DataFrame())
+    report.header_rows = [r + 1 for r in header.rows]
+    report.columns = [
+        ColumnInfo(
+            j, column_letter(j), header.labels[j], header.fields.get(j), header.notes.get(j, "")
+        )
+        for j in range(len(header.labels))
+        if header.labels[j] or j in header.fields
+    ]
+    report.committee, report.committee_source = _sheet_committee(raw, header.rows[0], stem, side)
+    collector = _sheet_collector(raw, header.rows[0])
+
+    body = raw.body(header.rows[-1] + 1)
+    cols = [c for c in body.columns if c != "_row"]
+    text = _text_frame(body, cols)
+    reason = _classify(text, header)
+    for key in SKIP_REASONS:
+        count = int((reason == key).sum())
+        if count:
+            report.skipped[key] = count
+    keep = (reason == "").to_numpy()
+    body, text = body[keep], text[keep]
+    report.rows_read = int(keep.sum())
+    report.read = True
+
+    rows = body["_row"].astype("int64").to_numpy()
+    records = _records(body, text, header, rules)
+    records.insert(0, "row", rows)
+    records.insert(0, "sheet", raw.sheet)
+    records.insert(0, "file", raw.file)
+    if "committee" not in records or not records["committee"].astype(bool).any():
+        records["committee"] = report.committee
+    else:
+        records["committee"] = [
+            committee_key(v) if v else report.committee for v in records["committee"].tolist()
+        ]
+    if collector and ("collector" not in records or not records["collector"].astype(bool).any()):
+        records["collector"] = collector
+    originals = text.copy()
+    originals.columns = [
+        (header.labels[j] if j < len(header.labels) else "") or column_letter(j)
+        for j in text.columns
+    ]
+    originals.index = rows
+    return SheetData(report, records, originals)
+
+
+_PART_UNITS = (
+    "支弄",
+    "弄",
+    "号",
+    "幢",
+    "栋",
+    "单元",
+    "室",
+    "楼",
+    "层",
+    "组",
+    "村",
+    "路",
+    "街",
+    "镇",
+)
+
+
+def _join_parts(values: list[str], subs: list[str]) -> str:
+    out = []
+    for v, sub in zip(values, subs, strict=True):
+        if not v:
+            continue
+        unit = next((u for u in _PART_UNITS if sub.endswith(u)), "")
+        if unit and not v.endswith(unit) and (v.isdigit() or unit in ("路", "街", "镇", "村")):
+            v += unit
+        out.append(v)
+    return "".join(out)
+
+
+def _records(
+    body: pd.DataFrame, text: pd.DataFrame, header: _Header, rules: HeaderRules
+) -> pd.DataFrame:
+    data: dict[str, Any] = {}
+    by_field: dict[str, list[int]] = {}
+    for j, f in sorted(header.fields.items()):
+        by_field.setdefault(f, []).append(j)
+    n = len(body)
+    for f, cols in by_field.items():
+        if f == "serial":
+            continue
+        if f == "id_number":
+            pairs = [id_cell(v) for v in body[cols[0]].tolist()]
+            data["id_number"] = [p[0] for p in pairs]
+            data["id_numeric"] = [p[1] for p in pairs]
+        elif f in DATE_FIELDS:
+            data[f] = [parse_date(v) for v in body[cols[0]].tolist()]
+            data[f + "_text"] = text[cols[0]].tolist()
+        elif len(cols) > 1 and any(j in header.parts for j in cols):
+            subs = [header.parts.get(j, "") for j in cols]
+            columns = [text[j].tolist() for j in cols]
+            data[f] = [_join_parts(list(vals), subs) for vals in zip(*columns, strict=True)]
+        else:
+            data[f] = text[cols[0]].tolist()
+    frame = pd.DataFrame(data, index=range(n))
+    for f in ("name", "id_number", "sex", "address", "hukou_address", "phone"):
+        if f not in frame:
+            frame[f] = ""
+    if "id_numeric" not in frame:
+        frame["id_numeric"] = False
+    return frame

@@ -1,0 +1,373 @@
+"""Addresses: parts (road, lane, number, ... room; village, group) and a house key.
+
+The same flat is written many ways -- 古美路1255弄12号302室, 古美路1255弄12-302,
+1255弄12号3楼302, 古美路一二五五弄十二号三〇二室, with or without 上海市闵行区,
+号/幢/栋/号楼 -- and all of them must give one **house key**; two different
+flats must never share one. The key is itself a readable standard address
+(``古美路1255弄12号302室``), so a clerk can see why two records agree.
+
+The grammar is the street's own (路/弄/支弄/号/幢/单元/楼/室; rural 村/组/号):
+
+* the administrative prefix (省/市/区/县/镇/街道) is recorded, not keyed;
+* Chinese numerals before a unit are converted (一二五五弄, 一千二百五十五弄);
+* with 弄 present, 号/幢/栋/号楼 all name the building: ``number``;
+* without 弄, ``100号5幢301室`` is number 100, building 5, room 301;
+* dash forms fill the next open slots: ``1255弄12-302`` -> number 12, room
+  302; ``古美路1255-12-302`` -> lane 1255, number 12, room 302;
+* a room gives its floor (601 -> 6), so ``6楼601`` is ``601室``; ``3楼2室``
+  is ``302室``;
+* text the grammar does not understand stays in the key (in 〔〕), so that it
+  can only make two keys differ, never equal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+__all__ = [
+    "ADDRESS_COLUMNS",
+    "PART_NAMES",
+    "Address",
+    "normalize_addresses",
+    "parse_address",
+]
+
+PART_NAMES = (
+    "province",
+    "city",
+    "district",
+    "town",
+    "road",
+    "place",
+    "village",
+    "group",
+    "lane",
+    "sublane",
+    "number",
+    "building",
+    "unit",
+    "floor",
+    "room",
+)
+
+ADDRESS_COLUMNS = ["addr_key", "addr_building", "addr_locality"]
+
+
+@dataclass(frozen=True)
+class Address:
+    """A parsed address; ``parts`` holds only the parts found."""
+
+    text: str
+    parts: dict[str, str] = field(default_factory=dict)
+    house_key: str = ""
+    building_key: str = ""  # the key without unit, floor and room
+    locality: str = ""  # road, village or place name
+    leftover: str = ""
+    problems: tuple[str, ...] = ()
+
+
+# --- cleaning ------------------------------------------------------------------
+
+_CN_DIGITS = "零〇一二三四五六七八九十百千两幺"
+_CN_NUM_BEFORE_UNIT = re.compile(
+    f"(?<![{_CN_DIGITS}])([{_CN_DIGITS}]+)(?=支弄|弄|号|幢|栋|座|单元|楼|层|室|户|房|组|队|-|$)"
+)
+_DASHES = re.compile(r"[－—–―~～_]+|(?<=\d)[、](?=\d)")
+_BRACKETS = re.compile(r"[（(【\[［〔][^）)】\]］〕]*[）)】\]］〕]")
+_ORDINAL = re.compile(r"第(?=\d)")
+_HASH = re.compile(r"(?<=\d)#")
+
+
+@lru_cache(maxsize=1)
+def _t2s():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _cn_to_digits(m: re.Match[str]) -> str:
+    import cn2an
+
+    text = m.group(1)
+    if text in {"两", "千", "百"}:
+        return text
+    try:
+        return str(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError, IndexError):
+        return text
+
+
+def _clean(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text)
+    s = _t2s().convert(s)
+    s = unicodedata.normalize("NFKC", re.sub(r"\s+", "", s))
+    s = _BRACKETS.sub("", s)
+    s = _DASHES.sub("-", s)
+    s = _HASH.sub("号", s).replace("#", "")
+    s = s.replace("衖", "弄").replace("號", "号")
+    s = _CN_NUM_BEFORE_UNIT.sub(_cn_to_digits, s)
+    s = _ORDINAL.sub("", s)
+    return s.upper().strip("-,，。.;；")
+
+
+# --- administrative prefix ------------------------------------------------------
+
+_NOT_ROAD = "(?![路街弄巷号村组道])"
+_ADMIN = re.compile(
+    r"^(?:中国|中华人民共和国)?"
+    rf"(?P<province>[^\d\-]{{2,7}}?(?:省|自治区){_NOT_ROAD}|上海市?|北京市?|天津市?|重庆市?)?"
+    rf"(?P<city>[^\d\-]{{2,9}}?(?:市|自治州|地区|盟){_NOT_ROAD})?"
+    rf"(?P<district>[^\d\-]{{1,7}}?(?<![小社园校])(?:新区|区|县|旗){_NOT_ROAD})?"
+    rf"(?P<town>[^\d\-]{{1,7}}?(?:镇|乡|街道){_NOT_ROAD})?"
+)
+
+# --- the street grammar -----------------------------------------------------------
+
+_ROAD = re.compile(r"^(?P<road>.+?(?:大道|公路|大街|路|街|巷))(?P<rest>.*)$")
+_VILLAGE = re.compile(r"^(?P<village>.+?村)(?=\d+(?:组|队))")
+_TOKEN = re.compile(
+    r"(?P<num>[A-Z]?\d+[A-Z]?|[A-Z])(?P<unit>支弄|弄|号楼|号|幢|栋|座|单元|楼|层|室|户|房|组|队|)"
+)
+_UNIT_SLOT = {
+    "弄": "lane",
+    "支弄": "sublane",
+    "号楼": "building",
+    "幢": "building",
+    "栋": "building",
+    "座": "building",
+    "单元": "unit",
+    "楼": "floor",
+    "层": "floor",
+    "室": "room",
+    "户": "room",
+    "房": "room",
+    "组": "group",
+    "队": "group",
+}
+
+
+def _assign_run(parts: dict[str, str], run: list[str], leftovers: list[str]) -> None:
+    """Place a run of bare numbers ("12-302", "302") into the open slots."""
+    if not run:
+        return
+    has_lane = "lane" in parts
+    rural = "village" in parts or "group" in parts
+    below_number = any(k in parts for k in ("building", "unit", "floor", "room"))
+    if len(run) == 1:
+        if "number" not in parts and not below_number:
+            slot_order = ["number"]
+        elif "room" not in parts:
+            slot_order = ["room"]
+        else:
+            slot_order = []
+    elif len(run) == 2:
+        if "number" not in parts:
+            slot_order = ["number", "room"]
+        elif "building" not in parts and not has_lane and not rural:
+            slot_order = ["building", "room"]
+        elif "unit" not in parts and not rural:
+            slot_order = ["unit", "room"]
+        else:
+            slot_order = []
+    elif len(run) == 3:
+        if not has_lane and "number" not in parts and not rural:
+            slot_order = ["lane", "number", "room"]
+        elif "number" not in parts:
+            slot_order = ["number", "unit", "room"]
+        elif not has_lane and "building" not in parts and not rural:
+            slot_order = ["building", "unit", "room"]
+        else:
+            slot_order = []
+    elif len(run) == 4 and not has_lane and "number" not in parts and not rural:
+        slot_order = ["lane", "number", "unit", "room"]
+    else:
+        slot_order = []
+    if len(slot_order) != len(run) or any(s in parts for s in slot_order):
+        leftovers.append("-".join(run))
+        return
+    for slot, value in zip(slot_order, run, strict=True):
+        parts[slot] = value
+
+
+def _strip_zeros(value: str) -> str:
+    if value.isdigit():
+        return str(int(value))
+    return value
+
+
+@lru_cache(maxsize=500_000)
+def parse_address(text: str) -> Address:
+    """Parse one address into parts and a house key (see the module text)."""
+    raw = "" if text is None else str(text)
+    s = _clean(raw)
+    if not s:
+        return Address(text=raw, problems=("地址为空",))
+    parts: dict[str, str] = {}
+    admin = _ADMIN.match(s)
+    if admin:
+        for name in ("province", "city", "district", "town"):
+            if admin.group(name):
+                parts[name] = admin.group(name)
+        s = s[admin.end() :]
+    leftovers: list[str] = []
+
+    # leading locality: a road, a village (followed by 组) or a place name
+    head_end = 0
+    while head_end < len(s) and not (s[head_end].isdigit() or s[head_end] in "-"):
+        if s[head_end].isascii() and s[head_end].isalpha() and _TOKEN.match(s, head_end):
+            m = _TOKEN.match(s, head_end)
+            if m and m.group("unit"):
+                break
+        head_end += 1
+    head, body = s[:head_end], s[head_end:]
+    if head:
+        village = _VILLAGE.match(head + body[:6])
+        road = _ROAD.match(head)
+        if village and len(village.group("village")) <= len(head):
+            parts["village"] = village.group("village")
+            if len(village.group("village")) < len(head):
+                parts["place"] = head[len(village.group("village")) :]
+        elif road:
+            parts["road"] = road.group("road")
+            if road.group("rest"):
+                parts["place"] = road.group("rest")
+        else:
+            parts["place"] = head
+
+    pos = 0
+    run: list[str] = []
+    while pos < len(body):
+        ch = body[pos]
+        if ch == "-":
+            pos += 1
+            continue
+        m = _TOKEN.match(body, pos)
+        if m and (m.group("num")[0].isdigit() or m.group("unit")):
+            num, unit = m.group("num"), m.group("unit")
+            pos = m.end()
+            if not unit:
+                run.append(num)
+                continue
+            _assign_run(parts, run, leftovers)
+            run = []
+            if unit == "号":
+                slot = "number" if "number" not in parts else "building"
+            elif unit == "弄" and "lane" in parts and "sublane" not in parts:
+                slot = "sublane"
+            else:
+                slot = _UNIT_SLOT[unit]
+            if slot in parts:
+                leftovers.append(num + unit)
+            else:
+                parts[slot] = num
+            continue
+        # text between tokens: an estate name ("1255弄古美西苑12号") or noise
+        end = pos
+        while end < len(body) and not body[end].isdigit() and body[end] != "-":
+            end += 1
+        chunk = body[pos:end] if end > pos else body[pos]
+        pos = max(end, pos + 1)
+        _assign_run(parts, run, leftovers)
+        run = []
+        if chunk in {"号", "室", "楼"}:
+            continue
+        if (
+            "place" not in parts
+            and "road" in parts
+            and not any(k in parts for k in ("lane", "number", "room"))
+        ) or ("place" not in parts and "lane" in parts and "number" not in parts):
+            parts["place"] = chunk
+        else:
+            leftovers.append(chunk)
+    _assign_run(parts, run, leftovers)
+    return _finish(raw, parts, leftovers)
+
+
+def _finish(raw: str, parts: dict[str, str], leftovers: list[str]) -> Address:
+    problems: list[str] = []
+    for slot in ("lane", "sublane", "number", "building", "unit", "floor", "room", "group"):
+        if slot in parts:
+            parts[slot] = _strip_zeros(parts[slot])
+    if "lane" in parts and "number" not in parts and "building" in parts:
+        parts["number"] = parts.pop("building")
+    room, floor = parts.get("room", ""), parts.get("floor", "")
+    if room.isdigit() and floor.isdigit():
+        if int(room) < 100:
+            parts["room"] = room = str(int(floor) * 100 + int(room))
+        elif int(room) // 100 != int(floor):
+            problems.append("楼层与室号不一致")
+    if room.isdigit() and int(room) >= 101:
+        parts["floor"] = str(int(room) // 100)
+    locality = parts.get("road") or parts.get("village") or parts.get("place", "")
+    if not locality:
+        problems.append("缺少路名或村名")
+    if leftovers:
+        problems.append("有无法识别的部分")
+
+    key = _compose(parts, with_flat=True)
+    building = _compose(parts, with_flat=False)
+    if leftovers:
+        key += "〔" + "|".join(leftovers) + "〕"
+    ordered = {name: parts[name] for name in PART_NAMES if name in parts}
+    return Address(
+        text=raw,
+        parts=ordered,
+        house_key=key,
+        building_key=building,
+        locality=locality,
+        leftover="|".join(leftovers),
+        problems=tuple(problems),
+    )
+
+
+def _compose(parts: dict[str, str], with_flat: bool) -> str:
+    out = []
+    if "road" in parts:
+        out.append(parts["road"])
+    if "village" in parts:
+        out.append(parts["village"])
+    if "place" in parts and not ("road" in parts and "lane" in parts):
+        out.append(parts["place"])
+    for slot, unit in (
+        ("group", "组"),
+        ("lane", "弄"),
+        ("sublane", "支弄"),
+        ("number", "号"),
+        ("building", "幢"),
+    ):
+        if slot in parts:
+            out.append(parts[slot] + unit)
+    if with_flat:
+        if "unit" in parts:
+            out.append(parts["unit"] + "单元")
+        if "room" in parts:
+            out.append(parts["room"] + "室")
+        elif "floor" in parts:
+            out.append(parts["floor"] + "楼")
+    return "".join(out)
+
+
+def normalize_addresses(values: pd.Series) -> pd.DataFrame:
+    """House key, building key and locality for a column of addresses.
+
+    Parsed once per distinct text.
+    """
+    text = values.astype("str").fillna("")
+    uniques = pd.unique(text)
+    parsed = [parse_address(v) for v in uniques]
+    table = pd.DataFrame(
+        {
+            "addr_key": [a.house_key for a in parsed],
+            "addr_building": [a.building_key for a in parsed],
+            "addr_locality": [a.locality for a in parsed],
+        },
+        index=uniques,
+    )
+    out = table.reindex(text.to_numpy())
+    out.index = values.index
+    return out

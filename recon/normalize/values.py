@@ -1,0 +1,132 @@
+"""Small values: sex, dates and phone numbers, as sheets write them."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from functools import lru_cache
+
+import pandas as pd
+
+__all__ = [
+    "normalize_dates",
+    "normalize_phone",
+    "normalize_sex",
+    "parse_date",
+]
+
+_SEX = {
+    "男": "男",
+    "男性": "男",
+    "1": "男",
+    "M": "男",
+    "MALE": "男",
+    "女": "女",
+    "女性": "女",
+    "2": "女",
+    "F": "女",
+    "FEMALE": "女",
+}
+
+
+def normalize_sex(value: object) -> str:
+    """男/女 from 男/女/男性/1/2/M/F/male/female (numbers too); else ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    s = unicodedata.normalize("NFKC", str(value)).strip().upper()
+    if s.endswith(".0"):
+        s = s[:-2]
+    return _SEX.get(s, "")
+
+
+_EXCEL_EPOCH = _dt.date(1899, 12, 30)
+_DATE_RES = [
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+_MIN_DATE = _dt.date(1900, 1, 1)
+_MAX_DATE = _dt.date(2100, 12, 31)
+
+
+def _from_serial(serial: float) -> str:
+    if not 1 <= serial < 80000:
+        return ""
+    return (_EXCEL_EPOCH + _dt.timedelta(days=int(serial))).isoformat()
+
+
+@lru_cache(maxsize=100_000)
+def _parse_date_text(s: str) -> str:
+    s = unicodedata.normalize("NFKC", s).strip()
+    if not s:
+        return ""
+    for rx in _DATE_RES:
+        m = rx.match(s)
+        if m:
+            try:
+                day = _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return ""
+            return day.isoformat() if _MIN_DATE <= day <= _MAX_DATE else ""
+    if re.fullmatch(r"\d{5}(?:\.\d+)?", s):  # an Excel serial that became text
+        return _from_serial(float(s))
+    return ""
+
+
+def parse_date(value: object) -> str:
+    """'YYYY-MM-DD' from a date cell, an Excel serial or a date text; else ''.
+
+    Accepts 2023-05-01, 2023/5/1, 2023.05.01, 2023年5月1日, 20230501,
+    datetimes, and serial numbers (45047 is 2023-05-01).
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int | float):
+        if isinstance(value, float) and value != value:  # NaN
+            return ""
+        if 19000101 <= value <= 21001231:
+            return _parse_date_text(str(int(value)))
+        return _from_serial(float(value))
+    return _parse_date_text(str(value))
+
+
+def normalize_dates(values: pd.Series) -> pd.Series:
+    """Column version of :func:`parse_date` (once per distinct value)."""
+    cache: dict[object, str] = {}
+    out = []
+    for v in values.tolist():
+        key = (type(v), v) if not isinstance(v, float) or v == v else (float, "nan")
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = parse_date(v)
+        out.append(hit)
+    return pd.Series(out, index=values.index, dtype="str")
+
+
+_PHONE_NOISE = re.compile(r"[\s\-()（）+]")
+
+
+def normalize_phone(value: object) -> str:
+    """Digits only; a leading +86/86 dropped from mobile numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        if value.is_integer():
+            value = int(value)
+    s = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", str(value)))
+    if s.endswith(".0"):
+        s = s[:-2]
+    if len(s) == 13 and s.startswith("86"):
+        s = s[2:]
+    return s if s.isascii() and s.isdigit() else ""

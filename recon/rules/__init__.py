@@ -1,0 +1,256 @@
+"""Rules as data: header synonyms, status words, matching weights.
+
+The shipped TOML files live beside this module. A user's mapping file (same
+form as ``headers.toml``, plus an optional ``[columns]`` table naming header
+texts directly) is merged on top. Every file is validated at load and every
+error is reported at once, in Chinese, with the file it is in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from recon.errors import RulesError
+
+__all__ = [
+    "FIELDS",
+    "HeaderRules",
+    "MatchingRules",
+    "Rules",
+    "StatusRules",
+    "header_label",
+    "load_rules",
+]
+
+# Canonical fields a column can be taken for (order = display order).
+FIELDS = (
+    "name",
+    "sex",
+    "id_number",
+    "birth_date",
+    "address",
+    "hukou_address",
+    "committee",
+    "status",
+    "cancel_flag",
+    "phone",
+    "collected_on",
+    "registered_on",
+    "arrived_on",
+    "cancelled_on",
+    "collector",
+    "kind",
+    "ethnicity",
+    "record_key",
+    "serial",
+    "remark",
+)
+
+_BRACKETED = re.compile(r"[（(【\[［<＜《][^）)】\]］>＞》]*[）)】\]］>＞》]")
+_NOISE = re.compile(r"[\s*＊★☆:：.。、_\-]+")
+
+
+def header_label(text: object) -> str:
+    """A header cell as compared with the synonyms.
+
+    Spaces, line breaks, "*" marks, trailing colons and bracketed notes such as
+    "（必填）" are removed; full-width letters are folded; Latin lower-cased.
+    """
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = _BRACKETED.sub("", s)
+    s = _NOISE.sub("", s)
+    return s.lower()
+
+
+@dataclass(frozen=True)
+class HeaderRules:
+    labels: dict[str, str]  # normalised label -> field
+    field_labels: dict[str, str]  # field -> Chinese name for messages
+    columns: dict[str, str] = field(default_factory=dict)  # exact user overrides
+
+    def field_for(self, text: object) -> str | None:
+        """The field a header cell names, or None."""
+        raw = "" if text is None else str(text).strip()
+        if raw in self.columns:
+            return self.columns[raw] or None
+        label = header_label(raw)
+        if not label:
+            return None
+        hit = self.labels.get(label)
+        if hit:
+            return hit
+        # "暂住地址（路/弄/号/室）" and "身份证号码18位" style: a known label
+        # at the start of a longer one (only for labels of 3+ characters).
+        for size in range(min(len(label) - 1, 8), 2, -1):
+            hit = self.labels.get(label[:size])
+            if hit:
+                return hit
+        return None
+
+
+@dataclass(frozen=True)
+class StatusRules:
+    active: frozenset[str]
+    inactive: frozenset[str]
+    flag_true: frozenset[str]
+    flag_false: frozenset[str]
+
+
+@dataclass(frozen=True)
+class MatchingRules:
+    """Weights and thresholds of the scored tier (see matching.toml)."""
+
+    values: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+
+@dataclass(frozen=True)
+class Rules:
+    headers: HeaderRules
+    status: StatusRules
+    matching: MatchingRules
+    sources: tuple[tuple[str, str], ...]  # (file name, sha256) of every rules file used
+
+    @property
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for name, digest in self.sources:
+            h.update(f"{name}:{digest}\n".encode())
+        return h.hexdigest()
+
+
+def _read_toml(name: str, text: str, problems: list[str]) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{name} 不是有效的 TOML 格式（{exc}）")
+        return {}
+
+
+def _shipped(name: str) -> str:
+    return resources.files("recon.rules").joinpath(name).read_text(encoding="utf-8")
+
+
+def _str_list(value: Any, where: str, problems: list[str]) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append(f"{where} 应为文字列表")
+        return []
+    return value
+
+
+def _headers(docs: list[tuple[str, dict[str, Any]]], problems: list[str]) -> HeaderRules:
+    labels: dict[str, str] = {}
+    field_labels: dict[str, str] = {}
+    columns: dict[str, str] = {}
+    for name, doc in docs:
+        fields = doc.get("fields", {})
+        if not isinstance(fields, dict):
+            problems.append(f"{name}：[fields] 应为表")
+            continue
+        for fname, spec in fields.items():
+            if fname not in FIELDS:
+                problems.append(f"{name}：未知字段「{fname}」（可用：{'、'.join(FIELDS)}）")
+                continue
+            if not isinstance(spec, dict):
+                problems.append(f"{name}：[fields.{fname}] 应为表")
+                continue
+            if "label" in spec:
+                field_labels[fname] = str(spec["label"])
+            for syn in _str_list(
+                spec.get("synonyms", []), f"{name}：fields.{fname}.synonyms", problems
+            ):
+                key = header_label(syn)
+                if not key:
+                    continue
+                other = labels.get(key)
+                if other and other != fname and name == docs[0][0]:
+                    problems.append(f"{name}：表头「{syn}」同时属于 {other} 和 {fname}")
+                labels[key] = fname  # a user's file overrides the shipped one
+        cols = doc.get("columns", {})
+        if not isinstance(cols, dict):
+            problems.append(f"{name}：[columns] 应为表")
+            continue
+        for header, fname in cols.items():
+            if not isinstance(fname, str) or (fname and fname not in FIELDS):
+                problems.append(f"{name}：列「{header}」对应的字段「{fname}」未知")
+                continue
+            columns[str(header).strip()] = fname
+    for fname in FIELDS:
+        field_labels.setdefault(fname, fname)
+    return HeaderRules(labels=labels, field_labels=field_labels, columns=columns)
+
+
+def _status(doc: dict[str, Any], problems: list[str]) -> StatusRules:
+    def words(key: str) -> frozenset[str]:
+        items = _str_list(doc.get(key, []), f"status.toml：{key}", problems)
+        return frozenset(re.sub(r"\s+", "", w).lower() for w in items)
+
+    rules = StatusRules(
+        active=words("active"),
+        inactive=words("inactive"),
+        flag_true=words("flag_true"),
+        flag_false=words("flag_false"),
+    )
+    both = rules.active & rules.inactive
+    if both:
+        problems.append(f"status.toml：状态词同时列为有效和注销：{'、'.join(sorted(both))}")
+    return rules
+
+
+_MATCHING_KEYS = {
+    "weights": dict,
+    "thresholds": dict,
+}
+
+
+def _matching(doc: dict[str, Any], problems: list[str]) -> MatchingRules:
+    for key, kind in _MATCHING_KEYS.items():
+        if key in doc and not isinstance(doc[key], kind):
+            problems.append(f"matching.toml：{key} 应为表")
+    for section in ("weights", "thresholds"):
+        for k, v in doc.get(section, {}).items():
+            if isinstance(v, dict):
+                for kk, vv in v.items():
+                    if not isinstance(vv, int | float) or isinstance(vv, bool):
+                        problems.append(f"matching.toml：{section}.{k}.{kk} 应为数字")
+            elif not isinstance(v, int | float) or isinstance(v, bool):
+                problems.append(f"matching.toml：{section}.{k} 应为数字")
+    return MatchingRules(values=doc)
+
+
+def load_rules(mapping: Path | None = None) -> Rules:
+    """The shipped rules, with a user's header mapping file merged on top."""
+    problems: list[str] = []
+    sources: list[tuple[str, str]] = []
+    docs: dict[str, dict[str, Any]] = {}
+    for name in ("headers.toml", "status.toml", "matching.toml"):
+        text = _shipped(name)
+        sources.append((name, hashlib.sha256(text.encode()).hexdigest()))
+        docs[name] = _read_toml(name, text, problems)
+    header_docs = [("headers.toml", docs["headers.toml"])]
+    if mapping is not None:
+        try:
+            text = Path(mapping).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RulesError(
+                [f"无法读取映射文件（{type(exc).__name__}）"], file=str(mapping)
+            ) from exc
+        sources.append((Path(mapping).name, hashlib.sha256(text.encode()).hexdigest()))
+        header_docs.append((Path(mapping).name, _read_toml(Path(mapping).name, text, problems)))
+    headers = _headers(header_docs, problems)
+    status = _status(docs["status.toml"], problems)
+    matching = _matching(docs["matching.toml"], problems)
+    if problems:
+        raise RulesError(problems, file=Path(mapping).name if mapping else "")
+    return Rules(headers=headers, status=status, matching=matching, sources=tuple(sources))
