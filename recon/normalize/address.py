@@ -35,6 +35,7 @@ __all__ = [
     "Address",
     "normalize_addresses",
     "parse_address",
+    "walk_key",
 ]
 
 PART_NAMES = (
@@ -371,3 +372,33 @@ def normalize_addresses(values: pd.Series) -> pd.DataFrame:
     out = table.reindex(text.to_numpy())
     out.index = values.index
     return out
+
+
+def _num(value: str) -> tuple[int, str]:
+    """Sort numbers numerically ("2" before "10"), letters after digits."""
+    digits = "".join(ch for ch in value if ch.isdigit())
+    return (int(digits) if digits else -1, value)
+
+
+def walk_key(text: str) -> tuple[object, ...]:
+    """Sort key in the order a person walks: road, lane, building, room.
+
+    Numbers sort numerically (2弄 before 10弄); rural addresses by village,
+    group and house number. Unparsed text sorts last within its road.
+    """
+    a = parse_address(text)
+    p = a.parts
+    return (
+        a.locality == "",
+        a.locality,
+        _num(p.get("group", "")),
+        _num(p.get("lane", "")),
+        _num(p.get("sublane", "")),
+        _num(p.get("number", "")),
+        _num(p.get("building", "")),
+        _num(p.get("unit", "")),
+        _num(p.get("room", "")),
+        _num(p.get("floor", "")),
+        a.leftover,
+        text,
+    )

@@ -1,0 +1,265 @@
+"""Comparisons: for a batch of candidate pairs, one level per item.
+
+Each comparison is a small named strategy (as Splink's comparison levels):
+it says what it compares, returns a level per pair, and words each level for
+a clerk. Weights come from ``rules/matching.toml``, never from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+from rapidfuzz.distance import OSA
+
+from recon.normalize.ids import IdKind
+from recon.normalize.names import compare_names
+
+__all__ = ["COMPARISONS", "Comparison", "compare_pairs"]
+
+_USABLE = (IdKind.VALID, IdKind.UPGRADED, IdKind.SUSPECT)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What one item says about a pair: levels and their Chinese words."""
+
+    item: str  # key in matching.toml's [weights]
+    label: str  # Chinese name of the item
+    words: ClassVar[dict[str, str]] = {}
+
+    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+        raise NotImplementedError
+
+
+# --- ID ---------------------------------------------------------------------------
+
+
+def _one_edit(x: str, y: str) -> bool:
+    """One substitution or one adjacent transposition apart (same length)."""
+    if len(x) != len(y) or x == y:
+        return False
+    diff = [i for i in range(len(x)) if x[i] != y[i]]
+    if len(diff) == 1:
+        return True
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and x[diff[0]] == y[diff[1]]
+        and x[diff[1]] == y[diff[0]]
+    )
+
+
+def _two_edits(x: str, y: str) -> bool:
+    """At most two edits apart, a swap of neighbours counting as one."""
+    return len(x) == len(y) and OSA.distance(x, y) <= 2
+
+
+def _prefix_level(prefix: str, other: str) -> str:
+    """A damaged ID's trusted digits against another ID's first digits.
+
+    The trusted digits may themselves carry a typo made before the damage:
+    one edit away is weak evidence for, more is evidence against.
+    """
+    head = other[: len(prefix)]
+    if head == prefix:
+        return "prefix_agrees"
+    if len(head) == len(prefix) and OSA.distance(prefix, head) == 1:
+        return "prefix_one_error"
+    return "prefix_differs"
+
+
+class IdComparison(Comparison):
+    words: ClassVar[dict[str, str]] = {
+        "exact": "身份证号一致",
+        "one_error": "身份证号有一位录入错误",
+        "same_invalid": "身份证号相同（但校验位不符）",
+        "two_errors": "身份证号有两位不同",
+        "prefix_agrees": "证件号受损，可信部分一致",
+        "prefix_one_error": "证件号受损，可信部分有一位不同",
+        "prefix_differs": "证件号受损，可信部分不一致",
+        "different": "身份证号不同",
+        "different_valid": "两个不同的有效身份证号",
+        "unknown": "缺少可比的身份证号",
+    }
+
+    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+        out = []
+        for ka, ia, pa, kb, ib, pb in zip(
+            a["id_kind"].tolist(),
+            a["id"].tolist(),
+            a["id_prefix"].tolist(),
+            b["id_kind"].tolist(),
+            b["id"].tolist(),
+            b["id_prefix"].tolist(),
+            strict=True,
+        ):
+            out.append(_id_level(ka, ia, pa, kb, ib, pb))
+        return np.array(out, dtype=object)
+
+
+def _as_damaged(kind: str, id_: str, prefix: str) -> str | None:
+    """The trusted prefix of a damaged (or suspect) ID, else None."""
+    if kind == IdKind.DAMAGED:
+        return prefix
+    if kind == IdKind.SUSPECT:
+        return id_[:14]
+    return None
+
+
+def _id_level(ka: str, ia: str, pa: str, kb: str, ib: str, pb: str) -> str:
+    ua, ub = ka in _USABLE, kb in _USABLE
+    if ua and ub:
+        if ia == ib:
+            return "exact"
+        da, db = _as_damaged(ka, ia, pa), _as_damaged(kb, ib, pb)
+        # a valid ID ending in 000 may be a damaged one: compare its first 14
+        for prefix, other in ((da, ib), (db, ia)):
+            if prefix is not None:
+                level = _prefix_level(prefix, other)
+                return "different_valid" if level == "prefix_differs" else level
+        return "different_valid"
+    if ka == IdKind.DAMAGED or kb == IdKind.DAMAGED:
+        da = pa if ka == IdKind.DAMAGED else None
+        db = pb if kb == IdKind.DAMAGED else None
+        if da is not None and db is not None:
+            short, long_ = sorted((da, db), key=len)
+            return _prefix_level(short, long_)
+        prefix, other_kind, other = (da, kb, ib) if da is not None else (db, ka, ia)
+        assert prefix is not None
+        if other_kind in _USABLE or other_kind == IdKind.INVALID:
+            level = _prefix_level(prefix, other)
+            # an invalid ID has a typo somewhere: disagreement is no evidence
+            if other_kind == IdKind.INVALID and level == "prefix_differs":
+                return "unknown"
+            return level
+        return "unknown"
+    if ka == IdKind.INVALID and kb == IdKind.INVALID:
+        if ia == ib:
+            return "same_invalid"
+        return "two_errors" if _two_edits(ia, ib) else "different"
+    if (ka == IdKind.INVALID and ub) or (kb == IdKind.INVALID and ua):
+        if _one_edit(ia, ib):
+            return "one_error"
+        return "two_errors" if _two_edits(ia, ib) else "different"
+    return "unknown"
+
+
+# --- name, birth, sex, address ------------------------------------------------------------
+
+
+class NameComparison(Comparison):
+    words: ClassVar[dict[str, str]] = {
+        "exact": "姓名一致",
+        "simplified": "姓名一致（繁简不同）",
+        "unknown_char": "姓名一致（含无法显示的字）",
+        "homophone": "姓名同音（可能是同音字）",
+        "one_char": "姓名有一字不同",
+        "different": "姓名不同",
+        "missing": "缺少姓名",
+    }
+
+    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+        ka, kb = a["name_key"].to_numpy(dtype=object), b["name_key"].to_numpy(dtype=object)
+        out = np.full(len(ka), "", dtype=object)
+        same = (ka == kb) & (ka != "")
+        out[same] = "exact"
+        cache: dict[tuple[str, str], str] = {}
+        for i in np.flatnonzero(~same):
+            key = (ka[i], kb[i])
+            level = cache.get(key)
+            if level is None:
+                level = cache[key] = compare_names(ka[i], kb[i])
+            out[i] = level
+        # an exact key holding "?" is not a real agreement
+        unknown = same & np.array(["?" in k for k in ka], dtype=bool)
+        out[unknown] = "unknown_char"
+        return out
+
+
+class BirthComparison(Comparison):
+    words: ClassVar[dict[str, str]] = {
+        "equal": "出生日期一致",
+        "different": "出生日期不同",
+        "different_weak": "出生日期不同（取自有错的证件号）",
+        "unknown": "缺少出生日期",
+    }
+
+    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+        ba, bb = a["birth"].to_numpy(dtype=object), b["birth"].to_numpy(dtype=object)
+        weak = a["birth_weak"].to_numpy(dtype=bool) | b["birth_weak"].to_numpy(dtype=bool)
+        known = (ba != "") & (bb != "")
+        out = np.full(len(ba), "unknown", dtype=object)
+        out[known & (ba == bb)] = "equal"
+        out[known & (ba != bb)] = "different"
+        out[known & (ba != bb) & weak] = "different_weak"
+        return out
+
+
+class SexComparison(Comparison):
+    words: ClassVar[dict[str, str]] = {
+        "equal": "性别一致",
+        "different": "性别不同",
+        "unknown": "缺少性别",
+    }
+
+    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+        sa, sb = a["sex_eff"].to_numpy(dtype=object), b["sex_eff"].to_numpy(dtype=object)
+        known = (sa != "") & (sb != "")
+        out = np.full(len(sa), "unknown", dtype=object)
+        out[known & (sa == sb)] = "equal"
+        out[known & (sa != sb)] = "different"
+        return out
+
+
+class AddressComparison(Comparison):
+    words: ClassVar[dict[str, str]] = {
+        "same_flat": "住址为同一套房",
+        "same_flat_no_road": "住址为同一套房（一方未写路名）",
+        "same_building": "住址在同一幢楼",
+        "same_road": "住址在同一条路/村",
+        "different": "住址不同",
+        "unknown": "缺少住址",
+    }
+
+    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+        ka, kb = a["addr_key"].to_numpy(dtype=object), b["addr_key"].to_numpy(dtype=object)
+        ga, gb = (
+            a["addr_building"].to_numpy(dtype=object),
+            b["addr_building"].to_numpy(dtype=object),
+        )
+        la, lb = (
+            a["addr_locality"].to_numpy(dtype=object),
+            b["addr_locality"].to_numpy(dtype=object),
+        )
+        known = (ka != "") & (kb != "")
+        out = np.full(len(ka), "unknown", dtype=object)
+        out[known] = "different"
+        out[known & (la == lb) & (la != "")] = "same_road"
+        out[known & (ga == gb) & (ga != "")] = "same_building"
+        out[known & (ka == kb)] = "same_flat"
+        # "1255弄12号302室" against "古美路1255弄12号302室": one side left out the road
+        partial = known & (out == "different") & ((la == "") | (lb == ""))
+        for i in np.flatnonzero(partial):
+            short, long_ = sorted((ka[i], kb[i]), key=len)
+            if short and long_.endswith(short) and short[0].isdigit():
+                out[i] = "same_flat_no_road"
+        return out
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    IdComparison("id", "身份证号"),
+    NameComparison("name", "姓名"),
+    BirthComparison("birth", "出生日期"),
+    SexComparison("sex", "性别"),
+    AddressComparison("address", "住址"),
+)
+
+
+def compare_pairs(recs: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
+    """Levels of every comparison for pairs (a[i], b[i]) of rows of ``recs``."""
+    left = recs.iloc[a].reset_index(drop=True)
+    right = recs.iloc[b].reset_index(drop=True)
+    return pd.DataFrame({c.item: c.levels(left, right) for c in COMPARISONS})

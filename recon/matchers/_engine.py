@@ -1,0 +1,613 @@
+"""The reconciliation: field rows and system rows, each to exactly one outcome.
+
+1. **Exact ID** (whole-column join): the same valid ID after normalisation
+   (15-digit numbers upgraded). Several rows of one ID are paired one to one
+   by how alike they are; the rest are duplicates.
+2. **Residue**: rows an ID join could not settle (typo, damaged or missing
+   ID, or a valid ID the other side lacks) get candidate pairs from blocking
+   keys, scored by the comparisons of ``_compare`` with the weights of
+   ``rules/matching.toml``. Two valid IDs that differ never match.
+3. **One to one, with margins**: a pair is matched only if it clears the
+   threshold *and* beats every alternative of both its rows by the margin;
+   what the evidence cannot settle goes to review.
+4. What is left: a residue row that is the same person as an already settled
+   row is a duplicate; other field rows are to enter (人到机), other active
+   system rows are to visit (机到人).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from recon.matchers._blocking import candidate_pairs
+from recon.matchers._compare import COMPARISONS, compare_pairs
+from recon.normalize.ids import IdKind
+from recon.rules import MatchingRules
+
+__all__ = ["MatchResult", "Outcome", "match_records"]
+
+_USABLE = (IdKind.VALID, IdKind.UPGRADED, IdKind.SUSPECT)
+
+
+class Outcome:
+    """Outcome of one input row (stable strings, used in outputs)."""
+
+    MATCHED = "matched"
+    FIELD_ONLY = "field_only"
+    SYSTEM_ONLY = "system_only"
+    REVIEW = "review"
+    DUPLICATE = "duplicate"
+    INACTIVE = "inactive"
+    UNUSABLE = "unusable"
+
+
+OUTCOME_LABELS = {
+    Outcome.MATCHED: "已匹配",
+    Outcome.FIELD_ONLY: "人到机：待录入",
+    Outcome.SYSTEM_ONLY: "机到人：待核查",
+    Outcome.REVIEW: "待人工确认",
+    Outcome.DUPLICATE: "重复",
+    Outcome.INACTIVE: "已注销（不参与比对）",
+    Outcome.UNUSABLE: "无法核对",
+}
+
+METHOD_LABELS = {
+    "exact_id": "身份证号一致",
+    "repaired_id": "身份证号有录入错误，已修正",
+    "damaged_id": "身份证号受损，按其他信息比对",
+    "missing_id": "缺少身份证号，按其他信息比对",
+    "scored": "按姓名、出生日期、住址比对",
+}
+
+
+@dataclass
+class MatchResult:
+    """Everything a writer needs; positions refer to the record frames."""
+
+    field: pd.DataFrame  # field records + outcome, note, dup_of
+    system: pd.DataFrame  # system records + outcome, note, dup_of
+    pairs: pd.DataFrame  # f, s, method, score, reason
+    review: pd.DataFrame  # f, s, score, reason
+    differences: pd.DataFrame  # f, s, item, system_value, field_value
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {
+            "field": self.field["outcome"].value_counts().to_dict(),
+            "system": self.system["outcome"].value_counts().to_dict(),
+        }
+
+
+# --- the combined frame --------------------------------------------------------------
+
+_REC_COLS = [
+    "name_key",
+    "name_simp",
+    "id",
+    "id_kind",
+    "id_prefix",
+    "birth",
+    "addr_key",
+    "addr_building",
+    "addr_locality",
+    "committee",
+]
+
+
+def _combined(field: pd.DataFrame, system: pd.DataFrame) -> pd.DataFrame:
+    parts = []
+    for frame in (field, system):
+        part = frame[_REC_COLS].copy()
+        part["sex_eff"] = frame["sex"].where(frame["sex"].ne(""), frame["id_sex"])
+        # a birth date read from a mistyped or damaged ID may carry the typo
+        part["birth_weak"] = frame["id_kind"].isin(
+            (IdKind.INVALID, IdKind.DAMAGED, IdKind.SUSPECT)
+        ) & frame["birth_from_id"].astype(bool)
+        parts.append(part)
+    recs = pd.concat(parts, ignore_index=True)
+    for col in recs.columns:
+        if col != "birth_weak":
+            recs[col] = recs[col].fillna("").astype(object)
+    return recs
+
+
+def _score(levels: pd.DataFrame, rules: MatchingRules) -> np.ndarray:
+    weights = rules["weights"]
+    total = np.zeros(len(levels))
+    for comp in COMPARISONS:
+        table = weights[comp.item]
+        total += levels[comp.item].map(table).fillna(0.0).to_numpy(dtype=float)
+    return total
+
+
+# --- reasons ---------------------------------------------------------------------------
+
+
+def _method(id_level: str, kind_f: str, kind_s: str) -> str:
+    if id_level == "exact":
+        return "exact_id"
+    if id_level == "one_error":
+        return "repaired_id"
+    kinds = {kind_f, kind_s}
+    if kinds & {IdKind.DAMAGED, IdKind.SUSPECT}:
+        return "damaged_id"
+    if kinds & {IdKind.MISSING, IdKind.MALFORMED}:
+        return "missing_id"
+    return "scored"
+
+
+_POSITIVE = {
+    "name": {"exact", "simplified", "unknown_char", "homophone", "one_char"},
+    "birth": {"equal"},
+    "sex": {"equal"},
+    "address": {"same_flat", "same_building", "same_road"},
+}
+
+
+def _typo_position(x: str, y: str) -> str:
+    diff = [i + 1 for i in range(min(len(x), len(y))) if x[i] != y[i]]
+    if len(diff) == 1:
+        return f"第{diff[0]}位"
+    if len(diff) == 2:
+        return f"第{diff[0]}、{diff[1]}位颠倒"
+    return ""
+
+
+def _reason(row: dict[str, str], f_id: str, s_id: str, kind_f: str, kind_s: str) -> str:
+    words = {c.item: c.words for c in COMPARISONS}
+    id_level = row["id"]
+    if id_level == "exact":
+        head = "身份证号一致"
+        if kind_f == IdKind.UPGRADED or kind_s == IdKind.UPGRADED:
+            head += "（15位旧号码已升级为18位）"
+    elif id_level == "one_error":
+        who = "采集表" if kind_f == IdKind.INVALID else "系统中"
+        where = _typo_position(f_id, s_id)
+        head = f"{who}的身份证号有一位录入错误（{where}），已按姓名确认"
+    elif kind_f in (IdKind.DAMAGED, IdKind.SUSPECT) or kind_s in (IdKind.DAMAGED, IdKind.SUSPECT):
+        who = "采集表" if kind_f in (IdKind.DAMAGED, IdKind.SUSPECT) else "系统中"
+        head = f"{who}的证件号受损"
+    elif kind_f in (IdKind.MISSING, IdKind.MALFORMED) or kind_s in (
+        IdKind.MISSING,
+        IdKind.MALFORMED,
+    ):
+        who = "采集表" if kind_f in (IdKind.MISSING, IdKind.MALFORMED) else "系统中"
+        head = f"{who}缺少有效身份证号"
+    else:
+        head = words["id"].get(id_level, "")
+    agree = [
+        words[k][row[k]] for k in ("name", "birth", "sex", "address") if row[k] in _POSITIVE[k]
+    ]
+    differ = [
+        words[k][row[k]]
+        for k in ("name", "birth", "sex", "address")
+        if row[k] not in _POSITIVE[k] and row[k] not in ("unknown", "missing")
+    ]
+    text = head
+    if id_level != "exact" or differ:
+        if agree:
+            text += "；" + "、".join(agree)
+        if differ:
+            text += "；但" + "、".join(differ)
+    return text
+
+
+# --- the engine ----------------------------------------------------------------------
+
+
+class _State:
+    """Outcomes being decided, by position on each side."""
+
+    def __init__(self, nf: int, ns: int) -> None:
+        self.nf, self.ns = nf, ns
+        self.out = np.full(nf + ns, "", dtype=object)  # combined positions
+        self.note = np.full(nf + ns, "", dtype=object)
+        self.dup_of = np.full(nf + ns, -1, dtype=np.int64)
+        self.partner = np.full(nf + ns, -1, dtype=np.int64)
+
+    def is_field(self, g: np.ndarray | int) -> np.ndarray | bool:
+        return np.asarray(g) < self.nf
+
+    def open(self, g: int) -> bool:
+        return self.out[g] == ""
+
+
+def match_records(
+    field: pd.DataFrame,
+    system: pd.DataFrame,
+    rules: MatchingRules,
+    on_step: Callable[[str], None] | None = None,
+) -> MatchResult:
+    """Reconcile prepared field and system records (see the module text)."""
+    step = on_step or (lambda _name: None)
+    field = field.reset_index(drop=True)
+    system = system.reset_index(drop=True)
+    nf, ns = len(field), len(system)
+    recs = _combined(field, system)
+    st = _State(nf, ns)
+    th = rules["thresholds"]
+
+    usable = np.concatenate([field["usable"].to_numpy(bool), system["usable"].to_numpy(bool)])
+    active = np.concatenate([np.ones(nf, bool), system["active"].to_numpy(bool)])
+    st.out[~usable] = Outcome.UNUSABLE
+    st.out[usable & ~active] = Outcome.INACTIVE
+
+    step("exact")
+    pair_rows: list[pd.DataFrame] = []
+    review_rows: list[pd.DataFrame] = []
+    _exact_tier(recs, st, rules, pair_rows, review_rows)
+
+    step("residue")
+    open_g = np.flatnonzero(st.out == "")
+    r_f = open_g[open_g < nf]
+    r_s = open_g[open_g >= nf]
+    matched_s = np.flatnonzero((st.out == Outcome.MATCHED) & (np.arange(nf + ns) >= nf))
+    matched_f = np.flatnonzero((st.out == Outcome.MATCHED) & (np.arange(nf + ns) < nf))
+    max_block = int(th["max_block"])
+    cands = [
+        candidate_pairs(recs, r_f, np.concatenate([r_s, matched_s, r_f]), max_block),
+        candidate_pairs(recs, r_s, np.concatenate([matched_f, r_s]), max_block),
+    ]
+    pairs = pd.concat(cands, ignore_index=True)
+    # orient every pair as (a = residue row being decided, b = the other)
+    if len(pairs):
+        levels = compare_pairs(recs, pairs["a"].to_numpy(), pairs["b"].to_numpy())
+        pairs = pd.concat([pairs, levels], axis=1)
+        pairs["score"] = _score(levels, rules)
+        pairs = pairs[pairs["score"] >= float(th["review"])].reset_index(drop=True)
+    else:
+        pairs = pd.DataFrame(columns=["a", "b", "rule", *[c.item for c in COMPARISONS], "score"])
+
+    step("assign")
+    _assign_residue(recs, st, pairs, rules, pair_rows, review_rows)
+
+    step("finish")
+    _finish(recs, st, field, system)
+    return _result(field, system, recs, st, pair_rows, review_rows)
+
+
+def _exact_tier(
+    recs: pd.DataFrame,
+    st: _State,
+    rules: MatchingRules,
+    pair_rows: list[pd.DataFrame],
+    review_rows: list[pd.DataFrame],
+) -> None:
+    nf = st.nf
+    kinds = recs["id_kind"].to_numpy(dtype=object)
+    ids = recs["id"].to_numpy(dtype=object)
+    g = np.arange(len(recs))
+    ok = (st.out == "") & np.isin(kinds, _USABLE)
+    fk = pd.DataFrame({"f": g[ok & (g < nf)], "id": ids[ok & (g < nf)]})
+    sk = pd.DataFrame({"s": g[ok & (g >= nf)], "id": ids[ok & (g >= nf)]})
+    both = fk.merge(sk, on="id")
+    nf_id = both.groupby("id")["f"].transform("nunique")
+    ns_id = both.groupby("id")["s"].transform("nunique")
+    simple = both[(nf_id == 1) & (ns_id == 1)]
+    multi = both[(nf_id > 1) | (ns_id > 1)]
+
+    chosen = [simple[["f", "s"]]]
+    if len(multi):
+        levels = compare_pairs(recs, multi["f"].to_numpy(), multi["s"].to_numpy())
+        scored = multi.assign(score=_score(levels, rules)).sort_values(
+            ["score", "f", "s"], ascending=[False, True, True]
+        )
+        # one pair per ID: the other rows of that ID are duplicates, so that a
+        # double registration is reported rather than paired away
+        best = scored.drop_duplicates("id", keep="first")
+        chosen.append(best[["f", "s"]])
+    pairs = pd.concat(chosen, ignore_index=True)
+    if len(pairs):
+        levels = compare_pairs_exact(recs, pairs["f"].to_numpy(), pairs["s"].to_numpy())
+        pairs = pd.concat([pairs.reset_index(drop=True), levels], axis=1)
+        pairs["score"] = _score(levels, rules)
+        # the same ID under a wholly different name: a person must look
+        odd = pairs["name"].eq("different").to_numpy()
+        if odd.any():
+            bad = pairs[odd]
+            review_rows.append(
+                pd.DataFrame(
+                    {
+                        "f": bad["f"].to_numpy(),
+                        "s": bad["s"].to_numpy(),
+                        "score": bad["score"].to_numpy(),
+                        "reason": "身份证号一致，但姓名不同：请核实是否填错了号码",
+                    }
+                )
+            )
+            st.out[bad["f"].to_numpy()] = Outcome.REVIEW
+            st.out[bad["s"].to_numpy()] = Outcome.REVIEW
+            pairs = pairs[~odd]
+        _record_matches(recs, st, pairs, pair_rows)
+
+    # rows of an ID that is matched elsewhere, or repeated with no partner
+    by_id_f = fk[st.out[fk["f"].to_numpy(dtype=np.int64)] == ""]
+    by_id_s = sk[st.out[sk["s"].to_numpy(dtype=np.int64)] == ""]
+    _same_id_duplicates(st, by_id_f, "f", ids)
+    _same_id_duplicates(st, by_id_s, "s", ids)
+
+
+def compare_pairs_exact(recs: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
+    """Levels for pairs known to share an ID (the ID comparison is skipped)."""
+    left = recs.iloc[a].reset_index(drop=True)
+    right = recs.iloc[b].reset_index(drop=True)
+    out = {"id": np.full(len(a), "exact", dtype=object)}
+    for comp in COMPARISONS:
+        if comp.item != "id":
+            out[comp.item] = comp.levels(left, right)
+    return pd.DataFrame(out)
+
+
+def _same_id_duplicates(st: _State, frame: pd.DataFrame, col: str, ids: np.ndarray) -> None:
+    """Open rows sharing a valid ID: with a matched row of that ID they are
+    duplicates of it; without, the first is kept open and the rest are its
+    duplicates."""
+    if frame.empty:
+        return
+    matched_by_id: dict[str, int] = {}
+    side_lo, side_hi = (0, st.nf) if col == "f" else (st.nf, st.nf + st.ns)
+    # matched rows of the same side, by ID
+    for g in np.flatnonzero(st.out[side_lo:side_hi] == Outcome.MATCHED) + side_lo:
+        matched_by_id.setdefault(ids[g], int(g))
+    where = "采集表" if col == "f" else "系统中"
+    for id_, group in frame.groupby("id", sort=False):
+        rows = sorted(group[col].tolist())
+        if id_ in matched_by_id:
+            first, rest = matched_by_id[id_], rows
+        else:
+            first, rest = rows[0], rows[1:]
+        for g in rest:
+            st.out[g] = Outcome.DUPLICATE
+            st.dup_of[g] = first
+            st.note[g] = f"同一身份证号在{where}出现多次"
+
+
+def _record_matches(
+    recs: pd.DataFrame, st: _State, pairs: pd.DataFrame, pair_rows: list[pd.DataFrame]
+) -> None:
+    if pairs.empty:
+        return
+    f = pairs["f"].to_numpy(dtype=np.int64)
+    s = pairs["s"].to_numpy(dtype=np.int64)
+    st.out[f] = Outcome.MATCHED
+    st.out[s] = Outcome.MATCHED
+    st.partner[f] = s
+    st.partner[s] = f
+    kinds = recs["id_kind"].to_numpy(dtype=object)
+    ids = recs["id"].to_numpy(dtype=object)
+    items = [c.item for c in COMPARISONS]
+    level_rows = pairs[items].to_dict("records")
+    methods, reasons = [], []
+    cache: dict[tuple[object, ...], tuple[str, str]] = {}
+    for i, row in enumerate(level_rows):
+        kf, ks = kinds[f[i]], kinds[s[i]]
+        key = (*row.values(), kf, ks)
+        if row["id"] != "one_error" and key in cache:
+            method, reason = cache[key]
+        else:
+            method = _method(row["id"], kf, ks)
+            reason = _reason(row, ids[f[i]], ids[s[i]], kf, ks)
+            cache[key] = (method, reason)
+        methods.append(method)
+        reasons.append(reason)
+    out = pd.DataFrame(
+        {
+            "f": f,
+            "s": s,
+            "method": methods,
+            "score": pairs["score"].to_numpy(dtype=float),
+            "reason": reasons,
+        }
+    )
+    for item in items:
+        out["lv_" + item] = pairs[item].to_numpy()
+    pair_rows.append(out)
+
+
+def _assign_residue(
+    recs: pd.DataFrame,
+    st: _State,
+    pairs: pd.DataFrame,
+    rules: MatchingRules,
+    pair_rows: list[pd.DataFrame],
+    review_rows: list[pd.DataFrame],
+) -> None:
+    th = rules["thresholds"]
+    t_match, t_review, margin = float(th["match"]), float(th["review"]), float(th["margin"])
+    nf = st.nf
+    if pairs.empty:
+        return
+    pairs = pairs.sort_values(["score", "a", "b"], ascending=[False, True, True]).reset_index(
+        drop=True
+    )
+    a = pairs["a"].to_numpy(dtype=np.int64)
+    b = pairs["b"].to_numpy(dtype=np.int64)
+    score = pairs["score"].to_numpy(dtype=float)
+
+    # every row's candidates, both directions, for the margin test; and the
+    # rows of the same side that are plainly the same person (a person
+    # written twice): they are not rival candidates of each other's partner
+    by_row: dict[int, list[tuple[float, int]]] = {}
+    links: dict[int, set[int]] = {}
+    for x, y, sc in zip(a.tolist(), b.tolist(), score.tolist(), strict=True):
+        by_row.setdefault(x, []).append((sc, y))
+        by_row.setdefault(y, []).append((sc, x))
+        if sc >= t_match and (x < nf) == (y < nf):
+            links.setdefault(x, set()).add(y)
+            links.setdefault(y, set()).add(x)
+    # only an unambiguous link says "same person": a row like two others
+    # (homonyms at one address) says nothing about which one it is
+    same_person = {
+        x: {x, next(iter(ys))}
+        for x, ys in links.items()
+        if len(ys) == 1 and links.get(next(iter(ys))) == {x}
+    }
+
+    def person(row: int) -> set[int]:
+        """``row``, the rows plainly the same person, and what they are settled with."""
+        rows = set(same_person.get(row, {row}))
+        for r in list(rows):
+            for link in (int(st.partner[r]), int(st.dup_of[r])):
+                if link >= 0:
+                    rows.add(link)
+                    rows |= same_person.get(link, set())
+        return rows
+
+    def best_other(row: int, other: int) -> float:
+        """The best score of ``row`` with anyone who is neither ``row``'s nor ``other``'s person."""
+        exclude = person(other) | person(row)
+        return max((sc for sc, y in by_row.get(row, []) if y not in exclude), default=-np.inf)
+
+    # 1. residue field row <-> residue system row, one to one, with margins
+    matched: list[int] = []
+    for i in range(len(pairs)):
+        x, y, sc = int(a[i]), int(b[i]), float(score[i])
+        if sc < t_match:
+            break
+        f, s = (x, y) if x < nf else (y, x)
+        if not (f < nf <= s) or not st.open(f) or not st.open(s):
+            continue
+        if sc - best_other(f, s) >= margin and sc - best_other(s, f) >= margin:
+            st.out[f] = st.out[s] = Outcome.MATCHED
+            st.partner[f], st.partner[s] = s, f
+            matched.append(i)
+    if matched:
+        sub = pairs.iloc[matched]
+        fs = np.where(sub["a"] < nf, sub["a"], sub["b"])
+        ss = np.where(sub["a"] < nf, sub["b"], sub["a"])
+        oriented = sub.assign(f=fs, s=ss).reset_index(drop=True)
+        _record_matches(recs, st, oriented, pair_rows)
+
+    # 2. a residue row that is the same person as a settled row: duplicate
+    kinds = recs["id_kind"].to_numpy(dtype=object)
+    for i in range(len(pairs)):
+        x, y, sc = int(a[i]), int(b[i]), float(score[i])
+        if sc < t_match:
+            break
+        for row, other in ((x, y), (y, x)):
+            if not st.open(row):
+                continue
+            target = _person_row(st, row, other, kinds)
+            if target < 0 or sc - best_other(row, other) < margin:
+                continue
+            st.out[row] = Outcome.DUPLICATE
+            st.dup_of[row] = target
+            where = "采集表" if row < nf else "系统中"
+            st.note[row] = f"与{where}中另一行是同一人（证件号有误或缺失）"
+
+    # 3. open field rows with candidates still in doubt: review
+    rev_f, rev_s, rev_sc, rev_reason = [], [], [], []
+    items = [c.item for c in COMPARISONS]
+    level_rows = pairs[items].to_dict("records")
+    ids = recs["id"].to_numpy(dtype=object)
+    best: dict[int, float] = {}
+    for i in range(len(pairs)):
+        x, y, sc = int(a[i]), int(b[i]), float(score[i])
+        f, s = (x, y) if x < nf else (y, x)
+        if not (f < nf <= s) or sc < t_review:
+            continue
+        if st.out[f] not in ("", Outcome.REVIEW) or st.out[s] not in ("", Outcome.REVIEW):
+            continue
+        top = best.setdefault(f, sc)
+        if top - sc >= margin:
+            continue
+        rev_f.append(f)
+        rev_s.append(s)
+        rev_sc.append(sc)
+        why = "证据不足以自动确认" if sc < t_match else "有多个相近的候选，无法自动确定"
+        rev_reason.append(f"{why}：" + _reason(level_rows[i], ids[f], ids[s], kinds[f], kinds[s]))
+    if rev_f:
+        st.out[np.array(rev_f)] = Outcome.REVIEW
+        st.out[np.array(rev_s)] = Outcome.REVIEW
+        review_rows.append(
+            pd.DataFrame({"f": rev_f, "s": rev_s, "score": rev_sc, "reason": rev_reason})
+        )
+
+
+def _person_row(st: _State, row: int, other: int, kinds: np.ndarray) -> int:
+    """The row on ``row``'s side that stands for ``other``'s person, or -1.
+
+    ``other`` must be settled (matched or a duplicate) or, on the same side,
+    an open row with a valid ID while ``row`` has none: a field person to be
+    entered once, or a system person to be visited once.
+    """
+    nf = st.nf
+    if st.out[other] == Outcome.DUPLICATE and st.dup_of[other] >= 0:
+        other = int(st.dup_of[other])
+    same_side = (row < nf) == (other < nf)
+    if same_side:
+        if st.out[other] == Outcome.MATCHED:
+            return other
+        if not st.open(other):
+            return -1
+        # an open row with a valid ID stands for its person (to enter / to
+        # visit); between two rows without one, the first does
+        if kinds[other] in _USABLE and kinds[row] not in _USABLE:
+            return other
+        if kinds[other] not in _USABLE and kinds[row] not in _USABLE and other < row:
+            return other
+        return -1
+    if st.out[other] == Outcome.MATCHED:
+        return int(st.partner[other])
+    return -1
+
+
+def _finish(recs: pd.DataFrame, st: _State, field: pd.DataFrame, system: pd.DataFrame) -> None:
+    nf = st.nf
+    g = np.arange(len(st.out))
+    open_f = (st.out == "") & (g < nf)
+    open_s = (st.out == "") & (g >= nf)
+    st.out[open_f] = Outcome.FIELD_ONLY
+    st.out[open_s] = Outcome.SYSTEM_ONLY
+    # re-registration: the person's only record in the system is cancelled
+    inactive_ids = set(
+        system.loc[~system["active"].astype(bool) & system["id_valid"].astype(bool), "id"].tolist()
+    )
+    if inactive_ids:
+        ids = recs["id"].to_numpy(dtype=object)
+        for f in np.flatnonzero(open_f).tolist():
+            if ids[f] in inactive_ids:
+                st.note[f] = "系统中只有已注销的记录：需重新登记"
+
+
+def _result(
+    field: pd.DataFrame,
+    system: pd.DataFrame,
+    recs: pd.DataFrame,
+    st: _State,
+    pair_rows: list[pd.DataFrame],
+    review_rows: list[pd.DataFrame],
+) -> MatchResult:
+    nf = st.nf
+    field = field.copy()
+    system = system.copy()
+    field["outcome"] = st.out[:nf]
+    system["outcome"] = st.out[nf:]
+    field["note"] = st.note[:nf]
+    system["note"] = st.note[nf:]
+    dup = st.dup_of
+    field["dup_of"] = np.where(dup[:nf] >= nf, dup[:nf] - nf, dup[:nf])
+    field["dup_side"] = np.where(dup[:nf] < 0, "", np.where(dup[:nf] >= nf, "system", "field"))
+    system["dup_of"] = np.where(dup[nf:] >= nf, dup[nf:] - nf, dup[nf:])
+    system["dup_side"] = np.where(dup[nf:] < 0, "", np.where(dup[nf:] >= nf, "system", "field"))
+    pairs = (
+        pd.concat(pair_rows, ignore_index=True)
+        if pair_rows
+        else pd.DataFrame(columns=["f", "s", "method", "score", "reason"])
+    )
+    pairs["s"] = pairs["s"].astype(np.int64) - nf
+    pairs["f"] = pairs["f"].astype(np.int64)
+    review = (
+        pd.concat(review_rows, ignore_index=True)
+        if review_rows
+        else pd.DataFrame(columns=["f", "s", "score", "reason"])
+    )
+    review["s"] = review["s"].astype(np.int64) - nf
+    review["f"] = review["f"].astype(np.int64)
+    from recon.matchers._diff import differences
+
+    diffs = differences(field, system, pairs)
+    return MatchResult(field=field, system=system, pairs=pairs, review=review, differences=diffs)

@@ -1,0 +1,233 @@
+"""``recon match`` end to end: load both sides, match, write a result folder.
+
+The folder is written under a temporary name beside its destination and
+renamed into place only when complete, so an interrupted run never leaves a
+folder that looks like a finished result. An existing result folder is
+replaced only with ``force``, and only if it is one of ours.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from recon import __version__
+from recon.errors import InputError, UsageError, Where
+from recon.loaders import LoadResult, collect_files, load
+from recon.matchers import MatchResult, Outcome, match_records
+from recon.rules import Rules, load_rules
+from recon.writers.match_outputs import FILES, WORKBOOK_NAME, write_match_files
+
+__all__ = ["RunSummary", "run_match"]
+
+SUMMARY_NAME = "summary.json"
+
+
+@dataclass
+class RunSummary:
+    out: Path
+    summary: dict[str, Any]
+    result: MatchResult
+    field: LoadResult
+    system: LoadResult
+    tables: dict[str, Any] = field(default_factory=dict)
+
+
+Step = Callable[[str, int | None], None]
+
+
+def _is_our_result(folder: Path) -> bool:
+    try:
+        data = json.loads((folder / SUMMARY_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("tool") == "recon"
+
+
+def check_out_dir(out: Path, inputs: Iterable[Path], force: bool) -> None:
+    """Refuse a destination that would overwrite or sit among the inputs."""
+    out = out.resolve()
+    for p in inputs:
+        p = p.resolve()
+        if p == out or (p.is_dir() and out.is_relative_to(p)):
+            raise UsageError(
+                "结果文件夹不能放在输入文件夹里面（下次运行会把结果当成输入）",
+                Where(file=str(out)),
+                "请用 --out 指定输入文件夹以外的位置",
+            )
+        if out.is_dir() and p.is_relative_to(out):
+            raise UsageError(
+                "结果文件夹里有输入文件，不能覆盖", Where(file=str(out)), "请换一个 --out 位置"
+            )
+    if out.exists():
+        if not out.is_dir():
+            raise UsageError(
+                "--out 指向的是一个文件，不是文件夹", Where(file=str(out)), "请换一个位置"
+            )
+        if any(out.iterdir()):
+            if not force:
+                raise UsageError(
+                    "结果文件夹已存在且不是空的",
+                    Where(file=str(out)),
+                    "如要覆盖以前的结果，请加 --force；或换一个 --out 位置",
+                )
+            if not _is_our_result(out):
+                raise UsageError(
+                    "这个文件夹不是 recon 的结果文件夹，即使加了 --force 也不会覆盖",
+                    Where(file=str(out)),
+                    "请换一个 --out 位置",
+                )
+
+
+def _inputs_summary(load_result: LoadResult) -> list[dict[str, Any]]:
+    out = []
+    for f in load_result.files:
+        out.append(
+            {
+                "side": load_result.side,
+                "file": f.name,
+                "sha256": f.sha256,
+                "size": f.size,
+                "sheets": [
+                    {
+                        "sheet": s.sheet,
+                        "read": s.read,
+                        "rows_read": s.rows_read,
+                        "skipped": dict(s.skipped),
+                        "header_rows": list(s.header_rows),
+                        "note": s.note,
+                    }
+                    for s in f.sheets
+                ],
+            }
+        )
+    return out
+
+
+def _summary(
+    rules: Rules, field: LoadResult, system: LoadResult, result: MatchResult, tables: dict[str, Any]
+) -> dict[str, Any]:
+    counts = result.counts()
+    sides = {"field": field, "system": system}
+    checks = {}
+    for side, lr in sides.items():
+        total = sum(counts[side].values())
+        checks[side] = {
+            "rows_read": lr.rows_read,
+            "outcomes_sum": total,
+            "ok": total == lr.rows_read,
+        }
+    pairs = result.pairs
+    return {
+        "tool": "recon",
+        "version": __version__,
+        "finished_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "rules": {
+            "sha256": rules.digest,
+            "files": [{"file": n, "sha256": h} for n, h in rules.sources],
+        },
+        "inputs": _inputs_summary(field) + _inputs_summary(system),
+        "rows_read": {"field": field.rows_read, "system": system.rows_read},
+        "outcomes": {
+            side: {k: int(counts[side].get(k, 0)) for k in _OUTCOMES[side]}
+            for side in ("field", "system")
+        },
+        "totals_check": checks,
+        "pairs": {
+            "matches": len(pairs),
+            "by_method": {str(k): int(v) for k, v in pairs["method"].value_counts().items()},
+            "review_pairs": len(result.review),
+            "differences": len(result.differences),
+        },
+        "files": {name: len(tables[key]) for key, name in FILES.items()} | {WORKBOOK_NAME: None},
+    }
+
+
+_OUTCOMES = {
+    "field": [
+        Outcome.MATCHED,
+        Outcome.FIELD_ONLY,
+        Outcome.REVIEW,
+        Outcome.DUPLICATE,
+        Outcome.UNUSABLE,
+    ],
+    "system": [
+        Outcome.MATCHED,
+        Outcome.SYSTEM_ONLY,
+        Outcome.REVIEW,
+        Outcome.DUPLICATE,
+        Outcome.INACTIVE,
+        Outcome.UNUSABLE,
+    ],
+}
+
+
+def run_match(
+    field_paths: list[Path],
+    system_paths: list[Path],
+    out: Path,
+    mapping: Path | None = None,
+    force: bool = False,
+    on_step: Step | None = None,
+) -> RunSummary:
+    """Load, match and write; return what the CLI shows at the end."""
+    step = on_step or (lambda _name, _n=None: None)
+    rules = load_rules(mapping)
+    out = Path(out)
+    check_out_dir(out, [*field_paths, *system_paths], force)
+    field_files = {p.resolve() for p in collect_files(field_paths)}
+    system_files = {p.resolve() for p in collect_files(system_paths)}
+    both = field_files & system_files
+    if both:
+        raise UsageError(
+            "同一个文件既作为采集表又作为系统数据",
+            Where(file=sorted(both)[0].name),
+            "请分别指定采集表和 --system 系统导出表",
+        )
+    step("load_field", len(field_files))
+    field = load(field_paths, side="field", rules=rules, on_file=lambda _n: step("file", None))
+    step("load_system", len(system_files))
+    system = load(system_paths, side="system", rules=rules, on_file=lambda _n: step("file", None))
+    if field.rows_read == 0:
+        raise InputError(
+            "采集表中没有读到任何人员行", hint="请检查文件内容，或用 recon inspect 查看识别情况"
+        )
+    if system.rows_read == 0:
+        raise InputError(
+            "系统数据中没有读到任何人员行", hint="请检查文件内容，或用 recon inspect 查看识别情况"
+        )
+    step("match", None)
+    result = match_records(field.records, system.records, rules.matching)
+
+    step("write", None)
+    out_abs = out.resolve()
+    tmp = out_abs.parent / f".{out_abs.name}.part-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    try:
+        notes = [
+            f"recon {__version__}，{_dt.datetime.now():%Y-%m-%d %H:%M}",
+            f"采集表 {len(field.files)} 个文件 {field.rows_read} 行；"
+            f"系统数据 {len(system.files)} 个文件 {system.rows_read} 行",
+        ]
+        tables = write_match_files(result, field.problems, system.problems, tmp, notes)
+        summary = _summary(rules, field, system, result, tables)
+        (tmp / SUMMARY_NAME).write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        if out_abs.exists():
+            shutil.rmtree(out_abs)
+        tmp.rename(out_abs)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return RunSummary(
+        out=out_abs, summary=summary, result=result, field=field, system=system, tables=tables
+    )

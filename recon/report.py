@@ -1,0 +1,41 @@
+"""Terminal summaries of finished runs (rich tables, to stderr)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from recon.matchers import METHOD_LABELS, OUTCOME_LABELS
+
+__all__ = ["render_match_summary"]
+
+
+def render_match_summary(summary: dict[str, Any]) -> Table:
+    """Rows read, outcome counts of both sides, and how pairs were matched."""
+    table = Table(title="核对结果汇总", show_lines=False)
+    table.add_column("结果")
+    table.add_column("采集表（行）", justify="right")
+    table.add_column("系统数据（行）", justify="right")
+    outcomes = summary["outcomes"]
+    keys = list(dict.fromkeys([*outcomes["field"], *outcomes["system"]]))
+    for key in keys:
+        f = outcomes["field"].get(key)
+        s = outcomes["system"].get(key)
+        table.add_row(
+            OUTCOME_LABELS.get(key, key), "" if f is None else str(f), "" if s is None else str(s)
+        )
+    checks = summary["totals_check"]
+    table.add_row(
+        "合计（= 读取的行数）",
+        f"{checks['field']['outcomes_sum']} / {checks['field']['rows_read']}",
+        f"{checks['system']['outcomes_sum']} / {checks['system']['rows_read']}",
+        style="bold",
+    )
+    pairs = summary["pairs"]
+    table.add_section()
+    for method, n in pairs["by_method"].items():
+        table.add_row(f"匹配方式：{METHOD_LABELS.get(method, method)}", str(n), "")
+    table.add_row("待人工确认的配对", str(pairs["review_pairs"]), "")
+    table.add_row("信息变更项", str(pairs["differences"]), "")
+    return table

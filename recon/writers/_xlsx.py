@@ -1,0 +1,174 @@
+"""Workbooks for people: text cells for IDs, frozen headers, ready to print.
+
+Written with xlsxwriter in constant-memory mode: rows stream to disk, so a
+sheet of a hundred thousand rows costs little memory. Every text cell is
+written with ``write_string``, so nothing can ever become a live formula,
+and ID and phone columns carry the text format "@" so that editing a cell in
+Excel or WPS keeps it text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+
+__all__ = ["Col", "WorkbookWriter"]
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of an output sheet."""
+
+    key: str  # column of the frame
+    header: str  # Chinese header
+    width: float = 12
+    kind: str = "text"  # text | id (text, monospaced digits) | number | int
+    wrap: bool = False
+
+
+class WorkbookWriter:
+    """A thin layer over xlsxwriter that knows our sheet conventions."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
+        self.fmt = {
+            "header": self.book.add_format(
+                {
+                    **base,
+                    "bold": True,
+                    "bg_color": "#DDEBF7",
+                    "border": 1,
+                    "text_wrap": True,
+                    "align": "center",
+                }
+            ),
+            "text": self.book.add_format({**base, "border": 1}),
+            "wrap": self.book.add_format({**base, "border": 1, "text_wrap": True}),
+            "id": self.book.add_format({**base, "border": 1, "num_format": "@"}),
+            "number": self.book.add_format({**base, "border": 1, "num_format": "0.0"}),
+            "int": self.book.add_format({**base, "border": 1, "num_format": "0"}),
+            "title": self.book.add_format({**base, "bold": True, "font_size": 14}),
+            "note": self.book.add_format({**base, "italic": True, "font_color": "#595959"}),
+            "bold": self.book.add_format({**base, "bold": True, "border": 1}),
+        }
+
+    def _print_setup(self, ws: Any, title: str, header_row: int, ncols: int) -> None:
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)  # all columns on the page width, as many pages as needed
+        ws.repeat_rows(0, header_row)
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+        safe = title.replace("&", "&&")
+        ws.set_header(f'&L&"宋体,Bold"{safe}&R第 &P 页 共 &N 页')
+        ws.set_footer("&L打印日期：&D&R核对人签名：____________")
+
+    def table(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        cols: list[Col],
+        title: str = "",
+        notes: list[str] | None = None,
+        max_rows: int | None = None,
+        overflow_note: str = "",
+    ) -> None:
+        """A sheet: optional title and notes, a header row, one row per record."""
+        ws = self.book.add_worksheet(name)
+        row = 0
+        if title:
+            ws.write_string(row, 0, title, self.fmt["title"])
+            row += 1
+        for note in notes or []:
+            ws.write_string(row, 0, note, self.fmt["note"])
+            row += 1
+        header_row = row
+        for j, c in enumerate(cols):
+            ws.set_column(
+                j,
+                j,
+                c.width,
+                self.fmt["wrap" if c.wrap else c.kind if c.kind in self.fmt else "text"],
+            )
+        ws.set_row(header_row, 30)
+        for j, c in enumerate(cols):
+            ws.write_string(header_row, j, c.header, self.fmt["header"])
+        ws.freeze_panes(header_row + 1, 0)
+        self._print_setup(ws, title or name, header_row, len(cols))
+        total = len(frame)
+        shown = frame if max_rows is None or total <= max_rows else frame.iloc[:0]
+        self._rows(ws, shown, cols, header_row + 1)
+        if len(shown) < total:
+            ws.write_string(header_row + 1, 0, overflow_note.format(total=total), self.fmt["note"])
+        elif total:
+            ws.autofilter(header_row, 0, header_row + total, len(cols) - 1)
+
+    def _rows(self, ws: Any, frame: pd.DataFrame, cols: list[Col], first: int) -> None:
+        if frame.empty:
+            return
+        fmts = [self.fmt["wrap" if c.wrap else c.kind] for c in cols]
+        kinds = [c.kind for c in cols]
+        columns = []
+        for c in cols:
+            values = frame[c.key] if c.key in frame else pd.Series([""] * len(frame))
+            if c.kind in ("number", "int"):
+                columns.append(pd.to_numeric(values, errors="coerce").tolist())
+            else:
+                columns.append(values.fillna("").astype(str).tolist())
+        write_string, write_number = ws.write_string, ws.write_number
+        for i, values in enumerate(zip(*columns, strict=True)):
+            r = first + i
+            for j, v in enumerate(values):
+                if kinds[j] in ("number", "int"):
+                    if v == v and v is not None:  # not NaN
+                        write_number(r, j, v, fmts[j])
+                elif v:
+                    write_string(r, j, v, fmts[j])
+
+    def key_values(
+        self,
+        name: str,
+        title: str,
+        blocks: list[tuple[str, pd.DataFrame, list[Col]]],
+        notes: list[str],
+    ) -> None:
+        """A summary sheet: a title, notes, then several small tables."""
+        ws = self.book.add_worksheet(name)
+        ws.write_string(0, 0, title, self.fmt["title"])
+        row = 1
+        for note in notes:
+            ws.write_string(row, 0, note, self.fmt["note"])
+            row += 1
+        widths: dict[int, float] = {}
+        for heading, frame, cols in blocks:
+            row += 1
+            ws.write_string(row, 0, heading, self.fmt["title"])
+            row += 1
+            for j, c in enumerate(cols):
+                widths[j] = max(widths.get(j, 0), c.width)
+                ws.write_string(row, j, c.header, self.fmt["header"])
+            row += 1
+            self._rows(ws, frame, cols, row)
+            row += len(frame)
+        for j, w in widths.items():
+            ws.set_column(j, j, w)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.set_header(f'&L&"宋体,Bold"{title.replace("&", "&&")}&R第 &P 页 共 &N 页')
+
+    def close(self) -> None:
+        self.book.close()

@@ -1,0 +1,609 @@
+"""The files of a ``recon match`` run: CSVs of the contract and 核对结果.xlsx.
+
+Writers take data and a destination, nothing else: they never re-read an
+input file. Machine-readable CSVs carry the contract's columns first; the
+workbook is for people, in Chinese, with walking order for visits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from recon.matchers import METHOD_LABELS, MatchResult, Outcome
+from recon.normalize.address import walk_key
+from recon.writers._csv import write_csv
+from recon.writers._xlsx import Col, WorkbookWriter
+
+__all__ = ["FILES", "WORKBOOK_NAME", "build_tables", "write_match_files"]
+
+WORKBOOK_NAME = "核对结果.xlsx"
+FILES = {
+    "matches": "matches.csv",
+    "field_only": "field_only.csv",
+    "system_only": "system_only.csv",
+    "review": "review.csv",
+    "problems": "problems.csv",
+    "duplicates": "duplicates.csv",
+    "differences": "differences.csv",
+}
+# Sheets larger than this are left to their CSV file (a sheet of a million
+# rows helps nobody and costs a minute to write).
+MAX_SHEET_ROWS = 200_000
+
+_PERSON = ["committee", "name", "sex", "id_show", "birth", "address", "hukou_address", "phone"]
+
+
+def _people(records: pd.DataFrame, idx: np.ndarray, prefix: str) -> pd.DataFrame:
+    """Provenance and the person fields of rows ``idx``, columns prefixed."""
+    sub = records.iloc[idx]
+    out = pd.DataFrame(
+        {
+            f"{prefix}file": sub["file"].to_numpy(),
+            f"{prefix}sheet": sub["sheet"].to_numpy(),
+            f"{prefix}row": sub["row"].to_numpy(dtype=np.int64),
+        }
+    )
+    show = np.where(sub["id_valid"].astype(bool), sub["id"], sub["id_number"])
+    extra = {
+        "committee": sub["committee"],
+        "name": sub["name"],
+        "sex": np.where(sub["sex"].ne(""), sub["sex"], sub["id_sex"]),
+        "id_show": show,
+        "birth": sub["birth"],
+        "address": sub["address"],
+        "hukou_address": sub.get("hukou_address", ""),
+        "phone": sub["phone"],
+    }
+    for key, values in extra.items():
+        out[prefix + key] = (
+            np.asarray(values, dtype=object) if not isinstance(values, str) else values
+        )
+    return out
+
+
+def _walk_order(frame: pd.DataFrame, committee: str, address: str) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    keys = [walk_key(a) for a in frame[address].astype(str).tolist()]
+    order = sorted(range(len(frame)), key=lambda i: (str(frame[committee].iat[i]), keys[i]))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def build_tables(
+    result: MatchResult, field_problems: pd.DataFrame, system_problems: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    """The frames behind every CSV file and sheet of a run."""
+    F, S = result.field, result.system
+    pairs, review = result.pairs, result.review
+    t: dict[str, pd.DataFrame] = {}
+
+    p = pairs.sort_values(["f"]).reset_index(drop=True)
+    left = _people(F, p["f"].to_numpy(dtype=np.int64), "field_")
+    right = _people(S, p["s"].to_numpy(dtype=np.int64), "system_")
+    m = pd.concat([left, right], axis=1)
+    m["method"] = p["method"].to_numpy()
+    m["score"] = p["score"].to_numpy(dtype=float).round(1)
+    m["reason"] = p["reason"].to_numpy()
+    m["method_label"] = m["method"].map(METHOD_LABELS)
+    t["matches"] = m
+
+    fo = np.flatnonzero(F["outcome"].eq(Outcome.FIELD_ONLY).to_numpy())
+    fo_frame = _people(F, fo, "field_")
+    fo_frame["note"] = F["note"].to_numpy()[fo]
+    fo_frame["id_problems"] = F["id_problems"].to_numpy()[fo]
+    t["field_only"] = _walk_order(fo_frame, "field_committee", "field_address")
+
+    so = np.flatnonzero(S["outcome"].eq(Outcome.SYSTEM_ONLY).to_numpy())
+    so_frame = _people(S, so, "system_")
+    so_frame["registered_on"] = S["registered_on"].to_numpy()[so] if "registered_on" in S else ""
+    so_frame["note"] = S["note"].to_numpy()[so]
+    t["system_only"] = _walk_order(so_frame, "system_committee", "system_address")
+
+    r = review.sort_values(["f", "score"], ascending=[True, False]).reset_index(drop=True)
+    rl = _people(F, r["f"].to_numpy(dtype=np.int64), "field_")
+    rr = _people(S, r["s"].to_numpy(dtype=np.int64), "system_")
+    rv = pd.concat([rl, rr], axis=1)
+    rv["method"] = "review"
+    rv["score"] = r["score"].to_numpy(dtype=float).round(1)
+    rv["reason"] = r["reason"].to_numpy()
+    rv.insert(0, "pair", np.arange(1, len(rv) + 1))
+    t["review"] = rv
+
+    t["duplicates"] = _duplicates(F, S)
+    t["differences"] = _differences(result)
+    dup_problems = t["duplicates"][["side", "file", "sheet", "row"]].assign(
+        column="", problem="重复：" + t["duplicates"]["note"].astype(str)
+    )
+    t["problems"] = pd.concat([field_problems, system_problems, dup_problems], ignore_index=True)
+    return t
+
+
+def _duplicates(F: pd.DataFrame, S: pd.DataFrame) -> pd.DataFrame:
+    parts = []
+    for side, frame in (("field", F), ("system", S)):
+        idx = np.flatnonzero(frame["outcome"].eq(Outcome.DUPLICATE).to_numpy())
+        if not len(idx):
+            continue
+        rows = _people(frame, idx, "")
+        rows.insert(0, "side", side)
+        dup = frame["dup_of"].to_numpy(dtype=np.int64)[idx]
+        dside = frame["dup_side"].to_numpy()[idx]
+        of_file, of_sheet, of_row = [], [], []
+        for d, ds in zip(dup.tolist(), dside.tolist(), strict=True):
+            target = F if ds == "field" else S
+            if d >= 0:
+                of_file.append(target["file"].iat[d])
+                of_sheet.append(target["sheet"].iat[d])
+                of_row.append(int(target["row"].iat[d]))
+            else:
+                of_file.append("")
+                of_sheet.append("")
+                of_row.append(0)
+        rows["duplicate_of_side"] = dside
+        rows["duplicate_of_file"] = of_file
+        rows["duplicate_of_sheet"] = of_sheet
+        rows["duplicate_of_row"] = of_row
+        rows["note"] = frame["note"].to_numpy()[idx]
+        parts.append(rows)
+    if not parts:
+        return pd.DataFrame(
+            columns=[
+                "side",
+                "file",
+                "sheet",
+                "row",
+                "committee",
+                "name",
+                "sex",
+                "id_show",
+                "note",
+                "duplicate_of_side",
+                "duplicate_of_file",
+                "duplicate_of_sheet",
+                "duplicate_of_row",
+            ]
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _differences(result: MatchResult) -> pd.DataFrame:
+    d = result.differences
+    if d.empty:
+        return pd.DataFrame(
+            columns=[
+                "field_file",
+                "field_sheet",
+                "field_row",
+                "system_file",
+                "system_sheet",
+                "system_row",
+                "committee",
+                "name",
+                "id",
+                "item",
+                "system_value",
+                "field_value",
+                "note",
+            ]
+        )
+    left = _people(result.field, d["f"].to_numpy(dtype=np.int64), "field_")
+    right = _people(result.system, d["s"].to_numpy(dtype=np.int64), "system_")
+    out = pd.concat(
+        [
+            left[["field_file", "field_sheet", "field_row"]],
+            right[["system_file", "system_sheet", "system_row"]],
+        ],
+        axis=1,
+    )
+    out["committee"] = left["field_committee"]
+    out["name"] = right["system_name"]
+    out["id"] = right["system_id_show"]
+    out["item"] = d["item"].to_numpy()
+    out["system_value"] = d["system_value"].to_numpy()
+    out["field_value"] = d["field_value"].to_numpy()
+    out["note"] = d["note"].to_numpy()
+    return out
+
+
+# --- CSV files -----------------------------------------------------------------
+
+_CSV_COLUMNS = {
+    "matches": [
+        "field_file",
+        "field_sheet",
+        "field_row",
+        "system_file",
+        "system_sheet",
+        "system_row",
+        "method",
+        "score",
+        "reason",
+        "field_committee",
+        "field_name",
+        "system_name",
+        "system_id_show",
+        "field_address",
+        "system_address",
+    ],
+    "field_only": [
+        "field_file",
+        "field_sheet",
+        "field_row",
+        "field_committee",
+        "field_name",
+        "field_sex",
+        "field_id_show",
+        "field_birth",
+        "field_address",
+        "field_hukou_address",
+        "field_phone",
+        "note",
+        "id_problems",
+    ],
+    "system_only": [
+        "system_file",
+        "system_sheet",
+        "system_row",
+        "system_committee",
+        "system_name",
+        "system_sex",
+        "system_id_show",
+        "system_birth",
+        "system_address",
+        "system_hukou_address",
+        "registered_on",
+        "system_phone",
+    ],
+    "review": [
+        "field_file",
+        "field_sheet",
+        "field_row",
+        "system_file",
+        "system_sheet",
+        "system_row",
+        "method",
+        "score",
+        "reason",
+        "pair",
+        "field_name",
+        "system_name",
+        "field_id_show",
+        "system_id_show",
+        "field_address",
+        "system_address",
+    ],
+    "duplicates": [
+        "side",
+        "file",
+        "sheet",
+        "row",
+        "duplicate_of_side",
+        "duplicate_of_file",
+        "duplicate_of_sheet",
+        "duplicate_of_row",
+        "note",
+        "committee",
+        "name",
+        "id_show",
+    ],
+    "problems": ["side", "file", "sheet", "row", "column", "problem"],
+    "differences": [
+        "field_file",
+        "field_sheet",
+        "field_row",
+        "system_file",
+        "system_sheet",
+        "system_row",
+        "item",
+        "system_value",
+        "field_value",
+        "note",
+        "committee",
+        "name",
+        "id",
+    ],
+}
+_CSV_RENAME = {"field_id_show": "field_id", "system_id_show": "system_id", "id_show": "id"}
+
+
+def _write_csvs(tables: dict[str, pd.DataFrame], out: Path) -> None:
+    for key, name in FILES.items():
+        frame = tables[key]
+        cols = [c for c in _CSV_COLUMNS[key] if c in frame.columns]
+        write_csv(frame[cols].rename(columns=_CSV_RENAME), out / name)
+
+
+# --- the workbook --------------------------------------------------------------
+
+_SIDE = {"field": "采集表", "system": "系统"}
+
+
+def _where(frame: pd.DataFrame, prefix: str) -> pd.Series:
+    sheet = frame[prefix + "sheet"].astype(str)
+    return (
+        frame[prefix + "file"].astype(str)
+        + np.where(sheet.ne(""), "／" + sheet, "")
+        + " 第"
+        + frame[prefix + "row"].astype(str)
+        + "行"
+    )
+
+
+def _overview(result: MatchResult) -> pd.DataFrame:
+    F, S = result.field, result.system
+    fc = F.groupby(["committee", "outcome"]).size().unstack(fill_value=0)
+    sc = S.groupby(["committee", "outcome"]).size().unstack(fill_value=0)
+    committees = sorted(set(fc.index) | set(sc.index), key=lambda c: (c == "", c))
+    rows = []
+    for c in committees:
+        f = fc.loc[c] if c in fc.index else pd.Series(dtype=int)
+        s = sc.loc[c] if c in sc.index else pd.Series(dtype=int)
+        rows.append(
+            {
+                "committee": c or "（未识别居委）",
+                "field_rows": int(f.sum()),
+                "matched": int(f.get(Outcome.MATCHED, 0)),
+                "field_only": int(f.get(Outcome.FIELD_ONLY, 0)),
+                "field_review": int(f.get(Outcome.REVIEW, 0)),
+                "field_dup": int(f.get(Outcome.DUPLICATE, 0)),
+                "field_unusable": int(f.get(Outcome.UNUSABLE, 0)),
+                "system_rows": int(s.sum()),
+                "system_matched": int(s.get(Outcome.MATCHED, 0)),
+                "system_only": int(s.get(Outcome.SYSTEM_ONLY, 0)),
+                "system_review": int(s.get(Outcome.REVIEW, 0)),
+                "system_dup": int(s.get(Outcome.DUPLICATE, 0)),
+                "inactive": int(s.get(Outcome.INACTIVE, 0)),
+                "system_unusable": int(s.get(Outcome.UNUSABLE, 0)),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if not frame.empty:
+        total = frame.drop(columns=["committee"]).sum()
+        frame.loc[len(frame)] = {"committee": "合计", **total.to_dict()}
+    return frame
+
+
+_OVERVIEW_COLS = [
+    Col("committee", "居委", 16),
+    Col("field_rows", "采集表人数", 10, "int"),
+    Col("matched", "已匹配", 9, "int"),
+    Col("field_only", "人到机：待录入", 11, "int"),
+    Col("field_review", "待人工确认（采集表）", 12, "int"),
+    Col("field_dup", "采集表重复", 9, "int"),
+    Col("field_unusable", "采集表无法核对", 11, "int"),
+    Col("system_rows", "系统记录数", 10, "int"),
+    Col("system_matched", "系统已匹配", 10, "int"),
+    Col("system_only", "机到人：待核查", 11, "int"),
+    Col("system_review", "待人工确认（系统）", 12, "int"),
+    Col("system_dup", "系统重复登记", 10, "int"),
+    Col("inactive", "已注销记录", 9, "int"),
+    Col("system_unusable", "系统无法核对", 10, "int"),
+]
+
+
+def _write_workbook(
+    result: MatchResult, tables: dict[str, pd.DataFrame], path: Path, notes: list[str]
+) -> None:
+    wb = WorkbookWriter(path)
+    try:
+        overview = _overview(result)
+        methods = (
+            tables["matches"]["method"]
+            .map(METHOD_LABELS)
+            .value_counts()
+            .rename_axis("method")
+            .reset_index(name="n")
+            if len(tables["matches"])
+            else pd.DataFrame({"method": [], "n": []})
+        )
+        guide = pd.DataFrame(
+            {
+                "sheet": [
+                    "已匹配",
+                    "信息变更",
+                    "人到机_待录入",
+                    "机到人_待核查",
+                    "待人工确认",
+                    "重复登记",
+                    "数据问题",
+                ],
+                "what": [
+                    "采集表与系统一一对上的人，以及判断依据",
+                    "已匹配但信息不同的项目：按采集到的信息办理变更",
+                    "采集到但系统中没有有效登记的人：需录入（含系统中仅有注销记录、需重新登记的人）",
+                    "系统中有效、但这次没有采集到的人：按地址顺序上门核查，已离开的办理注销",
+                    "证据不足、需要人来判断是否同一人的配对",
+                    "同一人在采集表或系统中出现多次：不要重复录入；系统重复的请合并",
+                    "身份证号受损或有误、性别或出生日期与证号不符等，按文件、工作表、行号列出",
+                ],
+            }
+        )
+        wb.key_values(
+            "概况",
+            "实有人口核对结果",
+            [
+                ("按居委统计", overview, _OVERVIEW_COLS),
+                ("匹配方式", methods, [Col("method", "匹配方式", 30), Col("n", "人数", 10, "int")]),
+                ("各工作表说明", guide, [Col("sheet", "工作表", 16), Col("what", "内容", 80)]),
+            ],
+            notes,
+        )
+        m = tables["matches"].copy()
+        m["field_where"] = _where(m, "field_")
+        m["system_where"] = _where(m, "system_")
+        wb.table(
+            "已匹配",
+            m,
+            [
+                Col("field_committee", "居委", 12),
+                Col("system_name", "姓名", 10),
+                Col("system_sex", "性别", 5),
+                Col("system_id_show", "身份证号", 21, "id"),
+                Col("field_address", "采集地址", 30, wrap=True),
+                Col("method_label", "匹配方式", 18),
+                Col("reason", "判断依据", 36, wrap=True),
+                Col("field_where", "采集表位置", 24),
+                Col("system_where", "系统位置", 24),
+            ],
+            title="已匹配",
+            max_rows=MAX_SHEET_ROWS,
+            overflow_note="共 {total} 行，超过工作表适合的行数，完整名单见 matches.csv",
+        )
+        d = tables["differences"].copy()
+        if len(d):
+            d["field_where"] = _where(d, "field_")
+            d["system_where"] = _where(d, "system_")
+        wb.table(
+            "信息变更",
+            d,
+            [
+                Col("committee", "居委", 12),
+                Col("name", "姓名", 10),
+                Col("id", "身份证号", 21, "id"),
+                Col("item", "项目", 10),
+                Col("system_value", "系统中", 30, wrap=True),
+                Col("field_value", "采集到", 30, wrap=True),
+                Col("note", "说明", 22, wrap=True),
+                Col("field_where", "采集表位置", 24),
+                Col("system_where", "系统位置", 24),
+            ],
+            title="信息变更（已匹配、信息不同）",
+            max_rows=MAX_SHEET_ROWS,
+            overflow_note="共 {total} 行，完整名单见 differences.csv",
+        )
+        fo = tables["field_only"].copy()
+        fo["field_where"] = _where(fo, "field_")
+        fo.insert(0, "seq", np.arange(1, len(fo) + 1))
+        wb.table(
+            "人到机_待录入",
+            fo,
+            [
+                Col("seq", "序号", 6, "int"),
+                Col("field_committee", "居委", 12),
+                Col("field_name", "姓名", 10),
+                Col("field_sex", "性别", 5),
+                Col("field_id_show", "身份证号", 21, "id"),
+                Col("field_birth", "出生日期", 11),
+                Col("field_address", "现居住地址", 30, wrap=True),
+                Col("field_hukou_address", "户籍地址", 26, wrap=True),
+                Col("field_phone", "联系电话", 13, "id"),
+                Col("note", "说明", 22, wrap=True),
+                Col("id_problems", "证件号问题", 22, wrap=True),
+                Col("field_where", "采集表位置", 24),
+            ],
+            title="人到机：待录入",
+            max_rows=MAX_SHEET_ROWS,
+            overflow_note="共 {total} 行，完整名单见 field_only.csv",
+        )
+        so = tables["system_only"].copy()
+        so["system_where"] = _where(so, "system_")
+        so.insert(0, "seq", np.arange(1, len(so) + 1))
+        wb.table(
+            "机到人_待核查",
+            so,
+            [
+                Col("seq", "序号", 6, "int"),
+                Col("system_committee", "居委", 12),
+                Col("system_address", "登记住址", 30, wrap=True),
+                Col("system_name", "姓名", 10),
+                Col("system_sex", "性别", 5),
+                Col("system_id_show", "身份证号", 21, "id"),
+                Col("system_hukou_address", "户籍地址", 26, wrap=True),
+                Col("registered_on", "登记日期", 11),
+                Col("system_phone", "联系电话", 13, "id"),
+                Col("system_where", "系统位置", 22),
+            ],
+            title="机到人：待上门核查（按地址顺序）",
+            max_rows=MAX_SHEET_ROWS,
+            overflow_note="共 {total} 行，完整名单见 system_only.csv",
+        )
+        rv = tables["review"].copy()
+        if len(rv):
+            rv["field_where"] = _where(rv, "field_")
+            rv["system_where"] = _where(rv, "system_")
+        wb.table(
+            "待人工确认",
+            rv,
+            [
+                Col("pair", "编号", 6, "int"),
+                Col("field_name", "采集：姓名", 10),
+                Col("field_id_show", "采集：身份证号", 21, "id"),
+                Col("field_address", "采集：地址", 26, wrap=True),
+                Col("system_name", "系统：姓名", 10),
+                Col("system_id_show", "系统：身份证号", 21, "id"),
+                Col("system_address", "系统：地址", 26, wrap=True),
+                Col("reason", "原因", 36, wrap=True),
+                Col("score", "得分", 6, "number"),
+                Col("field_where", "采集表位置", 22),
+                Col("system_where", "系统位置", 22),
+            ],
+            title="待人工确认：请判断是否同一人",
+            max_rows=MAX_SHEET_ROWS,
+            overflow_note="共 {total} 行，完整名单见 review.csv",
+        )
+        dp = tables["duplicates"].copy()
+        if len(dp):
+            dp["side_label"] = dp["side"].map(_SIDE)
+            dp["where"] = _where(dp.rename(columns=lambda c: "x_" + c), "x_")
+            of = dp[["duplicate_of_file", "duplicate_of_sheet", "duplicate_of_row"]].rename(
+                columns=lambda c: c.replace("duplicate_of_", "y_")
+            )
+            dp["of_where"] = dp["duplicate_of_side"].map(_SIDE).fillna("") + "：" + _where(of, "y_")
+        wb.table(
+            "重复登记",
+            dp,
+            [
+                Col("side_label", "哪一方", 8),
+                Col("committee", "居委", 12),
+                Col("name", "姓名", 10),
+                Col("id_show", "身份证号", 21, "id"),
+                Col("address", "地址", 30, wrap=True),
+                Col("where", "位置", 24),
+                Col("of_where", "与哪一行是同一人", 30),
+                Col("note", "说明", 30, wrap=True),
+            ],
+            title="重复登记",
+            max_rows=MAX_SHEET_ROWS,
+            overflow_note="共 {total} 行，完整名单见 duplicates.csv",
+        )
+        pr = tables["problems"].copy()
+        pr["side_label"] = pr["side"].map(_SIDE)
+        wb.table(
+            "数据问题",
+            pr,
+            [
+                Col("side_label", "哪一方", 8),
+                Col("file", "文件", 24),
+                Col("sheet", "工作表", 12),
+                Col("row", "行号", 7, "int"),
+                Col("column", "列", 14),
+                Col("problem", "问题", 50, wrap=True),
+            ],
+            title="数据问题",
+            max_rows=MAX_SHEET_ROWS,
+            overflow_note="共 {total} 行，完整名单见 problems.csv",
+        )
+    finally:
+        wb.close()
+
+
+def write_match_files(
+    result: MatchResult,
+    field_problems: pd.DataFrame,
+    system_problems: pd.DataFrame,
+    out: Path,
+    notes: list[str],
+    on_step: Callable[[str], None] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Write every CSV and the workbook into ``out``; return the tables."""
+    step = on_step or (lambda _n: None)
+    tables = build_tables(result, field_problems, system_problems)
+    step("csv")
+    _write_csvs(tables, out)
+    step("xlsx")
+    _write_workbook(result, tables, out / WORKBOOK_NAME, notes)
+    return tables
