@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from recon import __version__
 from recon._zh import install as _install_chinese
-from recon.console import err, make_progress, out
+from recon.console import StepProgress, err, make_progress, out
 from recon.errors import ReconError
 
 _install_chinese()
@@ -171,6 +171,56 @@ def inspect_command(
             raise typer.Exit(1)
 
 
+# --- match ----------------------------------------------------------------------------
+
+_MATCH_STEPS = {
+    "load_field": "读取采集表",
+    "load_system": "读取系统数据",
+    "match": "比对",
+    "write": "写出结果",
+}
+
+
+@app.command(
+    "match",
+    options_metavar=OPTS,
+    help=(
+        "核对：把现场采集表（人到机）与公安系统导出数据（机到人）逐人比对，"
+        "结果写入 --out 指定的文件夹（CSV 文件和「核对结果.xlsx」）。"
+    ),
+)
+def match_command(
+    field: Annotated[
+        list[Path],
+        typer.Argument(
+            help="现场采集表：文件或文件夹（可多个）", show_default=False, metavar="采集表"
+        ),
+    ],
+    system: Annotated[
+        list[Path],
+        typer.Option(
+            "--system",
+            "-s",
+            help="公安系统导出表：文件或文件夹（可多个，--system 后可连写）",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="结果文件夹", show_default=False)],
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="表头映射文件（TOML），补充或改写列名识别")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有的结果文件夹")] = False,
+) -> None:
+    from recon.pipeline import run_match
+    from recon.report import render_match_summary
+
+    with _friendly():
+        with StepProgress(_MATCH_STEPS) as steps:
+            run = run_match(field, system, out, mapping=mapping, force=force, on_step=steps.step)
+        err.print(render_match_summary(run.summary))
+        err.print(f"结果已写入：[bold]{escape(str(run.out))}[/]")
+
+
 # --- sample data and the demo ---------------------------------------------------------
 
 
@@ -216,9 +266,33 @@ def demo_command(
         run_demo(folder)
 
 
+_MULTI_VALUE_OPTIONS = ("--system", "-s")
+
+
+def expand_argv(argv: list[str]) -> list[str]:
+    """Let ``--system a.csv b.csv`` mean ``--system a.csv --system b.csv``.
+
+    CONTRACT.md writes ``--system SYSTEM...``: every word after ``--system``
+    up to the next option is a system file.
+    """
+    out: list[str] = []
+    current: str | None = None
+    for word in argv:
+        if word.startswith("-") and len(word) > 1:
+            current = word if word in _MULTI_VALUE_OPTIONS else None
+            out.append(word)
+            continue
+        if current is not None and out and out[-1] != current:
+            out.append(current)
+        out.append(word)
+    return out
+
+
 def main() -> None:
     """Entry point of the ``recon`` script."""
-    app()
+    import sys
+
+    app(args=expand_argv(sys.argv[1:]), prog_name="recon")
 
 
 if __name__ == "__main__":
