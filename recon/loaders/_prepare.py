@@ -10,7 +10,7 @@ import pandas as pd
 from recon.normalize.address import normalize_addresses
 from recon.normalize.ids import IdKind, normalize_ids
 from recon.normalize.names import UNKNOWN, normalize_names
-from recon.normalize.values import normalize_phone, normalize_sex
+from recon.normalize.values import normalize_phones, normalize_sex
 from recon.rules import StatusRules
 
 __all__ = ["PROBLEM_COLUMNS", "prepare_records"]
@@ -18,10 +18,14 @@ __all__ = ["PROBLEM_COLUMNS", "prepare_records"]
 PROBLEM_COLUMNS = ["side", "file", "sheet", "row", "column", "problem"]
 
 
-def _per_unique(values: pd.Series, fn) -> pd.Series:  # type: ignore[no-untyped-def]
-    uniques = pd.unique(values)
-    table = dict(zip(uniques, (fn(v) for v in uniques), strict=True))
-    return values.map(table)
+def _obj(values: object, index: pd.Index) -> pd.Series:
+    """An object column: pandas would otherwise re-encode every string."""
+    return pd.Series(values, index=index, dtype=object)
+
+
+def _per_unique(values: pd.Series, fn) -> np.ndarray:  # type: ignore[no-untyped-def]
+    codes, uniques = pd.factorize(values)
+    return np.asarray([fn(v) for v in uniques], dtype=object)[codes]
 
 
 def _status(records: pd.DataFrame, rules: StatusRules) -> tuple[np.ndarray, np.ndarray]:
@@ -59,37 +63,35 @@ def prepare_records(
     so that every finding names the column as it is written in the file.
     """
     df = records.reset_index(drop=True)
-    n = len(df)
-    df["name_raw"] = df["name"].astype(str)
-    names = normalize_names(df["name_raw"])
-    df["name"] = names["name"].to_numpy()
-    df["name_key"] = names["name_key"].to_numpy()
-    df["name_simp"] = names["name_simp"].to_numpy()
+    n, idx = len(df), df.index
+    df["name_raw"] = df["name"].fillna("").astype(str)
+    df = pd.concat([df.drop(columns=["name"]), normalize_names(df["name_raw"])], axis=1)
+    ids = normalize_ids(df["id_number"], df["id_numeric"].astype(bool))
+    df = pd.concat([df, ids], axis=1)
 
-    ids = normalize_ids(df["id_number"].astype(str), df["id_numeric"].astype(bool))
-    for col in ids.columns:
-        df[col] = ids[col].to_numpy()
-
-    df["sex_raw"] = df["sex"].astype(str)
-    df["sex"] = _per_unique(df["sex_raw"], normalize_sex).to_numpy()
-    birth_col = df["birth_date"].astype(str) if "birth_date" in df else pd.Series([""] * n)
-    df["birth"] = np.where(df["id_birth"].ne("").to_numpy(), df["id_birth"], birth_col)
-    df["birth_from_id"] = df["id_birth"].ne("").to_numpy()
-
-    addr = normalize_addresses(df["address"].astype(str))
-    for col in addr.columns:
-        df[col] = addr[col].to_numpy()
-    hk = normalize_addresses(df["hukou_address"].astype(str))
-    df["hukou_key"] = hk["addr_key"].to_numpy()
-    df["phone_raw"] = df["phone"].astype(str)
-    df["phone"] = _per_unique(df["phone_raw"], normalize_phone).to_numpy()
+    df["sex_raw"] = df["sex"].fillna("").astype(str)
+    df["sex"] = _obj(_per_unique(df["sex_raw"], normalize_sex), idx)
+    id_birth = df["id_birth"].to_numpy(dtype=object)
+    birth_col = (
+        df["birth_date"].fillna("").to_numpy(dtype=object)
+        if "birth_date" in df
+        else np.full(n, "", dtype=object)
+    )
+    df["birth"] = _obj(np.where(id_birth != "", id_birth, birth_col), idx)
+    df["birth_from_id"] = id_birth != ""
+    df = pd.concat([df, normalize_addresses(df["address"])], axis=1)
+    df["phone_raw"] = df["phone"].fillna("").astype(str)
+    df["phone"] = _obj(normalize_phones(df["phone_raw"]).to_numpy(dtype=object), idx)
     if side == "system":
         active, unknown_status = _status(df, status_rules)
     else:
         active, unknown_status = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
     df["active"] = active
-    df["usable"] = (df["name_key"].ne("") | df["id_kind"].ne(IdKind.MISSING)).to_numpy()
-    return df, _problems(df, side, birth_col, unknown_status, labels)
+    df["usable"] = (df["name_key"].to_numpy(dtype=object) != "") | (
+        df["id_kind"].to_numpy(dtype=object) != IdKind.MISSING
+    )
+    birth_series = pd.Series(birth_col, index=idx, dtype=object)
+    return df, _problems(df, side, birth_series, unknown_status, labels)
 
 
 def _problems(

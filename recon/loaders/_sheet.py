@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from recon.loaders._readers import RawSheet
-from recon.normalize.values import parse_date
+from recon.normalize.values import normalize_dates
 from recon.rules import HeaderRules
 
 __all__ = ["ColumnInfo", "SheetReport", "read_sheet"]
@@ -294,15 +294,15 @@ _TOTAL = re.compile(r"^(?:合计|小计|总计|共计|总数|汇总)")
 _NOTE = re.compile(r"[:：]|^(?:注|说明|备注|填表|制表|审核|签字|签名|负责人|联系人|日期)")
 
 
-def _text_frame(body: pd.DataFrame, cols: list[int]) -> pd.DataFrame:
+def _text_frame(body: pd.DataFrame, cols: list[int], all_text: bool) -> pd.DataFrame:
+    """Every cell as the text a person sees (CSV cells are text already)."""
     out = {}
     for j in cols:
         col = body[j] if j in body.columns else pd.Series([""] * len(body), index=body.index)
-        values = col.tolist()
-        if all(isinstance(v, str) for v in values):
+        if all_text:
             out[j] = col.astype(str).str.strip()
         else:
-            out[j] = pd.Series([cell_text(v) for v in values], index=body.index, dtype=object)
+            out[j] = pd.Series([cell_text(v) for v in col.tolist()], index=body.index, dtype=object)
     return pd.DataFrame(out, index=body.index)
 
 
@@ -333,7 +333,11 @@ def _classify(text: pd.DataFrame, header: _Header) -> pd.Series:
             & ~blank
         )
     # the first non-empty cell of the row: 合计 / 小计 ...
-    first = text.replace("", np.nan).bfill(axis=1).iloc[:, 0].fillna("")
+    first = np.full(n, "", dtype=object)
+    for col in reversed(list(text.columns)):
+        values = text[col].to_numpy(dtype=object)
+        first = np.where(values != "", values, first)
+    first = pd.Series(first, index=text.index, dtype=object)
     total = first.astype(str).str.replace(r"\s+", "", regex=True).str.match(_TOTAL).to_numpy()
     # the header repeated (print layouts repeat it on every page)
     same_as_header = np.zeros(n, dtype=int)
@@ -388,7 +392,7 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
 
     body = raw.body(header.rows[-1] + 1)
     cols = [c for c in body.columns if c != "_row"]
-    text = _text_frame(body, cols)
+    text = _text_frame(body, cols, all_text=raw.all_text)
     reason = _classify(text, header)
     for key in SKIP_REASONS:
         count = int((reason == key).sum())
@@ -400,16 +404,16 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
     report.read = True
 
     rows = body["_row"].astype("int64").to_numpy()
-    records = _records(body, text, header, rules)
+    records = _records(body, text, header, raw.all_text)
     records.insert(0, "row", rows)
     records.insert(0, "sheet", raw.sheet)
     records.insert(0, "file", raw.file)
     if "committee" not in records or not records["committee"].astype(bool).any():
         records["committee"] = report.committee
     else:
-        records["committee"] = [
-            committee_key(v) if v else report.committee for v in records["committee"].tolist()
-        ]
+        names = records["committee"].astype(object)
+        table = {v: (committee_key(v) if v else report.committee) for v in pd.unique(names)}
+        records["committee"] = names.map(table)
     if collector and ("collector" not in records or not records["collector"].astype(bool).any()):
         records["collector"] = collector
     originals = text.copy()
@@ -452,7 +456,7 @@ def _join_parts(values: list[str], subs: list[str]) -> str:
 
 
 def _records(
-    body: pd.DataFrame, text: pd.DataFrame, header: _Header, rules: HeaderRules
+    body: pd.DataFrame, text: pd.DataFrame, header: _Header, all_text: bool
 ) -> pd.DataFrame:
     data: dict[str, Any] = {}
     by_field: dict[str, list[int]] = {}
@@ -462,12 +466,15 @@ def _records(
     for f, cols in by_field.items():
         if f == "serial":
             continue
-        if f == "id_number":
+        if f == "id_number" and all_text:
+            data["id_number"] = text[cols[0]].tolist()
+            data["id_numeric"] = False
+        elif f == "id_number":
             pairs = [id_cell(v) for v in body[cols[0]].tolist()]
             data["id_number"] = [p[0] for p in pairs]
             data["id_numeric"] = [p[1] for p in pairs]
         elif f in DATE_FIELDS:
-            data[f] = [parse_date(v) for v in body[cols[0]].tolist()]
+            data[f] = normalize_dates(body[cols[0]]).tolist()
             data[f + "_text"] = text[cols[0]].tolist()
         elif len(cols) > 1 and any(j in header.parts for j in cols):
             subs = [header.parts.get(j, "") for j in cols]

@@ -1,165 +1,189 @@
 """Candidate pairs for the records an exact ID join could not settle.
 
 Blocking keys bring together records that share something a typo, a damaged
-ID or a missing ID leaves intact. Each rule is a name and a key function over
-the combined record frame; a key shared by too many records (``max_block``)
-is skipped rather than compared all-against-all.
+ID or a missing ID leaves intact. Each rule names the record parts its key
+joins; a key shared by more than ``max_block`` records is too common to say
+anything (think 张伟 born in 1990) and is skipped rather than compared
+all-against-all.
+
+Two valid IDs that differ are two people, so a row with a valid ID is only
+paired with rows whose ID is not valid (or may be damaged): that keeps the
+work proportional to the residue, not to the register.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from recon.normalize.ids import IdKind, repair_candidates
+from recon.normalize.ids import IdKind, repair_candidates_many
 from recon.normalize.names import sound_key
 
-__all__ = ["BLOCKING_RULES", "candidate_pairs"]
+__all__ = ["BLOCKING_RULES", "Blocker"]
 
 _USABLE = (IdKind.VALID, IdKind.UPGRADED, IdKind.SUSPECT)
+_SURE = (IdKind.VALID, IdKind.UPGRADED)  # valid and not possibly damaged
+_HAS_SIX = (*_USABLE, IdKind.INVALID, IdKind.DAMAGED)
 
-
-def _join(*cols: pd.Series) -> pd.Series:
-    out = cols[0].astype(str)
-    empty = out.eq("")
-    for c in cols[1:]:
-        c = c.astype(str)
-        empty |= c.eq("")
-        out = out + "|" + c
-    return out.mask(empty, "")
-
-
-def _id14(r: pd.DataFrame) -> pd.Series:
-    usable = r["id_kind"].isin(_USABLE)
-    damaged = r["id_kind"].eq(IdKind.DAMAGED) & r["id_prefix"].str.len().ge(14)
-    out = pd.Series("", index=r.index, dtype=object)
-    out[usable] = r.loc[usable, "id"].str.slice(0, 14)
-    out[damaged] = r.loc[damaged, "id_prefix"].str.slice(0, 14)
-    return out
-
-
-def _id6_name(r: pd.DataFrame) -> pd.Series:
-    has = r["id_kind"].isin((*_USABLE, IdKind.INVALID, IdKind.DAMAGED))
-    six = (
-        r["id"]
-        .str.slice(0, 6)
-        .where(r["id_kind"].ne(IdKind.DAMAGED), r["id_prefix"].str.slice(0, 6))
-    )
-    six = six.where(has & six.str.len().eq(6), "")
-    return _join(six, r["name_simp"])
-
-
-def _name_birth(r: pd.DataFrame) -> pd.Series:
-    return _join(r["name_simp"], r["birth"])
-
-
-def _name_house(r: pd.DataFrame) -> pd.Series:
-    return _join(r["name_simp"], r["addr_key"])
-
-
-def _name_locality(r: pd.DataFrame) -> pd.Series:
-    return _join(r["name_simp"], r["committee"], r["addr_locality"])
-
-
-def _house_birth(r: pd.DataFrame) -> pd.Series:
-    return _join(r["addr_key"], r["birth"])
-
-
-def _sounds(r: pd.DataFrame) -> pd.Series:
-    names = r["name_simp"]
-    uniques = pd.unique(names)
-    table = {n: (sound_key(n) if n else "") for n in uniques}
-    return names.map(table)
-
-
-def _sound_birth(r: pd.DataFrame) -> pd.Series:
-    return _join(_sounds(r), r["birth"])
-
-
-def _sound_house(r: pd.DataFrame) -> pd.Series:
-    return _join(_sounds(r), r["addr_key"])
-
-
-def _name_flat(r: pd.DataFrame) -> pd.Series:
-    """Name and the flat without its road ("1255弄12号302室"): one side may omit the road."""
-    keys = r["addr_key"].astype(str)
-    loc = r["addr_locality"].astype(str)
-    tails = [k[len(c) :] if c and k.startswith(c) else k for k, c in zip(keys, loc, strict=True)]
-    tail = pd.Series(tails, index=r.index, dtype=object)
-    tail = tail.where(tail.str.match(r"^\d"), "")
-    return _join(r["name_simp"], tail)
-
-
-BLOCKING_RULES: tuple[tuple[str, Callable[[pd.DataFrame], pd.Series]], ...] = (
-    ("id14", _id14),
-    ("id6_name", _id6_name),
-    ("name_birth", _name_birth),
-    ("name_house", _name_house),
-    ("house_birth", _house_birth),
-    ("sound_birth", _sound_birth),
-    ("sound_house", _sound_house),
-    ("name_flat", _name_flat),
-    ("name_locality", _name_locality),
+# A rule: its name and the parts whose values make its key.
+BLOCKING_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("id14", ("id14",)),
+    ("id6_name", ("id6", "name_simp")),
+    ("name_birth", ("name_simp", "birth")),
+    ("name_house", ("name_simp", "addr_key")),
+    ("house_birth", ("addr_key", "birth")),
+    ("sound_birth", ("sound", "birth")),
+    ("sound_house", ("sound", "addr_key")),
+    ("name_flat", ("name_simp", "flat")),
+    ("name_locality", ("name_simp", "committee", "addr_locality")),
 )
 
 
-def _repair_pairs(recs: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
-    """Pairs (invalid ID, valid ID one typo away), in both directions."""
-    kinds = recs["id_kind"].to_numpy(dtype=object)
-    ids = recs["id"].to_numpy(dtype=object)
-    frames = []
-    for src, dst in ((left, right), (right, left)):
-        inv = src[kinds[src] == IdKind.INVALID]
-        usable = dst[np.isin(kinds[dst], _USABLE)]
-        if not len(inv) or not len(usable):
-            continue
-        wanted_a, wanted_id = [], []
-        for i in inv.tolist():
-            for cand, _why in repair_candidates(ids[i]):
-                wanted_a.append(i)
-                wanted_id.append(cand)
-        if not wanted_a:
-            continue
-        want = pd.DataFrame({"x": wanted_a, "id": wanted_id})
-        have = pd.DataFrame({"y": usable, "id": ids[usable]})
-        hit = want.merge(have, on="id")[["x", "y"]]
-        if src is left:
-            frames.append(hit.rename(columns={"x": "a", "y": "b"}))
+@lru_cache(maxsize=500_000)
+def _sound(name: str) -> str:
+    return sound_key(name) if name else ""
+
+
+def _flat(key: str, locality: str) -> str:
+    """The flat without its road ("1255弄12号302室"): one side may omit the road."""
+    tail = key[len(locality) :] if locality and key.startswith(locality) else key
+    return tail if tail[:1].isdigit() else ""
+
+
+class Blocker:
+    """Key parts of the combined record frame, each made once, on demand."""
+
+    def __init__(self, recs: pd.DataFrame, max_block: int) -> None:
+        self.max_block = max_block
+        self.cols = {c: recs[c].to_numpy(dtype=object) for c in recs.columns}
+        self.kinds = self.cols["id_kind"]
+        self.sure = np.isin(self.kinds, _SURE)
+        self._derived: dict[str, np.ndarray] = {}
+        self._repairs: pd.DataFrame | None = None
+
+    # --- parts -----------------------------------------------------------------
+
+    def part(self, name: str) -> np.ndarray:
+        if name in self._derived:
+            return self._derived[name]
+        if name in self.cols and name not in ("id14", "id6"):
+            return self.cols[name]
+        ids, prefix, kinds = self.cols["id"], self.cols["id_prefix"], self.kinds
+        if name == "id14":
+            source = np.where(kinds == IdKind.DAMAGED, prefix, ids)
+            ok = np.isin(kinds, _USABLE) | ((kinds == IdKind.DAMAGED) & (_lengths(prefix) >= 14))
+            values = _slice(source, 14, ok)
+        elif name == "id6":
+            source = np.where(kinds == IdKind.DAMAGED, prefix, ids)
+            ok = np.isin(kinds, _HAS_SIX) & (_lengths(source) >= 6)
+            values = _slice(source, 6, ok)
+        elif name == "sound":
+            names = self.cols["name_simp"]
+            codes, uniques = pd.factorize(pd.Series(names, dtype=object))
+            values = np.asarray([_sound(n) for n in uniques], dtype=object)[codes]
+        elif name == "flat":
+            keys, locs = self.cols["addr_key"], self.cols["addr_locality"]
+            values = np.asarray(
+                [_flat(k, c) for k, c in zip(keys, locs, strict=True)], dtype=object
+            )
         else:
-            frames.append(hit.rename(columns={"y": "a", "x": "b"}))
-    if not frames:
-        return pd.DataFrame({"a": [], "b": []}, dtype="int64")
-    return pd.concat(frames, ignore_index=True)
+            raise KeyError(name)
+        self._derived[name] = values
+        return values
+
+    def _keys(self, names: tuple[str, ...], rows: np.ndarray) -> list[str]:
+        columns = [self.part(n)[rows].tolist() for n in names]
+        if len(columns) == 1:
+            return columns[0]
+        return ["|".join(vals) if all(vals) else "" for vals in zip(*columns, strict=True)]
+
+    # --- pairs -----------------------------------------------------------------
+
+    def _repair_candidates(self) -> pd.DataFrame:
+        """Every invalid ID's one-typo corrections (made once per match)."""
+        if self._repairs is None:
+            inv = np.flatnonzero(self.kinds == IdKind.INVALID)
+            cands = repair_candidates_many(self.cols["id"][inv].tolist())
+            self._repairs = pd.DataFrame(
+                {"x": inv[cands["i"].to_numpy(dtype=np.int64)], "id": cands["candidate"].to_numpy()}
+            )
+        return self._repairs
+
+    def _repair_pairs(self, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
+        """Pairs (invalid ID, valid ID one typo away), in both directions."""
+        cands = self._repair_candidates()
+        ids = self.cols["id"]
+        frames = []
+        for src, dst, flip in ((left, right, False), (right, left, True)):
+            usable = dst[np.isin(self.kinds[dst], _USABLE)]
+            mine = cands[np.isin(cands["x"].to_numpy(), src)]
+            if mine.empty or not len(usable):
+                continue
+            have = pd.DataFrame({"y": usable, "id": ids[usable]}).astype({"id": object})
+            hit = mine.astype({"id": object}).merge(have, on="id")
+            a, b = (hit["y"], hit["x"]) if flip else (hit["x"], hit["y"])
+            frames.append(pd.DataFrame({"a": a.to_numpy(), "b": b.to_numpy()}, dtype="int64"))
+        if not frames:
+            return pd.DataFrame({"a": [], "b": []}, dtype="int64")
+        return pd.concat(frames, ignore_index=True)
+
+    def _rule_pairs(
+        self, name: str, parts: tuple[str, ...], left: np.ndarray, right: np.ndarray
+    ) -> pd.DataFrame:
+        empty = pd.DataFrame({"a": [], "b": []}, dtype="int64")
+        if not len(left) or not len(right):
+            return empty
+        lkeys = self._keys(parts, left)
+        wanted = {k for k in lkeys if k}
+        if not wanted:
+            return empty
+        # right rows whose first part could give a wanted key: a hash lookup in C
+        heads = {k.split("|", 1)[0] for k in wanted}
+        first = pd.Series(self.part(parts[0])[right], dtype=object)
+        sub = right[first.isin(heads).to_numpy()]
+        rkeys = self._keys(parts, sub)
+        counts = Counter(k for k in rkeys if k in wanted)
+        index: dict[str, list[int]] = defaultdict(list)
+        for pos, k in zip(sub.tolist(), rkeys, strict=True):
+            if k in wanted and counts[k] <= self.max_block:
+                index[k].append(pos)
+        xs, ys = [], []
+        for pos, k in zip(left.tolist(), lkeys, strict=True):
+            for y in index.get(k, ()):
+                xs.append(pos)
+                ys.append(y)
+        return pd.DataFrame({"a": xs, "b": ys}, dtype="int64")
+
+    def pairs(self, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
+        """Distinct pairs (a in left, b in right, a != b) sharing a blocking key.
+
+        A left row with a sure valid ID is only paired with right rows whose
+        ID is not sure. Returns columns ``a``, ``b`` (positions in the frame)
+        and ``rule`` (the first rule that proposed the pair).
+        """
+        left_open, left_sure = left[~self.sure[left]], left[self.sure[left]]
+        right_open = right[~self.sure[right]]
+        frames = [self._repair_pairs(left, right).assign(rule="repair")]
+        for name, parts in BLOCKING_RULES:
+            for lft, rgt in ((left_open, right), (left_sure, right_open)):
+                frames.append(self._rule_pairs(name, parts, lft, rgt).assign(rule=name))
+        pairs = pd.concat(frames, ignore_index=True)
+        a, b = pairs["a"].to_numpy(dtype=np.int64), pairs["b"].to_numpy(dtype=np.int64)
+        # a pair of two left rows is found from both ends: keep one orientation
+        keep = (a != b) & ~(np.isin(b, left) & (a > b))
+        pairs = pairs[keep].drop_duplicates(["a", "b"], keep="first").reset_index(drop=True)
+        return pairs.astype({"a": "int64", "b": "int64"})
 
 
-def candidate_pairs(
-    recs: pd.DataFrame, left: np.ndarray, right: np.ndarray, max_block: int
-) -> pd.DataFrame:
-    """Distinct pairs (a in left, b in right, a != b) sharing a blocking key.
+def _lengths(values: np.ndarray) -> np.ndarray:
+    return np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
 
-    Returns columns ``a``, ``b`` (row positions in ``recs``) and ``rule`` (the
-    first rule that proposed the pair).
-    """
-    frames = [_repair_pairs(recs, left, right).assign(rule="repair")]
-    sub_l = recs.iloc[left]
-    sub_r = recs.iloc[right]
-    for name, key_fn in BLOCKING_RULES:
-        kl = key_fn(sub_l)
-        kr = key_fn(sub_r)
-        kl = pd.DataFrame({"a": left, "key": kl.to_numpy()})
-        kr = pd.DataFrame({"b": right, "key": kr.to_numpy()})
-        kl = kl[kl["key"].ne("")]
-        kr = kr[kr["key"].ne("")]
-        if kl.empty or kr.empty:
-            continue
-        sizes = kr["key"].value_counts()
-        common = sizes[sizes <= max_block].index
-        kr = kr[kr["key"].isin(common)]
-        pairs = kl.merge(kr, on="key")[["a", "b"]]
-        frames.append(pairs.assign(rule=name))
-    pairs = pd.concat(frames, ignore_index=True)
-    pairs = pairs[pairs["a"].to_numpy() != pairs["b"].to_numpy()]
-    pairs = pairs.drop_duplicates(["a", "b"], keep="first").reset_index(drop=True)
-    return pairs.astype({"a": "int64", "b": "int64"})
+
+def _slice(values: np.ndarray, size: int, ok: np.ndarray) -> np.ndarray:
+    out = np.full(len(values), "", dtype=object)
+    idx = np.flatnonzero(ok)
+    out[idx] = [v[:size] for v in values[idx].tolist()]
+    return out

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import OSA
 
+from recon.normalize.address import same_flat
 from recon.normalize.ids import IdKind
 from recon.normalize.names import compare_names
 
@@ -243,8 +244,7 @@ class AddressComparison(Comparison):
         # "1255弄12号302室" against "古美路1255弄12号302室": one side left out the road
         partial = known & (out == "different") & ((la == "") | (lb == ""))
         for i in np.flatnonzero(partial):
-            short, long_ = sorted((ka[i], kb[i]), key=len)
-            if short and long_.endswith(short) and short[0].isdigit():
+            if same_flat(ka[i], kb[i]):
                 out[i] = "same_flat_no_road"
         return out
 

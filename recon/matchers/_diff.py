@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from recon.normalize.address import same_flat
 from recon.normalize.ids import IdKind
 
 __all__ = ["DIFF_COLUMNS", "differences"]
@@ -78,8 +79,13 @@ def differences(field: pd.DataFrame, system: pd.DataFrame, pairs: pd.DataFrame) 
     add(s_wrong | s_old, "身份证号", raw_sid, shown_f, note)
 
     fa, sa = _col(field, "addr_key", f), _col(system, "addr_key", s)
+    # another flat, not another spelling: "1255弄12号302室" lacks only the road
+    other_flat = np.array(
+        [bool(x) and bool(y) and not same_flat(x, y) for x, y in zip(fa, sa, strict=True)],
+        dtype=bool,
+    )
     add(
-        (fa != "") & (sa != "") & (fa != sa),
+        other_flat,
         "现居住地址",
         _col(system, "address", s),
         _col(field, "address", f),

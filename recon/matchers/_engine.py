@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recon.matchers._blocking import candidate_pairs
+from recon.matchers._blocking import Blocker
 from recon.matchers._compare import COMPARISONS, compare_pairs
 from recon.normalize.ids import IdKind
 from recon.rules import MatchingRules
@@ -246,10 +246,10 @@ def match_records(
     r_s = open_g[open_g >= nf]
     matched_s = np.flatnonzero((st.out == Outcome.MATCHED) & (np.arange(nf + ns) >= nf))
     matched_f = np.flatnonzero((st.out == Outcome.MATCHED) & (np.arange(nf + ns) < nf))
-    max_block = int(th["max_block"])
+    blocker = Blocker(recs, int(th["max_block"]))
     cands = [
-        candidate_pairs(recs, r_f, np.concatenate([r_s, matched_s, r_f]), max_block),
-        candidate_pairs(recs, r_s, np.concatenate([matched_f, r_s]), max_block),
+        blocker.pairs(r_f, np.concatenate([r_s, matched_s, r_f])),
+        blocker.pairs(r_s, np.concatenate([matched_f, r_s])),
     ]
     pairs = pd.concat(cands, ignore_index=True)
     # orient every pair as (a = residue row being decided, b = the other)
@@ -347,22 +347,27 @@ def _same_id_duplicates(st: _State, frame: pd.DataFrame, col: str, ids: np.ndarr
     duplicates."""
     if frame.empty:
         return
-    matched_by_id: dict[str, int] = {}
-    side_lo, side_hi = (0, st.nf) if col == "f" else (st.nf, st.nf + st.ns)
-    # matched rows of the same side, by ID
-    for g in np.flatnonzero(st.out[side_lo:side_hi] == Outcome.MATCHED) + side_lo:
-        matched_by_id.setdefault(ids[g], int(g))
+    lo, hi = (0, st.nf) if col == "f" else (st.nf, st.nf + st.ns)
+    matched = np.flatnonzero(st.out[lo:hi] == Outcome.MATCHED) + lo
+    holder = pd.Series(matched, index=pd.Index(ids[matched], dtype=object)).groupby(level=0).first()
+    rows = frame[col].to_numpy(dtype=np.int64)
+    keys = ids[rows]
+    order = np.lexsort((rows, keys.astype(str)))
+    rows, keys = rows[order], keys[order]
+    rank = (
+        pd.Series(keys, dtype=object).groupby(pd.Series(keys, dtype=object)).cumcount().to_numpy()
+    )
+    first_of = (
+        pd.Series(rows, dtype=np.int64).groupby(pd.Series(keys, dtype=object)).transform("first")
+    )
+    target = pd.Series(keys, dtype=object).map(holder).to_numpy()
+    has_holder = ~pd.isna(target)
+    target = np.where(has_holder, target, first_of.to_numpy()).astype(np.int64)
+    dup = has_holder | (rank > 0)
     where = "采集表" if col == "f" else "系统中"
-    for id_, group in frame.groupby("id", sort=False):
-        rows = sorted(group[col].tolist())
-        if id_ in matched_by_id:
-            first, rest = matched_by_id[id_], rows
-        else:
-            first, rest = rows[0], rows[1:]
-        for g in rest:
-            st.out[g] = Outcome.DUPLICATE
-            st.dup_of[g] = first
-            st.note[g] = f"同一身份证号在{where}出现多次"
+    st.out[rows[dup]] = Outcome.DUPLICATE
+    st.dup_of[rows[dup]] = target[dup]
+    st.note[rows[dup]] = f"同一身份证号在{where}出现多次"
 
 
 def _record_matches(
@@ -379,20 +384,18 @@ def _record_matches(
     kinds = recs["id_kind"].to_numpy(dtype=object)
     ids = recs["id"].to_numpy(dtype=object)
     items = [c.item for c in COMPARISONS]
-    level_rows = pairs[items].to_dict("records")
+    level_cols = [pairs[item].to_numpy(dtype=object) for item in items]
     methods, reasons = [], []
     cache: dict[tuple[object, ...], tuple[str, str]] = {}
-    for i, row in enumerate(level_rows):
-        kf, ks = kinds[f[i]], kinds[s[i]]
-        key = (*row.values(), kf, ks)
-        if row["id"] != "one_error" and key in cache:
-            method, reason = cache[key]
-        else:
-            method = _method(row["id"], kf, ks)
-            reason = _reason(row, ids[f[i]], ids[s[i]], kf, ks)
-            cache[key] = (method, reason)
-        methods.append(method)
-        reasons.append(reason)
+    for i, (kf, ks, *levels) in enumerate(zip(kinds[f], kinds[s], *level_cols, strict=True)):
+        key = (*levels, kf, ks)
+        hit = cache.get(key)
+        if hit is None or levels[0] == "one_error":
+            row = dict(zip(items, levels, strict=True))
+            hit = (_method(row["id"], kf, ks), _reason(row, ids[f[i]], ids[s[i]], kf, ks))
+            cache[key] = hit
+        methods.append(hit[0])
+        reasons.append(hit[1])
     out = pd.DataFrame(
         {
             "f": f,

@@ -27,6 +27,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Address",
     "normalize_addresses",
     "parse_address",
+    "same_flat",
     "walk_key",
 ]
 
@@ -353,25 +355,104 @@ def _compose(parts: dict[str, str], with_flat: bool) -> str:
     return "".join(out)
 
 
+# --- the column path --------------------------------------------------------------
+#
+# Most addresses in a register have one plain shape: an optional 上海市/XX区/XX
+# 街道 prefix, a road, then 弄/号/室 in digits. For that shape the parser above
+# gives road + lane + number + room and nothing else, so those strings are
+# keyed by one RE2 pattern over the whole column (pyarrow), and only the rest
+# goes through parse_address. The shape is kept narrow on purpose -- no
+# character the grammar treats specially may appear in a name -- so both paths
+# agree by construction; a property test holds them to it.
+
+_NAME_CHAR = (
+    r"[^\x00-\x{2FFF}\x{3000}-\x{303F}\x{FF00}-\x{FFEF}"
+    "路街巷道省市区县镇乡旗盟州村组队弄号幢栋座楼层室户房单元支第小社园校]"
+)
+_FAST = (
+    r"^(?P<pre>(?:上海市?)?(?:" + _NAME_CHAR + r"{2,4}区)?(?:" + _NAME_CHAR + r"{2,6}(?:镇|街道))?)"
+    r"(?P<road>(?:" + _NAME_CHAR + r"{1,10}(?:路|街|巷|大道)))?"
+    r"(?P<lane>[0-9]{1,5})弄(?P<number>[0-9]{1,4})(?:号楼|号|幢|栋|-)"
+    r"(?:[0-9]{1,2}楼)?(?P<room>[0-9]{3,4})室?$"
+)
+
+
+def _fast_keys(uniques: list[str]) -> tuple[list[bool], list[str], list[str], list[str]]:
+    """Keys of the plain-shape addresses (see above); others left to the parser."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(uniques, type=pa.string())
+    clean = pc.replace_substring_regex(pc.utf8_normalize(arr, "NFKC"), r"\s+", "")
+    found = pc.extract_regex(clean, _FAST)
+    ok = found.is_valid().to_pylist()
+    if not any(ok):
+        n = len(uniques)
+        return [False] * n, [""] * n, [""] * n, [""] * n
+    pre, road, lane, number, room = (
+        found.field(name).to_pylist() for name in ("pre", "road", "lane", "number", "room")
+    )
+    t2s = _t2s()
+    simple: dict[str, bool] = {}
+    keys, buildings, localities = [], [], []
+    for i, good in enumerate(ok):
+        if not good:
+            keys.append("")
+            buildings.append("")
+            localities.append("")
+            continue
+        head = (pre[i] or "") + (road[i] or "")
+        plain = simple.get(head)
+        if plain is None:  # a traditional character anywhere: the parser decides
+            plain = simple[head] = t2s.convert(head) == head
+        if not plain:
+            ok[i] = False
+            keys.append("")
+            buildings.append("")
+            localities.append("")
+            continue
+        r = road[i] or ""
+        building = f"{r}{int(lane[i])}弄{int(number[i])}号"
+        buildings.append(building)
+        keys.append(f"{building}{int(room[i])}室")
+        localities.append(r)
+    return ok, keys, buildings, localities
+
+
 def normalize_addresses(values: pd.Series) -> pd.DataFrame:
     """House key, building key and locality for a column of addresses.
 
-    Parsed once per distinct text.
+    Done once per distinct text; plain-shape texts in one vectorised pass.
     """
-    text = values.astype("str").fillna("")
-    uniques = pd.unique(text)
-    parsed = [parse_address(v) for v in uniques]
-    table = pd.DataFrame(
+    codes, found = pd.factorize(values.fillna("").astype(str))
+    uniques = [str(u) for u in found]
+    ok, keys, buildings, localities = _fast_keys(uniques)
+    for i, good in enumerate(ok):
+        if not good:
+            a = parse_address(uniques[i])
+            keys[i], buildings[i], localities[i] = a.house_key, a.building_key, a.locality
+    return pd.DataFrame(
         {
-            "addr_key": [a.house_key for a in parsed],
-            "addr_building": [a.building_key for a in parsed],
-            "addr_locality": [a.locality for a in parsed],
-        },
-        index=uniques,
+            col: pd.Series(np.asarray(vals, dtype=object)[codes], index=values.index, dtype=object)
+            for col, vals in (
+                ("addr_key", keys),
+                ("addr_building", buildings),
+                ("addr_locality", localities),
+            )
+        }
     )
-    out = table.reindex(text.to_numpy())
-    out.index = values.index
-    return out
+
+
+def same_flat(key_a: str, key_b: str) -> bool:
+    """Two house keys of one flat: equal, or equal but for a missing road.
+
+    "1255弄12号302室" (the road left out) and "古美路1255弄12号302室" are one
+    flat; a key that starts with a name is never shortened to match.
+    """
+    if key_a == key_b:
+        return bool(key_a)
+    short, long_ = sorted((key_a, key_b), key=len)
+    return bool(short) and short[0].isdigit() and long_.endswith(short)
 
 
 def _num(value: str) -> tuple[int, str]:

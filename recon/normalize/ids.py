@@ -33,6 +33,7 @@ __all__ = [
     "normalize_ids",
     "parse_id",
     "repair_candidates",
+    "repair_candidates_many",
     "upgrade_15",
 ]
 
@@ -333,6 +334,63 @@ def repair_candidates(id18: str) -> list[tuple[str, str]]:
     return list(out.items())
 
 
+def repair_candidates_many(ids: list[str]) -> pd.DataFrame:
+    """:func:`repair_candidates` for many IDs at once (vectorised).
+
+    Returns columns ``i`` (position in ``ids``), ``candidate`` and ``why``;
+    IDs that are not 17 digits and a check character give no rows.
+    """
+    cols: dict[str, list] = {"i": [], "candidate": [], "why": []}
+    keep = [k for k, x in enumerate(ids) if len(x) == 18 and _digits(x[:17]) and x[17] in _CHECK]
+    if not keep:
+        return pd.DataFrame(cols)
+    text = [ids[k] for k in keep]
+    arr = np.frombuffer("".join(text).replace("X", ":").encode("ascii"), dtype=np.uint8)
+    arr = arr.reshape(-1, 18).astype(np.int64) - 48
+    check_of = np.array([_CHECK.index(c) for c in "0123456789"] + [_CHECK.index("X")])
+    want = check_of[arr[:, 17]]  # the check index each ID's last character stands for
+    total = (arr[:, :17] * _WEIGHTS).sum(axis=1)
+    hits: list[tuple[int, int, int, int]] = []  # (row, kind, position, digit)
+    for i in range(17):
+        w = int(_WEIGHTS[i])
+        for d in range(10):
+            ok = ((total + w * (d - arr[:, i])) % 11 == want) & (arr[:, i] != d)
+            hits.extend((int(r), 0, i, d) for r in np.flatnonzero(ok))
+    for i in range(16):
+        wi, wj = int(_WEIGHTS[i]), int(_WEIGHTS[i + 1])
+        a, b = arr[:, i], arr[:, i + 1]
+        ok = ((total + wi * (b - a) + wj * (a - b)) % 11 == want) & (a != b)
+        hits.extend((int(r), 1, i, 0) for r in np.flatnonzero(ok))
+    for r in range(len(text)):  # a wrong check character
+        hits.append((r, 2, 17, 0))
+    # the 17th digit swapped with the check character
+    last = arr[:, 17]
+    ok = (last <= 9) & (last != arr[:, 16])
+    new_total = total + int(_WEIGHTS[16]) * (last - arr[:, 16])
+    ok &= check_of[np.clip(arr[:, 16], 0, 10)] == new_total % 11
+    hits.extend((int(r), 3, 16, 0) for r in np.flatnonzero(ok))
+    for r, kind, pos, digit in hits:
+        x = text[r]
+        if kind == 0:
+            cand = x[:pos] + str(digit) + x[pos + 1 :]
+            why = f"第{pos + 1}位录错"
+        elif kind == 1:
+            cand = x[:pos] + x[pos + 1] + x[pos] + x[pos + 2 :]
+            why = f"第{pos + 1}、{pos + 2}位前后颠倒"
+        elif kind == 2:
+            cand = x[:17] + check_char(x[:17])
+            why = "第18位（校验位）录错"
+        else:
+            cand = x[:16] + x[17] + x[16]
+            why = "第17、18位前后颠倒"
+        if cand != x and _birth(cand[6:14]):
+            cols["i"].append(keep[r])
+            cols["candidate"].append(cand)
+            cols["why"].append(why)
+    out = pd.DataFrame(cols)
+    return out.drop_duplicates(["i", "candidate"]).reset_index(drop=True)
+
+
 # --- the column path -----------------------------------------------------------
 
 
@@ -359,31 +417,28 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
     operations; the rest goes through :func:`parse_id`, once per distinct
     value, so both paths give the same answer by construction.
     """
-    text = values.astype("str").fillna("").reset_index(drop=True)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    filled = values.fillna("").astype(str)
+    text = np.asarray(filled.tolist(), dtype=object)
     n = len(text)
-    num = (
-        pd.Series(np.zeros(n, dtype=bool))
-        if numeric is None
-        else numeric.fillna(False).astype(bool).reset_index(drop=True)
-    )
-    fast = (
-        text.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).to_numpy(dtype=bool) & ~num.to_numpy()
-    )
-    fast &= ~text.str.endswith("000").fillna(False).to_numpy(dtype=bool)
-    out = pd.DataFrame(
-        {
-            "id": text,
-            "id_kind": IdKind.VALID,
-            "id_valid": True,
-            "id_prefix": text.str.slice(0, 17),
-            "id_birth": "",
-            "id_sex": "",
-            "id_problems": "",
-        }
-    )
+    num = np.zeros(n, dtype=bool) if numeric is None else numeric.fillna(False).to_numpy(dtype=bool)
+    arrow = pa.array(filled, type=pa.string())
+    fast = pc.match_substring_regex(arrow, r"^[0-9]{17}[0-9X]$").to_numpy(zero_copy_only=False)
+    fast = fast.astype(bool) & ~num
+    fast &= ~pc.ends_with(arrow, "000").to_numpy(zero_copy_only=False).astype(bool)
+    out_id = text.copy()
+    kind = np.full(n, IdKind.VALID, dtype=object)
+    valid = np.ones(n, dtype=bool)
+    prefix = np.array([t[:17] for t in text.tolist()], dtype=object)
+    birth = np.full(n, "", dtype=object)
+    sex = np.full(n, "", dtype=object)
+    problems = np.full(n, "", dtype=object)
     idx_fast = np.flatnonzero(fast)
     if len(idx_fast):
-        joined = "".join(text.iloc[idx_fast].tolist()).replace("X", ":")
+        sub = text[idx_fast].tolist()
+        joined = "".join(sub).replace("X", ":")
         arr = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 18) - 48
         arr = arr.astype(np.int64)
         checks = np.frombuffer(_CHECK.replace("X", ":").encode(), dtype=np.uint8) - 48
@@ -394,38 +449,41 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
         d = arr[:, 12] * 10 + arr[:, 13]
         ok = ok_check & _valid_dates(y, m, d)
         good = idx_fast[ok]
-        sub = text.iloc[good]
-        births = sub.str.slice(6, 10) + "-" + sub.str.slice(10, 12) + "-" + sub.str.slice(12, 14)
-        out.loc[good, "id_birth"] = births.to_numpy()
-        out.loc[good, "id_sex"] = np.where(arr[ok, 16] % 2 == 1, "男", "女")
-        regions = sub.str.slice(0, 6)
-        unknown = [r for r in regions.unique().tolist() if not _region_known(r)]
+        good_text = [t for t, g in zip(sub, ok.tolist(), strict=True) if g]
+        birth[good] = [f"{t[6:10]}-{t[10:12]}-{t[12:14]}" for t in good_text]
+        sex[good] = np.where(arr[ok, 16] % 2 == 1, "男", "女")
+        regions = np.array([t[:6] for t in good_text], dtype=object)
+        unknown = {r for r in set(regions.tolist()) if not _region_known(r)}
         if unknown:
-            flag = regions.isin(unknown).to_numpy()
-            out.loc[good[flag], "id_problems"] = "地区码不在已知列表中（仅提示）"
+            flag = np.fromiter((r in unknown for r in regions), dtype=bool, count=len(regions))
+            problems[good[flag]] = "地区码不在已知列表中（仅提示）"
         fast[idx_fast[~ok]] = False
     slow = np.flatnonzero(~fast)
-    if len(slow):
-        keys = list(zip(text.iloc[slow].tolist(), num.iloc[slow].tolist(), strict=True))
-        cache: dict[tuple[str, bool], IdInfo] = {}
-        rows = []
-        for key in keys:
-            info = cache.get(key)
-            if info is None:
-                info = cache[key] = parse_id(key[0], key[1])
-            rows.append(
-                (
-                    info.id,
-                    info.kind,
-                    info.valid,
-                    info.prefix,
-                    info.birth_date,
-                    info.sex,
-                    "；".join(info.problems),
-                )
-            )
-        block = pd.DataFrame(rows, columns=ID_COLUMNS, index=slow)
-        for col in ID_COLUMNS:
-            out.loc[slow, col] = block[col].to_numpy()
-    out["id_valid"] = out["id_valid"].astype(bool)
-    return out
+    cache: dict[tuple[str, bool], IdInfo] = {}
+    for i in slow.tolist():
+        key = (text[i], bool(num[i]))
+        info = cache.get(key)
+        if info is None:
+            info = cache[key] = parse_id(key[0], key[1])
+        out_id[i] = info.id
+        kind[i] = info.kind
+        valid[i] = info.valid
+        prefix[i] = info.prefix
+        birth[i] = info.birth_date
+        sex[i] = info.sex
+        problems[i] = "；".join(info.problems)
+    cols = {
+        "id": out_id,
+        "id_kind": kind,
+        "id_valid": valid,
+        "id_prefix": prefix,
+        "id_birth": birth,
+        "id_sex": sex,
+        "id_problems": problems,
+    }
+    return pd.DataFrame(
+        {
+            c: pd.Series(v, index=values.index, dtype=bool if c == "id_valid" else object)
+            for c, v in cols.items()
+        }
+    )

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 from rapidfuzz.distance import Levenshtein
 
@@ -95,15 +96,16 @@ def normalize_names(values: pd.Series) -> pd.DataFrame:
     Work is done once per distinct value (a street has far fewer distinct
     names than rows).
     """
-    text = values.astype("str").fillna("")
-    uniques = pd.unique(text)
+    codes, uniques = pd.factorize(values.fillna("").astype(str))
     displays = [clean_name(v) for v in uniques]
     keys = [name_key(d) for d in displays]
     simps = [simplified(k) for k in keys]
-    table = pd.DataFrame({"name": displays, "name_key": keys, "name_simp": simps}, index=uniques)
-    out = table.reindex(text.to_numpy())
-    out.index = values.index
-    return out
+    return pd.DataFrame(
+        {
+            col: pd.Series(np.asarray(vals, dtype=object)[codes], index=values.index, dtype=object)
+            for col, vals in (("name", displays), ("name_key", keys), ("name_simp", simps))
+        }
+    )
 
 
 # --- sound --------------------------------------------------------------------

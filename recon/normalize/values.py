@@ -12,6 +12,7 @@ import pandas as pd
 __all__ = [
     "normalize_dates",
     "normalize_phone",
+    "normalize_phones",
     "normalize_sex",
     "parse_date",
 ]
@@ -101,15 +102,37 @@ def parse_date(value: object) -> str:
 
 def normalize_dates(values: pd.Series) -> pd.Series:
     """Column version of :func:`parse_date` (once per distinct value)."""
+    if pd.api.types.is_string_dtype(values) and not values.dtype == object:
+        uniques = pd.unique(values)
+        return values.map({v: parse_date(v) for v in uniques}).astype(object)
     cache: dict[object, str] = {}
     out = []
     for v in values.tolist():
+        # the type is part of the key: the number 45047 and the text "45047"
+        # are both a date, but True == 1 must not share a cache entry with 1
         key = (type(v), v) if not isinstance(v, float) or v == v else (float, "nan")
         hit = cache.get(key)
         if hit is None:
             hit = cache[key] = parse_date(v)
         out.append(hit)
-    return pd.Series(out, index=values.index, dtype="str")
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def normalize_phones(values: pd.Series) -> pd.Series:
+    """Column version of :func:`normalize_phone` for text (whole-column ops)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.astype(str).fillna("").tolist(), type=pa.string())
+    s = pc.replace_substring_regex(pc.utf8_normalize(arr, "NFKC"), r"[\s\-()（）+]", "")
+    s = pc.replace_substring_regex(s, r"\.0$", "")
+    s = pc.if_else(
+        pc.and_(pc.equal(pc.utf8_length(s), 13), pc.starts_with(s, "86")),
+        pc.utf8_slice_codeunits(s, 2),
+        s,
+    )
+    s = pc.if_else(pc.match_substring_regex(s, r"^[0-9]+$"), s, "")
+    return pd.Series(s.to_pylist(), index=values.index, dtype=object)
 
 
 _PHONE_NOISE = re.compile(r"[\s\-()（）+]")

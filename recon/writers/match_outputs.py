@@ -30,9 +30,11 @@ FILES = {
     "duplicates": "duplicates.csv",
     "differences": "differences.csv",
 }
-# Sheets larger than this are left to their CSV file (a sheet of a million
-# rows helps nobody and costs a minute to write).
+# Sheets larger than this are left to their CSV file: a sheet of a million
+# rows helps nobody and costs a minute to write. The matched list is for
+# reference only, so it moves to CSV first.
 MAX_SHEET_ROWS = 200_000
+MAX_MATCHED_ROWS = 50_000
 
 _PERSON = ["committee", "name", "sex", "id_show", "birth", "address", "hukou_address", "phone"]
 
@@ -450,7 +452,7 @@ def _write_workbook(
                 Col("system_where", "系统位置", 24),
             ],
             title="已匹配",
-            max_rows=MAX_SHEET_ROWS,
+            max_rows=MAX_MATCHED_ROWS,
             overflow_note="共 {total} 行，超过工作表适合的行数，完整名单见 matches.csv",
         )
         d = tables["differences"].copy()
