@@ -7,6 +7,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -102,9 +103,13 @@ def parse_date(value: object) -> str:
 
 def normalize_dates(values: pd.Series) -> pd.Series:
     """Column version of :func:`parse_date` (once per distinct value)."""
-    if pd.api.types.is_string_dtype(values) and not values.dtype == object:
-        uniques = pd.unique(values)
-        return values.map({v: parse_date(v) for v in uniques}).astype(object)
+    if isinstance(values.dtype, pd.StringDtype):  # text (CSV): once per distinct text
+        codes, uniques = pd.factorize(values.fillna(""))
+        return pd.Series(
+            np.asarray([parse_date(v) for v in uniques], dtype=object)[codes],
+            index=values.index,
+            dtype=object,
+        )
     cache: dict[object, str] = {}
     out = []
     for v in values.tolist():
