@@ -13,7 +13,6 @@ work proportional to the residue, not to the register.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from functools import lru_cache
 
 import numpy as np
@@ -94,11 +93,15 @@ class Blocker:
         self._derived[name] = values
         return values
 
-    def _keys(self, names: tuple[str, ...], rows: np.ndarray) -> list[str]:
-        columns = [self.part(n)[rows].tolist() for n in names]
-        if len(columns) == 1:
-            return columns[0]
-        return ["|".join(vals) if all(vals) else "" for vals in zip(*columns, strict=True)]
+    def _keys(self, names: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
+        """Keys of ``rows`` ("" where a part is missing), as an object array."""
+        columns = [self.part(n)[rows] for n in names]
+        out = columns[0]
+        ok = out != ""
+        for col in columns[1:]:
+            ok &= col != ""
+            out = out + "|" + col  # elementwise on object arrays, in C
+        return np.where(ok, out, "")
 
     # --- pairs -----------------------------------------------------------------
 
@@ -131,31 +134,30 @@ class Blocker:
         return pd.concat(frames, ignore_index=True)
 
     def _rule_pairs(
-        self, name: str, parts: tuple[str, ...], left: np.ndarray, right: np.ndarray
+        self, parts: tuple[str, ...], left: np.ndarray, right: np.ndarray
     ) -> pd.DataFrame:
         empty = pd.DataFrame({"a": [], "b": []}, dtype="int64")
         if not len(left) or not len(right):
             return empty
         lkeys = self._keys(parts, left)
-        wanted = {k for k in lkeys if k}
-        if not wanted:
+        has = lkeys != ""
+        if not has.any():
             return empty
-        # right rows whose first part could give a wanted key: a hash lookup in C
-        heads = {k.split("|", 1)[0] for k in wanted}
+        lframe = pd.DataFrame({"a": left[has], "key": pd.Series(lkeys[has], dtype=object)})
+        # right rows whose first part could give a wanted key (a hash lookup
+        # in C), then whose whole key is wanted
+        heads = pd.unique(pd.Series(self.part(parts[0])[left[has]], dtype=object))
         first = pd.Series(self.part(parts[0])[right], dtype=object)
         sub = right[first.isin(heads).to_numpy()]
-        rkeys = self._keys(parts, sub)
-        counts = Counter(k for k in rkeys if k in wanted)
-        index: dict[str, list[int]] = defaultdict(list)
-        for pos, k in zip(sub.tolist(), rkeys, strict=True):
-            if k in wanted and counts[k] <= self.max_block:
-                index[k].append(pos)
-        xs, ys = [], []
-        for pos, k in zip(left.tolist(), lkeys, strict=True):
-            for y in index.get(k, ()):
-                xs.append(pos)
-                ys.append(y)
-        return pd.DataFrame({"a": xs, "b": ys}, dtype="int64")
+        rkeys = pd.Series(self._keys(parts, sub), dtype=object)
+        wanted = rkeys.isin(lframe["key"]).to_numpy()
+        rframe = pd.DataFrame({"b": sub[wanted], "key": rkeys[wanted].to_numpy()})
+        if rframe.empty:
+            return empty
+        sizes = rframe.groupby("key", sort=False)["b"].transform("size")
+        rframe = rframe[sizes.to_numpy() <= self.max_block]
+        pairs = lframe.merge(rframe, on="key")[["a", "b"]]
+        return pairs.astype("int64")
 
     def pairs(self, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
         """Distinct pairs (a in left, b in right, a != b) sharing a blocking key.
@@ -169,7 +171,7 @@ class Blocker:
         frames = [self._repair_pairs(left, right).assign(rule="repair")]
         for name, parts in BLOCKING_RULES:
             for lft, rgt in ((left_open, right), (left_sure, right_open)):
-                frames.append(self._rule_pairs(name, parts, lft, rgt).assign(rule=name))
+                frames.append(self._rule_pairs(parts, lft, rgt).assign(rule=name))
         pairs = pd.concat(frames, ignore_index=True)
         a, b = pairs["a"].to_numpy(dtype=np.int64), pairs["b"].to_numpy(dtype=np.int64)
         # a pair of two left rows is found from both ends: keep one orientation

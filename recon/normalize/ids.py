@@ -335,59 +335,80 @@ def repair_candidates(id18: str) -> list[tuple[str, str]]:
 
 
 def repair_candidates_many(ids: list[str]) -> pd.DataFrame:
-    """:func:`repair_candidates` for many IDs at once (vectorised).
+    """:func:`repair_candidates` for many IDs at once (whole-array operations).
 
     Returns columns ``i`` (position in ``ids``), ``candidate`` and ``why``;
     IDs that are not 17 digits and a check character give no rows.
     """
-    cols: dict[str, list] = {"i": [], "candidate": [], "why": []}
-    keep = [k for k, x in enumerate(ids) if len(x) == 18 and _digits(x[:17]) and x[17] in _CHECK]
-    if not keep:
-        return pd.DataFrame(cols)
-    text = [ids[k] for k in keep]
-    arr = np.frombuffer("".join(text).replace("X", ":").encode("ascii"), dtype=np.uint8)
-    arr = arr.reshape(-1, 18).astype(np.int64) - 48
+    keep = np.array(
+        [k for k, x in enumerate(ids) if len(x) == 18 and _digits(x[:17]) and x[17] in _CHECK],
+        dtype=np.int64,
+    )
+    if not len(keep):
+        return pd.DataFrame({"i": [], "candidate": [], "why": []})
+    text = "".join(ids[k] for k in keep.tolist()).replace("X", ":")
+    arr = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+    arr = arr.astype(np.int64) - 48
+    n = len(arr)
     check_of = np.array([_CHECK.index(c) for c in "0123456789"] + [_CHECK.index("X")])
-    want = check_of[arr[:, 17]]  # the check index each ID's last character stands for
+    check_digit = np.array([10 if c == "X" else int(c) for c in _CHECK])  # index -> digit
+    want = check_of[arr[:, 17]]
     total = (arr[:, :17] * _WEIGHTS).sum(axis=1)
-    hits: list[tuple[int, int, int, int]] = []  # (row, kind, position, digit)
-    for i in range(17):
-        w = int(_WEIGHTS[i])
+    rows, kinds, pos, digit = [], [], [], []
+
+    def add(r: np.ndarray, kind: int, p: int, d: int = 0) -> None:
+        rows.append(r)
+        kinds.append(np.full(len(r), kind, dtype=np.int64))
+        pos.append(np.full(len(r), p, dtype=np.int64))
+        digit.append(np.full(len(r), d, dtype=np.int64))
+
+    for p in range(17):
+        w = int(_WEIGHTS[p])
         for d in range(10):
-            ok = ((total + w * (d - arr[:, i])) % 11 == want) & (arr[:, i] != d)
-            hits.extend((int(r), 0, i, d) for r in np.flatnonzero(ok))
-    for i in range(16):
-        wi, wj = int(_WEIGHTS[i]), int(_WEIGHTS[i + 1])
-        a, b = arr[:, i], arr[:, i + 1]
-        ok = ((total + wi * (b - a) + wj * (a - b)) % 11 == want) & (a != b)
-        hits.extend((int(r), 1, i, 0) for r in np.flatnonzero(ok))
-    for r in range(len(text)):  # a wrong check character
-        hits.append((r, 2, 17, 0))
-    # the 17th digit swapped with the check character
+            ok = ((total + w * (d - arr[:, p])) % 11 == want) & (arr[:, p] != d)
+            add(np.flatnonzero(ok), 0, p, d)
+    for p in range(16):
+        a, b = arr[:, p], arr[:, p + 1]
+        wa, wb = int(_WEIGHTS[p]), int(_WEIGHTS[p + 1])
+        add(np.flatnonzero(((total + wa * (b - a) + wb * (a - b)) % 11 == want) & (a != b)), 1, p)
+    add(np.arange(n), 2, 17)  # a wrong check character
     last = arr[:, 17]
-    ok = (last <= 9) & (last != arr[:, 16])
+    swap_ok = (last <= 9) & (last != arr[:, 16])
     new_total = total + int(_WEIGHTS[16]) * (last - arr[:, 16])
-    ok &= check_of[np.clip(arr[:, 16], 0, 10)] == new_total % 11
-    hits.extend((int(r), 3, 16, 0) for r in np.flatnonzero(ok))
-    for r, kind, pos, digit in hits:
-        x = text[r]
-        if kind == 0:
-            cand = x[:pos] + str(digit) + x[pos + 1 :]
-            why = f"第{pos + 1}位录错"
-        elif kind == 1:
-            cand = x[:pos] + x[pos + 1] + x[pos] + x[pos + 2 :]
-            why = f"第{pos + 1}、{pos + 2}位前后颠倒"
-        elif kind == 2:
-            cand = x[:17] + check_char(x[:17])
-            why = "第18位（校验位）录错"
-        else:
-            cand = x[:16] + x[17] + x[16]
-            why = "第17、18位前后颠倒"
-        if cand != x and _birth(cand[6:14]):
-            cols["i"].append(keep[r])
-            cols["candidate"].append(cand)
-            cols["why"].append(why)
-    out = pd.DataFrame(cols)
+    swap_ok &= check_of[np.clip(arr[:, 16], 0, 10)] == new_total % 11
+    add(np.flatnonzero(swap_ok), 3, 16)
+
+    r = np.concatenate(rows)
+    k = np.concatenate(kinds)
+    p = np.concatenate(pos)
+    d = np.concatenate(digit)
+    cand = arr[r].copy()
+    sub = k == 0
+    cand[np.flatnonzero(sub), p[sub]] = d[sub]
+    sw = np.flatnonzero(k == 1)
+    left, right = cand[sw, p[sw]].copy(), cand[sw, p[sw] + 1].copy()
+    cand[sw, p[sw]], cand[sw, p[sw] + 1] = right, left
+    chk = np.flatnonzero(k == 2)
+    cand[chk, 17] = check_digit[total[r[chk]] % 11]
+    s3 = np.flatnonzero(k == 3)
+    cand[s3, 16], cand[s3, 17] = arr[r[s3], 17], arr[r[s3], 16]
+    y = cand[:, 6] * 1000 + cand[:, 7] * 100 + cand[:, 8] * 10 + cand[:, 9]
+    m = cand[:, 10] * 10 + cand[:, 11]
+    dd = cand[:, 12] * 10 + cand[:, 13]
+    ok = _valid_dates(y, m, dd) & np.any(cand != arr[r], axis=1)
+    cand, r, k, p = cand[ok], r[ok], k[ok], p[ok]
+    chars = (cand + 48).astype(np.uint8)
+    chars[chars == 58] = ord("X")
+    strings = chars.view("S18").ravel().astype(str).tolist() if len(chars) else []
+    why = [
+        f"第{q + 1}位录错"
+        if kk == 0
+        else f"第{q + 1}、{q + 2}位前后颠倒"
+        if kk in (1, 3)
+        else "第18位（校验位）录错"
+        for kk, q in zip(k.tolist(), p.tolist(), strict=True)
+    ]
+    out = pd.DataFrame({"i": keep[r], "candidate": strings, "why": why})
     return out.drop_duplicates(["i", "candidate"]).reset_index(drop=True)
 
 

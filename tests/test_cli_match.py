@@ -1,0 +1,149 @@
+"""`recon match` through typer's CliRunner: exit codes, streams, files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from recon.cli import app, expand_argv
+from recon.sample import StreetSpec, generate_street, write_street
+
+
+@pytest.fixture(scope="module")
+def street(tmp_path_factory):
+    root = tmp_path_factory.mktemp("street")
+    spec = StreetSpec(seed=5, committees=3, residents_per_committee=60)
+    return write_street(generate_street(spec), root, layout="workbooks")
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, expand_argv(list(args)))
+
+
+def test_match_writes_the_contract_files(street, tmp_path):
+    before = _digest(street.folder)
+    out = tmp_path / "result"
+    res = invoke(
+        "match", str(street.field_dir), "--system", str(street.system_dir), "--out", str(out)
+    )
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == ""  # data goes to files, never to the terminal
+    assert "核对结果汇总" in res.stderr and "结果已写入" in res.stderr
+    for name in (
+        "matches.csv",
+        "field_only.csv",
+        "system_only.csv",
+        "review.csv",
+        "problems.csv",
+        "summary.json",
+        "核对结果.xlsx",
+    ):
+        assert (out / name).is_file(), name
+    assert _digest(street.folder) == before  # inputs untouched, nothing written beside them
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["tool"] == "recon"
+    assert {i["file"] for i in summary["inputs"]} >= {p.name for p in street.field_dir.iterdir()}
+
+
+def test_system_option_takes_several_files(tmp_path):
+    assert expand_argv(["match", "f", "--system", "a.csv", "b.csv", "--out", "o"]) == [
+        "match",
+        "f",
+        "--system",
+        "a.csv",
+        "--system",
+        "b.csv",
+        "--out",
+        "o",
+    ]
+    assert expand_argv(["match", "f", "-s", "a", "b"]) == ["match", "f", "-s", "a", "-s", "b"]
+
+
+def test_missing_input_is_exit_1_with_a_chinese_message(street, tmp_path):
+    res = invoke(
+        "match",
+        str(tmp_path / "nope"),
+        "--system",
+        str(street.system_dir),
+        "--out",
+        str(tmp_path / "o"),
+    )
+    assert res.exit_code == 1
+    assert "找不到" in res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+
+
+def test_missing_out_is_usage_error(street):
+    res = invoke("match", str(street.field_dir), "--system", str(street.system_dir))
+    assert res.exit_code == 2
+    assert "--out" in res.stderr
+
+
+def test_existing_result_needs_force_and_foreign_folder_is_never_replaced(street, tmp_path):
+    out = tmp_path / "result"
+    args = ["match", str(street.field_dir), "--system", str(street.system_dir), "--out", str(out)]
+    assert invoke(*args).exit_code == 0
+    again = invoke(*args)
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert invoke(*args, "--force").exit_code == 0
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me", encoding="utf-8")
+    res = invoke(
+        "match",
+        str(street.field_dir),
+        "--system",
+        str(street.system_dir),
+        "--out",
+        str(foreign),
+        "--force",
+    )
+    assert res.exit_code == 2
+    assert (foreign / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_result_folder_inside_an_input_folder_is_refused(street):
+    res = invoke(
+        "match",
+        str(street.field_dir),
+        "--system",
+        str(street.system_dir),
+        "--out",
+        str(street.field_dir / "out"),
+    )
+    assert res.exit_code == 2
+    assert not (street.field_dir / "out").exists()
+
+
+def test_same_file_on_both_sides_is_refused(street, tmp_path):
+    res = invoke(
+        "match",
+        str(street.system_dir),
+        "--system",
+        str(street.system_dir),
+        "--out",
+        str(tmp_path / "o"),
+    )
+    assert res.exit_code == 2
+    assert "同一个文件" in res.stderr
+
+
+def test_demo_runs_end_to_end(tmp_path):
+    res = invoke("demo", str(tmp_path / "demo"))
+    assert res.exit_code == 0, res.stderr
+    out = tmp_path / "demo" / "核对结果"
+    assert (out / "summary.json").is_file()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert all(check["ok"] for check in summary["totals_check"].values())
