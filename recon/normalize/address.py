@@ -37,7 +37,7 @@ __all__ = [
     "normalize_addresses",
     "parse_address",
     "same_flat",
-    "walk_key",
+    "walk_order",
 ]
 
 PART_NAMES = (
@@ -455,31 +455,43 @@ def same_flat(key_a: str, key_b: str) -> bool:
     return bool(short) and short[0].isdigit() and long_.endswith(short)
 
 
-def _num(value: str) -> tuple[int, str]:
-    """Sort numbers numerically ("2" before "10"), letters after digits."""
-    digits = "".join(ch for ch in value if ch.isdigit())
-    return (int(digits) if digits else -1, value)
+_KEY_PARTS = re.compile(
+    r"^(?P<loc>[^\d〔]*)"
+    r"(?:(?P<group>\d+)组)?(?:(?P<lane>\d+)弄)?(?:(?P<sublane>\d+)支弄)?"
+    r"(?:(?P<number>\d+)号)?(?:(?P<building>[0-9A-Z]+)幢)?(?:(?P<unit>\d+)单元)?"
+    r"(?:(?P<room>[0-9A-Z]+)室|(?P<floor>\d+)楼)?(?P<rest>.*)$"
+)
+_SORT_NUMBERS = ("group", "lane", "sublane", "number", "building", "unit", "room", "floor")
 
 
-def walk_key(text: str) -> tuple[object, ...]:
-    """Sort key in the order a person walks: road, lane, building, room.
+def walk_order(house_keys: pd.Series, groups: pd.Series | None = None) -> np.ndarray:
+    """Positions that sort rows the way a person walks, by their house keys.
 
-    Numbers sort numerically (2弄 before 10弄); rural addresses by village,
-    group and house number. Unparsed text sorts last within its road.
+    Within each group (居委): road or village, then group, lane, building,
+    unit, room -- numerically, so 2弄 comes before 10弄. A house key is
+    already the canonical address, so it is split by one pattern rather than
+    parsed again.
     """
-    a = parse_address(text)
-    p = a.parts
-    return (
-        a.locality == "",
-        a.locality,
-        _num(p.get("group", "")),
-        _num(p.get("lane", "")),
-        _num(p.get("sublane", "")),
-        _num(p.get("number", "")),
-        _num(p.get("building", "")),
-        _num(p.get("unit", "")),
-        _num(p.get("room", "")),
-        _num(p.get("floor", "")),
-        a.leftover,
-        text,
+    keys = house_keys.fillna("").astype(str)
+    parts = keys.str.extract(_KEY_PARTS)
+    frame = pd.DataFrame(
+        {
+            "_committee": (groups if groups is not None else pd.Series("", index=keys.index))
+            .astype(str)
+            .to_numpy(),
+            "unknown": keys.eq("").to_numpy(),
+            "loc": parts["loc"].fillna("").to_numpy(),
+        }
     )
+    for name in _SORT_NUMBERS:
+        col = parts[name].fillna("")
+        digits = col.str.extract(r"(\d+)", expand=False)
+        frame[name] = pd.to_numeric(digits, errors="coerce").fillna(-1).to_numpy()
+        frame[name + "_text"] = col.to_numpy()
+    frame["rest"] = parts["rest"].fillna("").to_numpy()
+    frame["key"] = keys.to_numpy()
+    by = ["_committee", "unknown", "loc"]
+    for name in _SORT_NUMBERS:
+        by += [name, name + "_text"]
+    by += ["rest", "key"]
+    return frame.sort_values(by, kind="stable").index.to_numpy()

@@ -5,29 +5,40 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 __all__ = ["neutralise", "write_csv"]
 
 # A cell a spreadsheet would read as a formula (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = r"^[=+\-@\t\r]"
+BOM = "\ufeff".encode()
 
 
-def neutralise(values: pd.Series) -> pd.Series:
-    """Prefix text that a spreadsheet would take for a formula with a quote.
-
-    Only text columns are touched; a number such as -3.5 stays a number.
-    """
-    text = values.astype(str)
-    risky = text.str.startswith(_FORMULA_START)
-    if not risky.any():
+def neutralise(values: pa.Array) -> pa.Array:
+    """Prefix text that a spreadsheet would take for a formula with a quote."""
+    risky = pc.match_substring_regex(values, _FORMULA_START)
+    if not pc.any(risky).as_py():
         return values
-    return text.mask(risky, "'" + text)
+    return pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values)
+
+
+def _column(values: pd.Series) -> pa.Array:
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        return pa.array(values.to_numpy())
+    text = values.fillna("").astype(str)
+    return neutralise(pa.array(text.tolist(), type=pa.string()))
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` to ``path`` (UTF-8 with BOM, header line, no index)."""
-    safe = frame.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            safe[col] = neutralise(safe[col].fillna(""))
-    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    """Write ``frame`` to ``path``: UTF-8 with BOM, a header line, CRLF.
+
+    Text cells that a spreadsheet would read as a formula (= + - @ tab CR)
+    get a leading quote; numbers stay numbers (a score of -3.5 is no formula).
+    """
+    table = pa.table({str(c): _column(frame[c]) for c in frame.columns})
+    options = pacsv.WriteOptions(eol="\r\n", quoting_header="none")
+    with path.open("wb") as fh:
+        fh.write(BOM)
+        pacsv.write_csv(table, fh, write_options=options)

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
+
+from recon.writers._rows import PendingRows, inject_rows, placeholder
 
 __all__ = ["Col", "WorkbookWriter"]
 
@@ -35,6 +38,7 @@ class WorkbookWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._pending: list[tuple[int, int, int, list[np.ndarray], list[str], list[Any]]] = []
         self.book = xlsxwriter.Workbook(
             str(path),
             {
@@ -109,12 +113,21 @@ class WorkbookWriter:
         ws.freeze_panes(header_row + 1, 0)
         self._print_setup(ws, title or name, header_row, len(cols))
         total = len(frame)
-        shown = frame if max_rows is None or total <= max_rows else frame.iloc[:0]
-        self._rows(ws, shown, cols, header_row + 1)
-        if len(shown) < total:
+        if max_rows is not None and total > max_rows:
             ws.write_string(header_row + 1, 0, overflow_note.format(total=total), self.fmt["note"])
         elif total:
+            # the rows themselves are made column-wise after closing (see _rows.py)
+            key = len(self._pending)
+            ws.write_string(header_row + 1, 0, placeholder(key), self.fmt["text"])
             ws.autofilter(header_row, 0, header_row + total, len(cols) - 1)
+            columns, kinds, fmts = [], [], []
+            for c in cols:
+                values = frame[c.key] if c.key in frame else pd.Series([""] * total)
+                columns.append(values.to_numpy(dtype=object))
+                kinds.append("number" if c.kind in ("number", "int") else "text")
+                fmts.append(self.fmt["wrap" if c.wrap else c.kind])
+            index = len(self.book.worksheets())
+            self._pending.append((index, key, header_row + 1, columns, kinds, fmts))
 
     def _rows(self, ws: Any, frame: pd.DataFrame, cols: list[Col], first: int) -> None:
         if frame.empty:
@@ -172,3 +185,8 @@ class WorkbookWriter:
 
     def close(self) -> None:
         self.book.close()
+        pending = [
+            PendingRows(index, key, first, columns, kinds, [f.xf_index or 0 for f in fmts])
+            for index, key, first, columns, kinds, fmts in self._pending
+        ]
+        inject_rows(self.path, pending)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from recon.matchers import METHOD_LABELS, MatchResult, Outcome
-from recon.normalize.address import walk_key
+from recon.normalize.address import walk_order
 from recon.writers._csv import write_csv
 from recon.writers._xlsx import Col, WorkbookWriter
 
@@ -67,11 +67,12 @@ def _people(records: pd.DataFrame, idx: np.ndarray, prefix: str) -> pd.DataFrame
     return out
 
 
-def _walk_order(frame: pd.DataFrame, committee: str, address: str) -> pd.DataFrame:
+def _walk_order(frame: pd.DataFrame, committee: str, house_keys: np.ndarray) -> pd.DataFrame:
+    """Rows in the order a person walks: 居委, road, lane, building, room."""
     if frame.empty:
         return frame
-    keys = [walk_key(a) for a in frame[address].astype(str).tolist()]
-    order = sorted(range(len(frame)), key=lambda i: (str(frame[committee].iat[i]), keys[i]))
+    keys = pd.Series(house_keys, dtype=object)
+    order = walk_order(keys, pd.Series(frame[committee].to_numpy(), dtype=object))
     return frame.iloc[order].reset_index(drop=True)
 
 
@@ -97,13 +98,15 @@ def build_tables(
     fo_frame = _people(F, fo, "field_")
     fo_frame["note"] = F["note"].to_numpy()[fo]
     fo_frame["id_problems"] = F["id_problems"].to_numpy()[fo]
-    t["field_only"] = _walk_order(fo_frame, "field_committee", "field_address")
+    f_keys = F["addr_key"].to_numpy(dtype=object)[fo]
+    t["field_only"] = _walk_order(fo_frame, "field_committee", f_keys)
 
     so = np.flatnonzero(S["outcome"].eq(Outcome.SYSTEM_ONLY).to_numpy())
     so_frame = _people(S, so, "system_")
     so_frame["registered_on"] = S["registered_on"].to_numpy()[so] if "registered_on" in S else ""
     so_frame["note"] = S["note"].to_numpy()[so]
-    t["system_only"] = _walk_order(so_frame, "system_committee", "system_address")
+    s_keys = S["addr_key"].to_numpy(dtype=object)[so]
+    t["system_only"] = _walk_order(so_frame, "system_committee", s_keys)
 
     r = review.sort_values(["f", "score"], ascending=[True, False]).reset_index(drop=True)
     rl = _people(F, r["f"].to_numpy(dtype=np.int64), "field_")
