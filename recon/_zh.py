@@ -15,10 +15,10 @@ __all__ = ["install"]
 
 _ERRORS = [
     (re.compile(r"^Missing argument '([^']+)'\.?$"), "缺少参数 {0}"),
-    (re.compile(r"^Missing option '([^']+)'\.?$"), "缺少选项 {0}"),
-    (re.compile(r"^No such option: (\S+)"), "没有这个选项：{0}"),
+    (re.compile(r"^Missing option '([^']+)'(?: / '[^']+')*\.?$"), "缺少选项 {0}"),
+    (re.compile(r"^No such option: (\S+?)\.?(?: Did you mean .*)?$"), "没有这个选项：{0}"),
     (re.compile(r"^No such command '([^']+)'\.?$"), "没有这个命令：{0}"),
-    (re.compile(r"^Got unexpected extra arguments? \((.*)\)$"), "多余的参数：{0}"),
+    (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)$"), "多余的参数：{0}"),
     (re.compile(r"^Option '([^']+)' requires an argument\.?$"), "选项 {0} 需要一个值"),
     (re.compile(r"^Invalid value for '([^']+)': (.*)$"), "参数 {0} 的值不对：{1}"),
     (re.compile(r"^Invalid value: (.*)$"), "值不对：{0}"),
@@ -28,7 +28,21 @@ _VALUE_ERRORS = [
     (re.compile(r"^(?:File|Path|Directory) '(.*)' does not exist\.?$"), "「{0}」不存在"),
     (re.compile(r"^'(.*)' is not one of (.*)\.$"), "「{0}」不在可选值 {1} 中"),
     (re.compile(r"^'(.*)' is not a valid integer\.?$"), "「{0}」不是整数"),
+    (re.compile(r"^Input should be a valid integer.*$"), "不是整数，请填阿拉伯数字"),
+    (re.compile(r"^Input should be a valid number.*$"), "不是数字，请填阿拉伯数字"),
 ]
+
+# how typer names value types in help (flags take no value: nothing shown)
+_TYPES = {
+    "<int>": "<整数>",
+    "<float>": "<数字>",
+    "<path>": "<路径>",
+    "<str>": "<文字>",
+    "<text>": "<文字>",
+    "<list[str]>": "<文字>...",
+    "<list[path]>": "<路径>...",
+    "<list[Path]>": "<路径>...",
+}
 
 
 def translate_error(message: str) -> str:
@@ -87,6 +101,21 @@ def install() -> None:
             original_error(self)
 
         ru.rich_format_error = rich_format_error
+    except (ImportError, AttributeError):
+        pass
+    try:
+        from typer import core as tc
+
+        for cls in (tc.TyperOption, tc.TyperArgument):
+            original_type = cls.display_type_rich
+
+            def display_type_rich(self: Any, ctx: Any, _orig: Any = original_type) -> str | None:
+                if getattr(self, "is_flag", False) or getattr(self, "is_bool_flag", False):
+                    return None
+                shown = _orig(self, ctx)
+                return _TYPES.get(shown, shown) if shown is not None else None
+
+            cls.display_type_rich = display_type_rich  # type: ignore[method-assign]
     except (ImportError, AttributeError):
         pass
     try:

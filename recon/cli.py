@@ -35,6 +35,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
     options_metavar="[选项]",
+    subcommand_metavar="命令 [参数]...",
 )
 OPTS = "[选项]"
 

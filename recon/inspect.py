@@ -110,24 +110,26 @@ def _sheet_panel(item: SheetFindings, field_labels: dict[str, str]) -> Renderabl
     )
     if rep.encoding:
         facts.add_row("编码", rep.encoding)
-    found = "，".join(f"{FINDINGS[k]} {v}" for k, v in item.counts.items() if k in FINDINGS) or "无"
-    facts.add_row("发现的问题", found)
+    facts.add_row("发现的问题", _findings(item.counts))
     if rep.note:
         facts.add_row("提示", Text(rep.note, style="yellow"))
     return Panel(Group(facts, Text(""), cols), title=title, title_align="left")
 
 
 def render_inspection(result: LoadResult, sheets: list[SheetFindings]) -> list[RenderableType]:
-    """Rich renderables: a panel per sheet, then a total table."""
+    """Rich renderables: a panel per sheet, then a total table.
+
+    The total table has five columns so that it stays readable in a narrow
+    terminal: the findings of each sheet are one line of text.
+    """
     labels = load_rules().headers.field_labels
     parts: list[RenderableType] = [_sheet_panel(s, labels) for s in sheets]
     total = Table(title="合计", show_lines=False)
-    total.add_column("文件")
-    total.add_column("工作表")
-    total.add_column("人员行", justify="right")
-    total.add_column("跳过", justify="right")
-    for key in FINDINGS:
-        total.add_column(FINDINGS[key], justify="right")
+    total.add_column("文件", overflow="fold")
+    total.add_column("工作表", overflow="fold")
+    total.add_column("人员行", justify="right", no_wrap=True)
+    total.add_column("跳过", justify="right", no_wrap=True)
+    total.add_column("发现的问题", overflow="fold")
     sums = {k: 0 for k in FINDINGS}
     rows = skipped = 0
     for s in sheets:
@@ -139,14 +141,12 @@ def render_inspection(result: LoadResult, sheets: list[SheetFindings]) -> list[R
         for k in FINDINGS:
             sums[k] += s.counts.get(k, 0)
         total.add_row(
-            s.report.file,
-            s.report.sheet,
-            str(s.report.rows_read),
-            str(sk),
-            *(str(s.counts.get(k, 0)) for k in FINDINGS),
+            s.report.file, s.report.sheet, str(s.report.rows_read), str(sk), _findings(s.counts)
         )
-    total.add_row(
-        "合计", "", str(rows), str(skipped), *(str(sums[k]) for k in FINDINGS), style="bold"
-    )
+    total.add_row("合计", "", str(rows), str(skipped), _findings(sums), style="bold")
     parts.append(total)
     return parts
+
+
+def _findings(counts: dict[str, int]) -> str:
+    return "，".join(f"{FINDINGS[k]} {v}" for k, v in counts.items() if k in FINDINGS and v) or "无"

@@ -28,11 +28,12 @@ def _per_unique(values: pd.Series, fn) -> np.ndarray:  # type: ignore[no-untyped
     return np.asarray([fn(v) for v in uniques], dtype=object)[codes]
 
 
-def _status(records: pd.DataFrame, rules: StatusRules) -> tuple[np.ndarray, np.ndarray]:
-    """Active flags and the rows whose status word is unknown."""
+def _status(records: pd.DataFrame, rules: StatusRules) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Active flags, rows with an unknown status word, rows with an unknown flag."""
     n = len(records)
     active = np.ones(n, dtype=bool)
     unknown = np.zeros(n, dtype=bool)
+    unknown_flag = np.zeros(n, dtype=bool)
     if "status" in records:
         words = records["status"].astype(str).str.replace(r"\s+", "", regex=True).str.lower()
         has = words.ne("").to_numpy()
@@ -45,10 +46,10 @@ def _status(records: pd.DataFrame, rules: StatusRules) -> tuple[np.ndarray, np.n
         flags = flags.str.replace(r"\.0$", "", regex=True)
         true = flags.isin(rules.flag_true).to_numpy()
         active &= ~true
-        unknown |= ~true & ~flags.isin(rules.flag_false).to_numpy()
+        unknown_flag |= ~true & ~flags.isin(rules.flag_false).to_numpy()
     if "status" not in records and "cancel_flag" not in records and "cancelled_on" in records:
         active &= records["cancelled_on"].astype(str).eq("").to_numpy()
-    return active, unknown
+    return active, unknown, unknown_flag
 
 
 def prepare_records(
@@ -83,22 +84,23 @@ def prepare_records(
     df["phone_raw"] = df["phone"].fillna("").astype(str)
     df["phone"] = _obj(normalize_phones(df["phone_raw"]).to_numpy(dtype=object), idx)
     if side == "system":
-        active, unknown_status = _status(df, status_rules)
+        active, unknown_status, unknown_flag = _status(df, status_rules)
     else:
-        active, unknown_status = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+        active = np.ones(n, dtype=bool)
+        unknown_status = unknown_flag = np.zeros(n, dtype=bool)
     df["active"] = active
     df["usable"] = (df["name_key"].to_numpy(dtype=object) != "") | (
         df["id_kind"].to_numpy(dtype=object) != IdKind.MISSING
     )
     birth_series = pd.Series(birth_col, index=idx, dtype=object)
-    return df, _problems(df, side, birth_series, unknown_status, labels)
+    return df, _problems(df, side, birth_series, (unknown_status, unknown_flag), labels)
 
 
 def _problems(
     df: pd.DataFrame,
     side: str,
     birth_col: pd.Series,
-    unknown_status: np.ndarray,
+    unknown: tuple[np.ndarray, np.ndarray],
     labels: dict[tuple[str, str, str], str],
 ) -> pd.DataFrame:
     parts: list[pd.DataFrame] = []
@@ -117,6 +119,8 @@ def _problems(
     add(unusable, "name", "缺少姓名和身份证号，无法核对")
     has_id = df["id_problems"].ne("").to_numpy() & ~unusable
     add(has_id, "id_number", df["id_problems"])
+    repaired = df["id_repairs"].ne("").to_numpy() & ~unusable
+    add(repaired, "id_number", "已自动修正：" + df["id_repairs"].astype(str))
     no_name = df["name_key"].eq("").to_numpy() & ~unusable
     add(no_name, "name", "未填写姓名")
     rare = df["name_key"].str.contains(re.escape(UNKNOWN), regex=True).to_numpy()
@@ -143,8 +147,13 @@ def _problems(
     )
     add(no_locality, "address", "地址缺少路名或村名")
     if side == "system":
-        words = df["status"].astype(str) if "status" in df else df.get("cancel_flag", pd.Series())
-        add(unknown_status, "status", "状态「" + words.astype(str) + "」不在规则中，按有效处理")
+        unknown_status, unknown_flag = unknown
+        if "status" in df:
+            words = df["status"].astype(str)
+            add(unknown_status, "status", "状态「" + words + "」不在规则中，按有效处理")
+        if "cancel_flag" in df:
+            flags = df["cancel_flag"].astype(str)
+            add(unknown_flag, "cancel_flag", "注销标识「" + flags + "」不在规则中，按有效处理")
     if not parts:
         out = pd.DataFrame(columns=PROBLEM_COLUMNS)
     else:

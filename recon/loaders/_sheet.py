@@ -256,10 +256,28 @@ _COMMITTEE_NAMED = re.compile(
 _COLLECTOR = re.compile(r"(?:采集人|采集员|登记人)\s*[:：]\s*([^\s:：,，;；]+)")
 
 
+_ADMIN_HEAD = re.compile(r"^.+?(?:街道办事处|街道|镇|乡)(?=.{2,})")
+_FORM_WORDS = re.compile(
+    r"(?:来沪人员|外来人员|流动人口|实有人口|人户分离|暂住人口|人员)?"
+    r"(?:信息)?(?:采集表|登记表|信息表|核查表|花名册|名单|汇总表|统计表)\S*$"
+)
+_VILLAGE_HEAD = re.compile(r"^(\S{2,10}?村)(?=\S)")
+
+
 def committee_key(text: str) -> str:
     """'古美一村居委会' -> '古美一村' (the same 居委 however it is written)."""
     s = re.sub(r"\s+", "", text or "")
+    s = _ADMIN_HEAD.sub("", s)  # "古美路街道古美一村居委会": the street office is not the 居委
     return _COMMITTEE_SUFFIX.sub("", s) or s
+
+
+def _committee_from_stem(stem: str) -> str:
+    """A 居委 named by a file name: '九星村来沪人员信息采集表' -> '九星村'."""
+    s = re.sub(r"\s+", "", stem)
+    m = _VILLAGE_HEAD.match(s)
+    if m and _FORM_WORDS.search(s[m.end() :]):
+        return m.group(1)
+    return committee_key(_FORM_WORDS.sub("", s) or s)
 
 
 def _sheet_committee(raw: RawSheet, header_row: int, stem: str, side: str) -> tuple[str, str]:
@@ -278,7 +296,7 @@ def _sheet_committee(raw: RawSheet, header_row: int, stem: str, side: str) -> tu
     if m:
         return committee_key(m.group(1)), "文件名"
     if side == "field":
-        return committee_key(stem), "文件名"
+        return _committee_from_stem(stem), "文件名"
     return "", ""
 
 
@@ -347,7 +365,12 @@ def _classify(text: pd.DataFrame, header: _Header) -> pd.Series:
         label = header.labels[j].split("/")[-1]
         same_as_header += (text[j] == label).to_numpy() if j in text.columns else 0
     repeated = same_as_header >= 2
-    note = (~person_filled) & (count <= 2) & first.astype(str).str.contains(_NOTE).to_numpy()
+    # a footer ("填表人：… 审核人：… 日期：…"): every filled cell reads like a note
+    note_cells = np.zeros(n, dtype=int)
+    for col in text.columns:
+        values = text[col].astype(str)
+        note_cells += (values.ne("") & values.str.contains(_NOTE)).to_numpy(dtype=int)
+    note = (~person_filled) & (count > 0) & (note_cells == count)
     reason[note] = "note"
     reason[repeated] = "header"
     reason[total] = "total"
@@ -391,6 +414,9 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
     collector = _sheet_collector(raw, header.rows[0])
 
     body = raw.body(header.rows[-1] + 1)
+    for j in range(len(header.labels)):
+        if j not in body.columns:  # a header with no row below: empty columns
+            body[j] = pd.Series([""] * len(body), index=body.index, dtype=object)
     cols = [c for c in body.columns if c != "_row"]
     text = _text_frame(body, cols, all_text=raw.all_text)
     reason = _classify(text, header)

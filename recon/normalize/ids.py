@@ -55,7 +55,16 @@ class IdKind:
 
 USABLE_KINDS = frozenset({IdKind.VALID, IdKind.UPGRADED, IdKind.SUSPECT})
 
-ID_COLUMNS = ["id", "id_kind", "id_valid", "id_prefix", "id_birth", "id_sex", "id_problems"]
+ID_COLUMNS = [
+    "id",
+    "id_kind",
+    "id_valid",
+    "id_prefix",
+    "id_birth",
+    "id_sex",
+    "id_problems",
+    "id_repairs",
+]
 
 
 @dataclass(frozen=True)
@@ -120,7 +129,7 @@ def _sex(id18: str) -> str:
 
 # --- cleaning --------------------------------------------------------------
 
-_WRAPPERS = re.compile(r'^=?"(.*)"$')
+_WRAPPERS = re.compile(r'^=?\s*"(.*)"$')
 _SEPARATORS = re.compile(r"[\s\-_./\\·,，、]+")
 _SCI = re.compile(r"^(\d)(?:\.(\d+))?E\+?(\d{1,2})$")
 _PLACEHOLDERS = frozenset({"", "无", "暂无", "不详", "未知", "NULL", "NONE", "NAN", "/", "-", "—"})
@@ -432,7 +441,8 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
     Columns: ``id`` (canonical 18 characters where usable, else the cleaned
     text), ``id_kind`` (see :class:`IdKind`), ``id_valid``, ``id_prefix``
     (trustworthy leading digits), ``id_birth`` (YYYY-MM-DD), ``id_sex``
-    (男/女) and ``id_problems`` ("；"-joined short Chinese findings).
+    (男/女), ``id_problems`` and ``id_repairs`` ("；"-joined short Chinese
+    findings, and what formatting noise was removed).
 
     Clean valid IDs -- nearly all of them -- are handled with whole-column
     operations; the rest goes through :func:`parse_id`, once per distinct
@@ -456,6 +466,7 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
     birth = np.full(n, "", dtype=object)
     sex = np.full(n, "", dtype=object)
     problems = np.full(n, "", dtype=object)
+    repairs = np.full(n, "", dtype=object)
     idx_fast = np.flatnonzero(fast)
     if len(idx_fast):
         sub = text[idx_fast].tolist()
@@ -493,6 +504,7 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
         birth[i] = info.birth_date
         sex[i] = info.sex
         problems[i] = "；".join(info.problems)
+        repairs[i] = "；".join(info.repairs)
     cols = {
         "id": out_id,
         "id_kind": kind,
@@ -501,6 +513,7 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
         "id_birth": birth,
         "id_sex": sex,
         "id_problems": problems,
+        "id_repairs": repairs,
     }
     return pd.DataFrame(
         {
