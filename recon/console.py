@@ -14,6 +14,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -49,7 +50,7 @@ class StepProgress:
     def __init__(self, labels: dict[str, str], console: Console | None = None) -> None:
         self.labels = labels
         self.progress = make_progress(console)
-        self.task: int | None = None
+        self.task: TaskID | None = None
 
     def __enter__(self) -> StepProgress:
         self.progress.__enter__()

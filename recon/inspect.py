@@ -66,8 +66,10 @@ def _counts(records: pd.DataFrame, problems: pd.DataFrame) -> dict[tuple[str, st
             for f, s, r in zip(records["file"], records["sheet"], records["row"], strict=True)
         ]
     summed = flags.groupby(["file", "sheet"], sort=False).sum()
-    for (f, s), row in summed.iterrows():
-        out[(str(f), str(s))] = {k: int(v) for k, v in row.items() if int(v)}
+    keys = summed.index.tolist()  # (file, sheet) tuples of the two-level index
+    for key, values in zip(keys, summed.to_dict("records"), strict=True):
+        file, sheet = tuple(key)
+        out[(str(file), str(sheet))] = {str(k): int(v) for k, v in values.items() if int(v)}
     return out
 
 

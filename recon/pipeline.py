@@ -8,12 +8,13 @@ replaced only with ``force``, and only if it is one of ours.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import json
 import os
 import shutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,14 @@ class RunSummary:
     result: MatchResult
     field: LoadResult
     system: LoadResult
-    tables: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 Step = Callable[[str, int | None], None]
+
+
+def _no_step(_name: str, _total: int | None = None) -> None:
+    """No progress display."""
 
 
 def _is_our_result(folder: Path) -> bool:
@@ -177,7 +182,7 @@ def run_match(
     on_step: Step | None = None,
 ) -> RunSummary:
     """Load, match and write; return what the CLI shows at the end."""
-    step = on_step or (lambda _name, _n=None: None)
+    step: Step = on_step or _no_step
     rules = load_rules(mapping)
     out = Path(out)
     check_out_dir(out, [*field_paths, *system_paths], force)

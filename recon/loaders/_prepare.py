@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +25,7 @@ def _obj(values: object, index: pd.Index) -> pd.Series:
     return pd.Series(values, index=index, dtype=object)
 
 
-def _per_unique(values: pd.Series, fn) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _per_unique(values: pd.Series, fn: Callable[[Any], str]) -> np.ndarray:
     codes, uniques = pd.factorize(values)
     return np.asarray([fn(v) for v in uniques], dtype=object)[codes]
 

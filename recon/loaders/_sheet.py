@@ -164,11 +164,11 @@ class _Header:
 
 
 def _find_header(raw: RawSheet, rules: HeaderRules) -> _Header | None:
-    best, best_hits = -1, {}
+    best, best_hits = -1, dict[int, str]()
     for i, row in enumerate(raw.head):
         hits = _row_hits(row, rules)
-        fields = set(hits.values())
-        if len(fields) >= 2 and fields & set(PERSON_FIELDS) and len(hits) > len(best_hits):
+        found = set(hits.values())
+        if len(found) >= 2 and found & set(PERSON_FIELDS) and len(hits) > len(best_hits):
             best, best_hits = i, hits
     if best < 0:
         return None
@@ -226,8 +226,9 @@ def _find_header(raw: RawSheet, rules: HeaderRules) -> _Header | None:
             seen.setdefault(f, j)
     for j, label in enumerate(labels):
         if j not in fields and label and j not in notes:
-            f = rules.field_for(label)
-            if f is None:
+            if label.strip() in rules.columns:  # the user's mapping says: not used
+                notes[j] = "按映射文件不使用"
+            elif rules.field_for(label) is None:
                 notes[j] = "未识别，保留原值"
     return _Header(rows=rows, labels=labels, fields=fields, parts=parts, notes=notes)
 
@@ -330,7 +331,7 @@ def _classify(text: pd.DataFrame, header: _Header) -> pd.Series:
     reason = np.full(n, "", dtype=object)
     if n == 0:
         return pd.Series(reason, index=text.index)
-    filled = text.ne("")
+    filled = text != ""
     count = filled.sum(axis=1).to_numpy()
     serial_cols = [j for j, f in header.fields.items() if f == "serial"]
     person_cols = [j for j, f in header.fields.items() if f in PERSON_FIELDS]
@@ -351,12 +352,12 @@ def _classify(text: pd.DataFrame, header: _Header) -> pd.Series:
             & ~blank
         )
     # the first non-empty cell of the row: 合计 / 小计 ...
-    first = np.full(n, "", dtype=object)
+    first_cells = np.full(n, "", dtype=object)
     for col in reversed(list(text.columns)):
         values = text[col].to_numpy(dtype=object)
-        first = np.where(values != "", values, first)
-    first = pd.Series(first, index=text.index, dtype=object)
-    total = first.astype(str).str.replace(r"\s+", "", regex=True).str.match(_TOTAL).to_numpy()
+        first_cells = np.where(values != "", values, first_cells)
+    first = pd.Series(first_cells, index=text.index, dtype=object).astype(str)
+    total = first.str.replace(r"\s+", "", regex=True).str.match(_TOTAL).to_numpy()
     # the header repeated (print layouts repeat it on every page)
     same_as_header = np.zeros(n, dtype=int)
     for j, f in header.fields.items():
@@ -368,8 +369,8 @@ def _classify(text: pd.DataFrame, header: _Header) -> pd.Series:
     # a footer ("填表人：… 审核人：… 日期：…"): every filled cell reads like a note
     note_cells = np.zeros(n, dtype=int)
     for col in text.columns:
-        values = text[col].astype(str)
-        note_cells += (values.ne("") & values.str.contains(_NOTE)).to_numpy(dtype=int)
+        cell = text[col].astype(str)
+        note_cells += (cell.ne("") & cell.str.contains(_NOTE)).to_numpy(dtype=int)
     note = (~person_filled) & (count > 0) & (note_cells == count)
     reason[note] = "note"
     reason[repeated] = "header"
@@ -417,7 +418,7 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
     for j in range(len(header.labels)):
         if j not in body.columns:  # a header with no row below: empty columns
             body[j] = pd.Series([""] * len(body), index=body.index, dtype=object)
-    cols = [c for c in body.columns if c != "_row"]
+    cols = [int(c) for c in body.columns if c != "_row"]
     text = _text_frame(body, cols, all_text=raw.all_text)
     reason = _classify(text, header)
     for key in SKIP_REASONS:
@@ -444,8 +445,7 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
         records["collector"] = collector
     originals = text.copy()
     originals.columns = [
-        (header.labels[j] if j < len(header.labels) else "") or column_letter(j)
-        for j in text.columns
+        (header.labels[j] if j < len(header.labels) else "") or column_letter(j) for j in cols
     ]
     originals.index = rows
     return SheetData(report, records, originals)

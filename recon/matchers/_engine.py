@@ -76,8 +76,8 @@ class MatchResult:
 
     def counts(self) -> dict[str, dict[str, int]]:
         return {
-            "field": self.field["outcome"].value_counts().to_dict(),
-            "system": self.system["outcome"].value_counts().to_dict(),
+            side: {str(k): int(v) for k, v in frame["outcome"].value_counts().items()}
+            for side, frame in (("field", self.field), ("system", self.system))
         }
 
 
@@ -504,7 +504,10 @@ def _assign_residue(
     # 3. open field rows with candidates still in doubt: review
     rev_f, rev_s, rev_sc, rev_reason = [], [], [], []
     items = [c.item for c in COMPARISONS]
-    level_rows = pairs[items].to_dict("records")
+    level_rows: list[dict[str, str]] = [
+        dict(zip(items, values, strict=True))
+        for values in zip(*(pairs[item].tolist() for item in items), strict=True)
+    ]
     ids = recs["id"].to_numpy(dtype=object)
     best: dict[int, float] = {}
     for i in range(len(pairs)):

@@ -30,6 +30,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from recon.normalize._opencc import t2s
+
 __all__ = [
     "ADDRESS_COLUMNS",
     "PART_NAMES",
@@ -86,13 +88,6 @@ _ORDINAL = re.compile(r"第(?=\d)")
 _HASH = re.compile(r"(?<=\d)#")
 
 
-@lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def _cn_to_digits(m: re.Match[str]) -> str:
     import cn2an
 
@@ -107,7 +102,7 @@ def _cn_to_digits(m: re.Match[str]) -> str:
 
 def _clean(text: str) -> str:
     s = unicodedata.normalize("NFKC", text)
-    s = _t2s().convert(s)
+    s = t2s().convert(s)
     s = unicodedata.normalize("NFKC", re.sub(r"\s+", "", s))
     s = _BRACKETS.sub("", s)
     s = _DASHES.sub("-", s)
@@ -392,7 +387,7 @@ def _fast_keys(uniques: list[str]) -> tuple[list[bool], list[str], list[str], li
     pre, road, lane, number, room = (
         found.field(name).to_pylist() for name in ("pre", "road", "lane", "number", "room")
     )
-    t2s = _t2s()
+    converter = t2s()
     simple: dict[str, bool] = {}
     keys, buildings, localities = [], [], []
     for i, good in enumerate(ok):
@@ -404,7 +399,7 @@ def _fast_keys(uniques: list[str]) -> tuple[list[bool], list[str], list[str], li
         head = (pre[i] or "") + (road[i] or "")
         plain = simple.get(head)
         if plain is None:  # a traditional character anywhere: the parser decides
-            plain = simple[head] = t2s.convert(head) == head
+            plain = simple[head] = converter.convert(head) == head
         if not plain:
             ok[i] = False
             keys.append("")

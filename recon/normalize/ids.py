@@ -356,8 +356,8 @@ def repair_candidates_many(ids: list[str]) -> pd.DataFrame:
     if not len(keep):
         return pd.DataFrame({"i": [], "candidate": [], "why": []})
     text = "".join(ids[k] for k in keep.tolist()).replace("X", ":")
-    arr = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(-1, 18)
-    arr = arr.astype(np.int64) - 48
+    raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+    arr = raw.astype(np.int64) - 48
     n = len(arr)
     check_of = np.array([_CHECK.index(c) for c in "0123456789"] + [_CHECK.index("X")])
     check_digit = np.array([10 if c == "X" else int(c) for c in _CHECK])  # index -> digit
@@ -387,25 +387,25 @@ def repair_candidates_many(ids: list[str]) -> pd.DataFrame:
     swap_ok &= check_of[np.clip(arr[:, 16], 0, 10)] == new_total % 11
     add(np.flatnonzero(swap_ok), 3, 16)
 
-    r = np.concatenate(rows)
-    k = np.concatenate(kinds)
-    p = np.concatenate(pos)
-    d = np.concatenate(digit)
-    cand = arr[r].copy()
-    sub = k == 0
-    cand[np.flatnonzero(sub), p[sub]] = d[sub]
-    sw = np.flatnonzero(k == 1)
-    left, right = cand[sw, p[sw]].copy(), cand[sw, p[sw] + 1].copy()
-    cand[sw, p[sw]], cand[sw, p[sw] + 1] = right, left
-    chk = np.flatnonzero(k == 2)
-    cand[chk, 17] = check_digit[total[r[chk]] % 11]
-    s3 = np.flatnonzero(k == 3)
-    cand[s3, 16], cand[s3, 17] = arr[r[s3], 17], arr[r[s3], 16]
+    r_a = np.concatenate(rows)
+    k_a = np.concatenate(kinds)
+    p_a = np.concatenate(pos)
+    d_a = np.concatenate(digit)
+    cand = arr[r_a].copy()
+    sub = k_a == 0
+    cand[np.flatnonzero(sub), p_a[sub]] = d_a[sub]
+    sw = np.flatnonzero(k_a == 1)
+    left, right = cand[sw, p_a[sw]].copy(), cand[sw, p_a[sw] + 1].copy()
+    cand[sw, p_a[sw]], cand[sw, p_a[sw] + 1] = right, left
+    chk = np.flatnonzero(k_a == 2)
+    cand[chk, 17] = check_digit[total[r_a[chk]] % 11]
+    s3 = np.flatnonzero(k_a == 3)
+    cand[s3, 16], cand[s3, 17] = arr[r_a[s3], 17], arr[r_a[s3], 16]
     y = cand[:, 6] * 1000 + cand[:, 7] * 100 + cand[:, 8] * 10 + cand[:, 9]
     m = cand[:, 10] * 10 + cand[:, 11]
     dd = cand[:, 12] * 10 + cand[:, 13]
-    ok = _valid_dates(y, m, dd) & np.any(cand != arr[r], axis=1)
-    cand, r, k, p = cand[ok], r[ok], k[ok], p[ok]
+    ok = _valid_dates(y, m, dd) & np.any(cand != arr[r_a], axis=1)
+    cand, r_a, k_a, p_a = cand[ok], r_a[ok], k_a[ok], p_a[ok]
     chars = (cand + 48).astype(np.uint8)
     chars[chars == 58] = ord("X")
     strings = chars.view("S18").ravel().astype(str).tolist() if len(chars) else []
@@ -415,9 +415,9 @@ def repair_candidates_many(ids: list[str]) -> pd.DataFrame:
         else f"第{q + 1}、{q + 2}位前后颠倒"
         if kk in (1, 3)
         else "第18位（校验位）录错"
-        for kk, q in zip(k.tolist(), p.tolist(), strict=True)
+        for kk, q in zip(k_a.tolist(), p_a.tolist(), strict=True)
     ]
-    out = pd.DataFrame({"i": keep[r], "candidate": strings, "why": why})
+    out = pd.DataFrame({"i": keep[r_a], "candidate": strings, "why": why})
     return out.drop_duplicates(["i", "candidate"]).reset_index(drop=True)
 
 

@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import Levenshtein
 
+from recon.normalize._opencc import t2s
+
 __all__ = [
     "NAME_COLUMNS",
     "NameAgreement",
@@ -78,16 +80,9 @@ def name_key(display: str) -> str:
     return _UNKNOWN_RE.sub(UNKNOWN, display.replace("·", "")).lower()
 
 
-@lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def simplified(key: str) -> str:
     """Traditional -> simplified (OpenCC); lossy for a few surnames."""
-    return _t2s().convert(key) if key else ""
+    return t2s().convert(key) if key else ""
 
 
 def normalize_names(values: pd.Series) -> pd.DataFrame:

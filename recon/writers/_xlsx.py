@@ -142,9 +142,9 @@ class WorkbookWriter:
             else:
                 columns.append(values.fillna("").astype(str).tolist())
         write_string, write_number = ws.write_string, ws.write_number
-        for i, values in enumerate(zip(*columns, strict=True)):
+        for i, row in enumerate(zip(*columns, strict=True)):
             r = first + i
-            for j, v in enumerate(values):
+            for j, v in enumerate(row):
                 if kinds[j] in ("number", "int"):
                     if v == v and v is not None:  # not NaN
                         write_number(r, j, v, fmts[j])

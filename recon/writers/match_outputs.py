@@ -137,13 +137,15 @@ def _duplicates(F: pd.DataFrame, S: pd.DataFrame) -> pd.DataFrame:
         rows.insert(0, "side", side)
         dup = frame["dup_of"].to_numpy(dtype=np.int64)[idx]
         dside = frame["dup_side"].to_numpy()[idx]
-        of_file, of_sheet, of_row = [], [], []
+        of_file: list[str] = []
+        of_sheet: list[str] = []
+        of_row: list[int] = []
         for d, ds in zip(dup.tolist(), dside.tolist(), strict=True):
             target = F if ds == "field" else S
             if d >= 0:
-                of_file.append(target["file"].iat[d])
-                of_sheet.append(target["sheet"].iat[d])
-                of_row.append(int(target["row"].iat[d]))
+                of_file.append(str(target["file"].iat[d]))
+                of_sheet.append(str(target["sheet"].iat[d]))
+                of_row.append(int(str(target["row"].iat[d])))
             else:
                 of_file.append("")
                 of_sheet.append("")
