@@ -211,13 +211,30 @@ def match_command(
         Path | None, typer.Option("--mapping", help="表头映射文件（TOML），补充或改写列名识别")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已有的结果文件夹")] = False,
+    committee: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--committee",
+            "-c",
+            help="只把这些居委的系统记录列入机到人待核查（可多次指定）；其余记为不在本次范围",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     from recon.pipeline import run_match
     from recon.report import render_match_summary
 
     with _friendly():
         with StepProgress(_MATCH_STEPS) as steps:
-            run = run_match(field, system, out, mapping=mapping, force=force, on_step=steps.step)
+            run = run_match(
+                field,
+                system,
+                out,
+                mapping=mapping,
+                force=force,
+                on_step=steps.step,
+                committees=committee,
+            )
         err.print(render_match_summary(run.summary))
         err.print(f"结果已写入：[bold]{escape(str(run.out))}[/]")
 

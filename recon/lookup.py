@@ -49,12 +49,16 @@ _YEARS = re.compile(r"^\[(\d{4})?-(\d{4})?\]")
 
 
 def _place(name: str) -> str:
-    """'[-2011]卢湾区' -> '卢湾区（2011年已撤销）'; '[1981-]闵行区' -> '闵行区'."""
+    """'[-2011]卢湾区' -> '卢湾区（此代码用到2011年）'; '[1981-]闵行区' -> '闵行区'.
+
+    A code that stops being issued was retired (the district merged, moved
+    or renamed); the numbers given under it stay valid for life.
+    """
     m = _YEARS.match(name)
     if not m:
         return name
     rest = name[m.end() :]
-    return f"{rest}（{m.group(2)}年已撤销）" if m.group(2) else rest
+    return f"{rest}（此代码用到{m.group(2)}年，旧号码仍有效）" if m.group(2) else rest
 
 
 @lru_cache(maxsize=4096)

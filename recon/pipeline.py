@@ -20,8 +20,8 @@ from typing import Any
 
 from recon import __version__
 from recon.errors import InputError, UsageError, Where
-from recon.loaders import LoadResult, collect_files, load
-from recon.matchers import MatchResult, Outcome, match_records
+from recon.loaders import LoadResult, collect_files, committee_key, load
+from recon.matchers import MatchResult, Outcome, match_records, restrict_visits
 from recon.rules import Rules, load_rules
 from recon.writers.match_outputs import FILES, WORKBOOK_NAME, write_match_files
 
@@ -169,8 +169,38 @@ _OUTCOMES = {
         Outcome.DUPLICATE,
         Outcome.INACTIVE,
         Outcome.UNUSABLE,
+        Outcome.OUT_OF_SCOPE,
     ],
 }
+
+
+def _swap_into_place(new: Path, out: Path) -> None:
+    """Put the finished folder where the old result was, never half-way.
+
+    The old result is moved aside first (on Windows that fails while one of
+    its files is open in Excel or WPS: then nothing has changed and the user
+    is told to close it), the new one moved in, and only then the old one
+    deleted.
+    """
+    if not out.exists():
+        new.rename(out)
+        return
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    try:
+        out.rename(old)
+    except OSError as exc:
+        raise InputError(
+            "旧的结果文件夹正在被使用，无法替换"
+            "（可能其中的「核对结果.xlsx」还在 Excel/WPS 中打开）",
+            Where(file=str(out)),
+            "请关闭打开的结果文件后再试",
+        ) from exc
+    try:
+        new.rename(out)
+    except BaseException:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def run_match(
@@ -180,6 +210,7 @@ def run_match(
     mapping: Path | None = None,
     force: bool = False,
     on_step: Step | None = None,
+    committees: list[str] | None = None,
 ) -> RunSummary:
     """Load, match and write; return what the CLI shows at the end."""
     step: Step = on_step or _no_step
@@ -209,6 +240,18 @@ def run_match(
         )
     step("match", None)
     result = match_records(field.records, system.records, rules.matching)
+    if committees:
+        wanted = {committee_key(c) for c in committees}
+        known = set(system.records["committee"].astype(str)) | set(
+            field.records["committee"].astype(str)
+        )
+        missing = sorted(wanted - known)
+        if missing:
+            raise UsageError(
+                f"数据中没有这些居委：{'、'.join(missing)}",
+                hint=f"数据中的居委有：{'、'.join(sorted(k for k in known if k)) or '（无）'}",
+            )
+        result = restrict_visits(result, wanted)
 
     step("write", None)
     out_abs = out.resolve()
@@ -227,9 +270,7 @@ def run_match(
         (tmp / SUMMARY_NAME).write_text(
             json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
         )
-        if out_abs.exists():
-            shutil.rmtree(out_abs)
-        tmp.rename(out_abs)
+        _swap_into_place(tmp, out_abs)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -147,3 +147,46 @@ def test_demo_runs_end_to_end(tmp_path):
     assert (out / "summary.json").is_file()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert all(check["ok"] for check in summary["totals_check"].values())
+
+
+def test_a_locked_old_result_is_left_intact(street, tmp_path, monkeypatch):
+    """On Windows an open 核对结果.xlsx locks the old folder: say so, change nothing."""
+    out = tmp_path / "result"
+    args = ["match", str(street.field_dir), "--system", str(street.system_dir), "--out", str(out)]
+    assert invoke(*args).exit_code == 0
+    before = _digest(out)
+    real_rename = Path.rename
+
+    def locked(self, target):
+        if Path(self) == out.resolve():
+            raise PermissionError("locked")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", locked)
+    res = invoke(*args, "--force")
+    assert res.exit_code == 1
+    assert "正在被使用" in res.stderr and "Traceback" not in res.stderr
+    assert _digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no leftovers
+
+
+def test_committee_option_limits_the_visits(street, tmp_path):
+    out_all, out_one = tmp_path / "all", tmp_path / "one"
+    base = ["match", str(street.field_dir), "--system", str(street.system_dir)]
+    assert invoke(*base, "--out", str(out_all)).exit_code == 0
+    summary = json.loads((out_all / "summary.json").read_text(encoding="utf-8"))
+    import pandas as pd
+
+    visits = pd.read_csv(out_all / "system_only.csv", dtype=str, encoding="utf-8-sig")
+    one = visits["system_committee"].value_counts().index[0]
+    res = invoke(*base, "--out", str(out_one), "--committee", one)
+    assert res.exit_code == 0, res.stderr
+    limited = json.loads((out_one / "summary.json").read_text(encoding="utf-8"))
+    kept = pd.read_csv(out_one / "system_only.csv", dtype=str, encoding="utf-8-sig")
+    assert set(kept["system_committee"]) == {one}
+    moved = limited["outcomes"]["system"]["out_of_scope"]
+    assert moved == len(visits) - len(kept) > 0
+    assert limited["outcomes"]["system"]["matched"] == summary["outcomes"]["system"]["matched"]
+    assert sum(limited["outcomes"]["system"].values()) == limited["rows_read"]["system"]
+    bad = invoke(*base, "--out", str(tmp_path / "x"), "--committee", "没有这个居委")
+    assert bad.exit_code == 2 and "没有这些居委" in bad.stderr

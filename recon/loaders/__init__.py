@@ -235,7 +235,9 @@ def _load_file(
             _check_columns(data.report)
             part[(name, raw.sheet)] = data
     if not any(s.read for s in info.sheets):
-        notes = "；".join(f"{s.sheet or '全文'}：{s.note}" for s in info.sheets if s.note)
+        notes = "；".join(
+            (f"工作表「{s.sheet}」：{s.note}" if s.sheet else s.note) for s in info.sheets if s.note
+        )
         raise InputError(
             f"没有找到人员表（{notes or '没有内容'}）",
             Where(file=name),

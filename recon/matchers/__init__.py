@@ -11,6 +11,7 @@ from recon.matchers._engine import (
     MatchResult,
     Outcome,
     match_records,
+    restrict_visits,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "Outcome",
     "compare_pairs",
     "match_records",
+    "restrict_visits",
 ]

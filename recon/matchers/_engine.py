@@ -43,6 +43,7 @@ class Outcome:
     DUPLICATE = "duplicate"
     INACTIVE = "inactive"
     UNUSABLE = "unusable"
+    OUT_OF_SCOPE = "out_of_scope"
 
 
 OUTCOME_LABELS = {
@@ -53,6 +54,7 @@ OUTCOME_LABELS = {
     Outcome.DUPLICATE: "重复",
     Outcome.INACTIVE: "已注销（不参与比对）",
     Outcome.UNUSABLE: "无法核对",
+    Outcome.OUT_OF_SCOPE: "不在本次核对的居委",
 }
 
 METHOD_LABELS = {
@@ -531,6 +533,26 @@ def _assign_residue(
         review_rows.append(
             pd.DataFrame({"f": rev_f, "s": rev_s, "score": rev_sc, "reason": rev_reason})
         )
+
+
+def restrict_visits(result: MatchResult, committees: set[str]) -> MatchResult:
+    """Only system records of ``committees`` are listed for a visit.
+
+    For a run over some 居委 only: the other active records nobody matched
+    are not "to visit" but out of scope. Matching itself used every record
+    (people move between 居委), so this changes nothing else.
+    """
+    system = result.system.copy()
+    in_scope = system["committee"].astype(str).isin(committees).to_numpy()
+    out = system["outcome"].eq(Outcome.SYSTEM_ONLY).to_numpy() & ~in_scope
+    system.loc[out, "outcome"] = Outcome.OUT_OF_SCOPE
+    return MatchResult(
+        field=result.field,
+        system=system,
+        pairs=result.pairs,
+        review=result.review,
+        differences=result.differences,
+    )
 
 
 def _person_row(st: _State, row: int, other: int, kinds: np.ndarray) -> int:

@@ -191,16 +191,40 @@ def _headers(docs: list[tuple[str, dict[str, Any]]], problems: list[str]) -> Hea
     return HeaderRules(labels=labels, field_labels=field_labels, columns=columns)
 
 
-def _status(doc: dict[str, Any], problems: list[str]) -> StatusRules:
-    def words(key: str) -> frozenset[str]:
-        items = _str_list(doc.get(key, []), f"status.toml：{key}", problems)
-        return frozenset(re.sub(r"\s+", "", w).lower() for w in items)
+def _status(docs: list[tuple[str, dict[str, Any]]], problems: list[str]) -> StatusRules:
+    """Status words of status.toml; a mapping file's [status] table adds to them.
 
+    A word the user lists as active is taken out of the shipped inactive
+    list and the other way round, so a local word can be reclassified.
+    """
+    found: dict[str, set[str]] = {
+        k: set() for k in ("active", "inactive", "flag_true", "flag_false")
+    }
+    for name, doc in docs:
+        table = doc if name == "status.toml" else doc.get("status", {})
+        if not isinstance(table, dict):
+            problems.append(f"{name}：[status] 应为表")
+            continue
+        for key in found:
+            items = _str_list(table.get(key, []), f"{name}：{key}", problems)
+            words = {re.sub(r"\s+", "", w).lower() for w in items}
+            if name != "status.toml":
+                other = {
+                    "active": "inactive",
+                    "inactive": "active",
+                    "flag_true": "flag_false",
+                    "flag_false": "flag_true",
+                }[key]
+                found[other] -= words
+            found[key] |= words
+        unknown = set(table) - set(found)
+        if name != "status.toml" and unknown:
+            problems.append(f"{name}：[status] 中未知的项：{'、'.join(sorted(unknown))}")
     rules = StatusRules(
-        active=words("active"),
-        inactive=words("inactive"),
-        flag_true=words("flag_true"),
-        flag_false=words("flag_false"),
+        active=frozenset(found["active"]),
+        inactive=frozenset(found["inactive"]),
+        flag_true=frozenset(found["flag_true"]),
+        flag_false=frozenset(found["flag_false"]),
     )
     both = rules.active & rules.inactive
     if both:
@@ -249,7 +273,7 @@ def load_rules(mapping: Path | None = None) -> Rules:
         sources.append((Path(mapping).name, hashlib.sha256(text.encode()).hexdigest()))
         header_docs.append((Path(mapping).name, _read_toml(Path(mapping).name, text, problems)))
     headers = _headers(header_docs, problems)
-    status = _status(docs["status.toml"], problems)
+    status = _status([("status.toml", docs["status.toml"]), *header_docs[1:]], problems)
     matching = _matching(docs["matching.toml"], problems)
     if problems:
         raise RulesError(problems, file=Path(mapping).name if mapping else "")

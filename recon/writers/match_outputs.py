@@ -208,7 +208,9 @@ def _differences(result: MatchResult) -> pd.DataFrame:
     )
     out["committee"] = left["field_committee"]
     out["name"] = right["system_name"]
-    out["id"] = right["system_id_show"]
+    # the right number: the system's, unless the system holds a mistyped one
+    field_ok = result.field["id_valid"].to_numpy(dtype=bool)[d["f"].to_numpy(dtype=np.int64)]
+    out["id"] = np.where(field_ok, left["field_id_show"], right["system_id_show"])
     out["item"] = d["item"].to_numpy()
     out["system_value"] = d["system_value"].to_numpy()
     out["field_value"] = d["field_value"].to_numpy()
