@@ -45,12 +45,23 @@ class ReconError(Exception):
         self.hint = hint
         super().__init__(self.render())
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # errors raised in a worker process must arrive whole in the parent
+        return (_restore, (type(self), self.__dict__.copy()))
+
     def render(self) -> str:
         place = self.where.describe()
         text = f"{place}：{self.message}" if place else self.message
         if self.hint:
             text += f"。{self.hint}" if not text.endswith(("。", "！", "？")) else self.hint
         return text
+
+
+def _restore(cls: type[ReconError], state: dict[str, object]) -> ReconError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, error.render())
+    return error
 
 
 class InputError(ReconError):

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from recon import __version__
 from recon.errors import InputError, UsageError, Where
 from recon.loaders import LoadResult, collect_files, committee_key, load
@@ -174,6 +177,75 @@ _OUTCOMES = {
 }
 
 
+# Inputs bigger than this are loaded side by side in two processes (2 cores);
+# below it, starting a second Python costs more than it saves.
+PARALLEL_LOAD_BYTES = 40_000_000
+
+# What matching and the writers use of a record; the rest is dropped before
+# matching, so that a million rows of both sides fit in memory.
+KEEP_COLUMNS = [
+    "file", "sheet", "row", "committee", "name", "name_key", "name_simp", "sex", "id_sex",
+    "id", "id_kind", "id_valid", "id_prefix", "id_number", "id_problems", "birth",
+    "birth_from_id", "address", "addr_key", "addr_building", "addr_locality", "hukou_address",
+    "phone", "registered_on", "record_key", "usable", "active",
+]  # fmt: skip
+
+
+def _load_side(paths: list[Path], side: str, rules: Rules) -> LoadResult:
+    """Load one side in a worker process (module level: it must pickle)."""
+    return _slim(load(paths, side=side, rules=rules))
+
+
+def _slim(result: LoadResult) -> LoadResult:
+    """Only the columns matching and the writers use, all as plain objects.
+
+    Text columns become object arrays once here (repeated strings shared
+    through factorize), rather than being converted again by every step.
+    """
+    cols = [c for c in KEEP_COLUMNS if c in result.records.columns]
+    records = result.records[cols]
+    converted = {}
+    for col in cols:
+        values = records[col]
+        if isinstance(values.dtype, pd.StringDtype):
+            codes, uniques = pd.factorize(values.fillna(""))
+            shared = np.asarray(uniques.tolist(), dtype=object)
+            converted[col] = pd.Series(shared[codes], index=records.index, dtype=object)
+    result.records = records.assign(**converted) if converted else records
+    return result
+
+
+def _load_both(
+    field_paths: list[Path], system_paths: list[Path], files: set[Path], rules: Rules, step: Step
+) -> tuple[LoadResult, LoadResult]:
+    """Both sides; for big inputs the system side in a second process."""
+    size = sum(p.stat().st_size for p in files)
+    field_count = len(collect_files(field_paths))
+    if size < PARALLEL_LOAD_BYTES:
+        step("load_field", field_count)
+        field = _slim(
+            load(field_paths, side="field", rules=rules, on_file=lambda _n: step("file", None))
+        )
+        step("load_system", len(files) - field_count)
+        system = _slim(
+            load(system_paths, side="system", rules=rules, on_file=lambda _n: step("file", None))
+        )
+        return field, system
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")  # fork is unsafe with pyarrow's threads
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        future = pool.submit(_load_side, system_paths, "system", rules)
+        step("load_field", field_count)
+        field = _slim(
+            load(field_paths, side="field", rules=rules, on_file=lambda _n: step("file", None))
+        )
+        step("load_system", None)
+        system = future.result()
+    return field, system
+
+
 def _swap_into_place(new: Path, out: Path) -> None:
     """Put the finished folder where the old result was, never half-way.
 
@@ -226,10 +298,7 @@ def run_match(
             Where(file=sorted(both)[0].name),
             "请分别指定采集表和 --system 系统导出表",
         )
-    step("load_field", len(field_files))
-    field = load(field_paths, side="field", rules=rules, on_file=lambda _n: step("file", None))
-    step("load_system", len(system_files))
-    system = load(system_paths, side="system", rules=rules, on_file=lambda _n: step("file", None))
+    field, system = _load_both(field_paths, system_paths, field_files | system_files, rules, step)
     if field.rows_read == 0:
         raise InputError(
             "采集表中没有读到任何人员行", hint="请检查文件内容，或用 recon inspect 查看识别情况"

@@ -187,3 +187,32 @@ def test_any_text_parses_and_key_is_a_fixed_point(text):
     a = parse_address(text)
     if a.house_key and not a.leftover:
         assert parse_address(a.house_key).house_key == a.house_key
+
+
+def test_chinese_numbers_agree_with_cn2an():
+    import cn2an
+
+    from recon.normalize.address import chinese_number
+
+    for n in range(0, 10_000):
+        assert chinese_number(cn2an.an2cn(n, "low")) == n
+        assert chinese_number("".join("〇一二三四五六七八九"[int(c)] for c in str(n))) == n
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("两百", 200),
+        ("幺三", 13),
+        ("一百零一", 101),
+        ("十", 10),
+        ("三零二", 302),
+        ("十百", None),
+        ("一二三十", None),
+        ("路", None),
+    ],
+)
+def test_chinese_number_cases(text, value):
+    from recon.normalize.address import chinese_number
+
+    assert chinese_number(text) == value

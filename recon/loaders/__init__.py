@@ -11,7 +11,8 @@ title and info rows, maps columns through the header synonyms, skips blank,
 * normalised keys (``name_key``, ``id``, ``id_kind``, ``addr_key``, ...);
 * ``active`` (system records: the status says it is not cancelled).
 
-The original columns of every sheet are kept in ``LoadResult.originals``.
+Columns taken for no field are kept, by their own headers, in
+``LoadResult.originals``; a mapped column's raw text is in the records.
 """
 
 from __future__ import annotations
@@ -172,8 +173,6 @@ def load(
     labels: dict[tuple[str, str, str], str] = {}
     errors: list[InputError] = []
     for path, name in zip(files, names, strict=True):
-        if on_file:
-            on_file(name)
         try:
             info, part = _load_file(path, name, side, rules)
         except InputError as exc:
@@ -181,6 +180,9 @@ def load(
                 raise
             errors.append(exc)
             continue
+        finally:
+            if on_file:  # after the file: a progress bar then counts files done
+                on_file(name)
         infos.append(info)
         for key, data in part.items():
             frames.append(data.records)

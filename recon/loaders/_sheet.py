@@ -387,7 +387,7 @@ def _classify(text: pd.DataFrame, header: _Header) -> pd.Series:
 class SheetData:
     report: SheetReport
     records: pd.DataFrame  # canonical raw fields + provenance
-    originals: pd.DataFrame  # every column as text, by original header, index = row
+    originals: pd.DataFrame  # columns not taken for a field, by header, index = row
 
 
 def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> SheetData:
@@ -443,9 +443,12 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
         records["committee"] = names.map(table)
     if collector and ("collector" not in records or not records["collector"].astype(bool).any()):
         records["collector"] = collector
-    originals = text.copy()
+    # the columns no field was taken from, by their own headers (the others
+    # are in the records already, as the raw text of their field)
+    extra = [j for j in cols if j not in header.fields]
+    originals = text[extra].copy()
     originals.columns = [
-        (header.labels[j] if j < len(header.labels) else "") or column_letter(j) for j in cols
+        (header.labels[j] if j < len(header.labels) else "") or column_letter(j) for j in extra
     ]
     originals.index = rows
     return SheetData(report, records, originals)
@@ -493,21 +496,21 @@ def _records(
         if f == "serial":
             continue
         if f == "id_number" and all_text:
-            data["id_number"] = text[cols[0]].tolist()
+            data["id_number"] = text[cols[0]].reset_index(drop=True)
             data["id_numeric"] = False
         elif f == "id_number":
             pairs = [id_cell(v) for v in body[cols[0]].tolist()]
             data["id_number"] = [p[0] for p in pairs]
             data["id_numeric"] = [p[1] for p in pairs]
         elif f in DATE_FIELDS:
-            data[f] = normalize_dates(body[cols[0]]).tolist()
-            data[f + "_text"] = text[cols[0]].tolist()
+            data[f] = normalize_dates(body[cols[0]]).reset_index(drop=True)
+            data[f + "_text"] = text[cols[0]].reset_index(drop=True)
         elif len(cols) > 1 and any(j in header.parts for j in cols):
             subs = [header.parts.get(j, "") for j in cols]
             columns = [text[j].tolist() for j in cols]
             data[f] = [_join_parts(list(vals), subs) for vals in zip(*columns, strict=True)]
         else:
-            data[f] = text[cols[0]].tolist()
+            data[f] = text[cols[0]].reset_index(drop=True)
     frame = pd.DataFrame(data, index=range(n))
     for f in ("name", "id_number", "sex", "address", "hukou_address", "phone"):
         if f not in frame:

@@ -30,12 +30,12 @@ _HAS_SIX = (*_USABLE, IdKind.INVALID, IdKind.DAMAGED)
 # A rule: its name and the parts whose values make its key.
 BLOCKING_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("id14", ("id14",)),
-    ("id6_name", ("id6", "name_simp")),
+    ("id6_name", ("name_simp", "id6")),
     ("name_birth", ("name_simp", "birth")),
     ("name_house", ("name_simp", "addr_key")),
     ("house_birth", ("addr_key", "birth")),
-    ("sound_birth", ("sound", "birth")),
-    ("sound_house", ("sound", "addr_key")),
+    ("sound_birth", ("birth", "sound")),
+    ("sound_house", ("addr_key", "sound")),
     ("name_flat", ("name_simp", "flat")),
     ("name_locality", ("name_simp", "committee", "addr_locality")),
 )
@@ -53,55 +53,53 @@ def _flat(key: str, locality: str) -> str:
 
 
 class Blocker:
-    """Key parts of the combined record frame, each made once, on demand."""
+    """Key parts of the combined record frame, made for the rows that need them."""
 
     def __init__(self, recs: pd.DataFrame, max_block: int) -> None:
         self.max_block = max_block
         self.cols = {c: recs[c].to_numpy(dtype=object) for c in recs.columns}
         self.kinds = self.cols["id_kind"]
         self.sure = np.isin(self.kinds, _SURE)
-        self._derived: dict[str, np.ndarray] = {}
         self._repairs: pd.DataFrame | None = None
 
     # --- parts -----------------------------------------------------------------
 
-    def part(self, name: str) -> np.ndarray:
-        if name in self._derived:
-            return self._derived[name]
+    def part(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """Values of one key part for ``rows`` ("" where the part is missing)."""
         if name in self.cols and name not in ("id14", "id6"):
-            return self.cols[name]
-        ids, prefix, kinds = self.cols["id"], self.cols["id_prefix"], self.kinds
-        if name == "id14":
-            source = np.where(kinds == IdKind.DAMAGED, prefix, ids)
-            ok = np.isin(kinds, _USABLE) | ((kinds == IdKind.DAMAGED) & (_lengths(prefix) >= 14))
-            values = _slice(source, 14, ok)
-        elif name == "id6":
-            source = np.where(kinds == IdKind.DAMAGED, prefix, ids)
-            ok = np.isin(kinds, _HAS_SIX) & (_lengths(source) >= 6)
-            values = _slice(source, 6, ok)
-        elif name == "sound":
-            names = self.cols["name_simp"]
-            codes, uniques = pd.factorize(pd.Series(names, dtype=object))
-            values = np.asarray([_sound(n) for n in uniques], dtype=object)[codes]
-        elif name == "flat":
-            keys, locs = self.cols["addr_key"], self.cols["addr_locality"]
-            values = np.asarray(
-                [_flat(k, c) for k, c in zip(keys, locs, strict=True)], dtype=object
+            return self.cols[name][rows]
+        kinds = self.kinds[rows]
+        if name in ("id14", "id6"):
+            size = 14 if name == "id14" else 6
+            damaged = kinds == IdKind.DAMAGED
+            source = np.where(damaged, self.cols["id_prefix"][rows], self.cols["id"][rows])
+            allowed = _USABLE if name == "id14" else _HAS_SIX
+            ok = np.isin(kinds, allowed) | (damaged & (name == "id14"))
+            return np.array(
+                [v[:size] if o and len(v) >= size else "" for v, o in zip(source, ok, strict=True)],
+                dtype=object,
             )
-        else:
-            raise KeyError(name)
-        self._derived[name] = values
-        return values
+        if name == "sound":
+            return np.array([_sound(n) for n in self.cols["name_simp"][rows]], dtype=object)
+        if name == "flat":
+            keys, locs = self.cols["addr_key"][rows], self.cols["addr_locality"][rows]
+            return np.array([_flat(k, c) for k, c in zip(keys, locs, strict=True)], dtype=object)
+        raise KeyError(name)
 
-    def _keys(self, names: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
-        """Keys of ``rows`` ("" where a part is missing), as an object array."""
-        columns = [self.part(n)[rows] for n in names]
-        out = columns[0]
-        ok = out != ""
-        for col in columns[1:]:
-            ok &= col != ""
-            out = out + "|" + col  # elementwise on object arrays, in C
-        return np.where(ok, out, "")
+    def _frame(self, parts: tuple[str, ...], rows: np.ndarray, pos: str) -> pd.DataFrame:
+        """Rows with every part of a key present, one column per part."""
+        data = {pos: rows}
+        keep = np.ones(len(rows), dtype=bool)
+        for n in parts:
+            values = self.part(n, rows)
+            keep &= values != ""
+            data[n] = values
+        return pd.DataFrame(
+            {
+                k: (pd.Series(v[keep], dtype=object) if k != pos else v[keep])
+                for k, v in data.items()
+            }
+        )
 
     # --- pairs -----------------------------------------------------------------
 
@@ -111,7 +109,10 @@ class Blocker:
             inv = np.flatnonzero(self.kinds == IdKind.INVALID)
             cands = repair_candidates_many(self.cols["id"][inv].tolist())
             self._repairs = pd.DataFrame(
-                {"x": inv[cands["i"].to_numpy(dtype=np.int64)], "id": cands["candidate"].to_numpy()}
+                {
+                    "x": inv[cands["i"].to_numpy(dtype=np.int64)],
+                    "id": pd.Series(cands["candidate"].to_numpy(dtype=object), dtype=object),
+                }
             )
         return self._repairs
 
@@ -125,8 +126,8 @@ class Blocker:
             mine = cands[np.isin(cands["x"].to_numpy(), src)]
             if mine.empty or not len(usable):
                 continue
-            have = pd.DataFrame({"y": usable, "id": ids[usable]}).astype({"id": object})
-            hit = mine.astype({"id": object}).merge(have, on="id")
+            have = pd.DataFrame({"y": usable, "id": pd.Series(ids[usable], dtype=object)})
+            hit = mine.merge(have, on="id")
             a, b = (hit["y"], hit["x"]) if flip else (hit["x"], hit["y"])
             frames.append(pd.DataFrame({"a": a.to_numpy(), "b": b.to_numpy()}, dtype="int64"))
         if not frames:
@@ -139,25 +140,19 @@ class Blocker:
         empty = pd.DataFrame({"a": [], "b": []}, dtype="int64")
         if not len(left) or not len(right):
             return empty
-        lkeys = self._keys(parts, left)
-        has = lkeys != ""
-        if not has.any():
+        lframe = self._frame(parts, left, "a")
+        if lframe.empty:
             return empty
-        lframe = pd.DataFrame({"a": left[has], "key": pd.Series(lkeys[has], dtype=object)})
-        # right rows whose first part could give a wanted key (a hash lookup
-        # in C), then whose whole key is wanted
-        heads = pd.unique(pd.Series(self.part(parts[0])[left[has]], dtype=object))
-        first = pd.Series(self.part(parts[0])[right], dtype=object)
-        sub = right[first.isin(heads).to_numpy()]
-        rkeys = pd.Series(self._keys(parts, sub), dtype=object)
-        wanted = rkeys.isin(lframe["key"]).to_numpy()
-        rframe = pd.DataFrame({"b": sub[wanted], "key": rkeys[wanted].to_numpy()})
+        # right rows whose first part could match (a hash lookup in C): only
+        # they need the other parts made
+        first = pd.Series(self.part(parts[0], right), dtype=object)
+        sub = right[first.isin(lframe[parts[0]].unique()).to_numpy()]
+        rframe = self._frame(parts, sub, "b")
         if rframe.empty:
             return empty
-        sizes = rframe.groupby("key", sort=False)["b"].transform("size")
-        rframe = rframe[sizes.to_numpy() <= self.max_block]
-        pairs = lframe.merge(rframe, on="key")[["a", "b"]]
-        return pairs.astype("int64")
+        sizes = rframe.groupby(list(parts), sort=False)["b"].transform("size").to_numpy()
+        rframe = rframe[sizes <= self.max_block]
+        return lframe.merge(rframe, on=list(parts))[["a", "b"]].astype("int64")
 
     def pairs(self, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
         """Distinct pairs (a in left, b in right, a != b) sharing a blocking key.
@@ -178,14 +173,3 @@ class Blocker:
         keep = (a != b) & ~(np.isin(b, left) & (a > b))
         pairs = pairs[keep].drop_duplicates(["a", "b"], keep="first").reset_index(drop=True)
         return pairs.astype({"a": "int64", "b": "int64"})
-
-
-def _lengths(values: np.ndarray) -> np.ndarray:
-    return np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
-
-
-def _slice(values: np.ndarray, size: int, ok: np.ndarray) -> np.ndarray:
-    out = np.full(len(values), "", dtype=object)
-    idx = np.flatnonzero(ok)
-    out[idx] = [v[:size] for v in values[idx].tolist()]
-    return out

@@ -16,7 +16,11 @@ DIFF_COLUMNS = ["f", "s", "item", "system_value", "field_value", "note"]
 def _col(frame: pd.DataFrame, name: str, idx: np.ndarray) -> np.ndarray:
     if name not in frame:
         return np.full(len(idx), "", dtype=object)
-    return frame[name].fillna("").astype(str).to_numpy(dtype=object)[idx]
+    values = frame[name].to_numpy(dtype=object)[idx]
+    missing = pd.isna(values)
+    if missing.any():
+        values = np.where(missing, "", values)
+    return values
 
 
 def differences(field: pd.DataFrame, system: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:

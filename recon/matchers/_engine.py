@@ -283,8 +283,8 @@ def _exact_tier(
     ids = recs["id"].to_numpy(dtype=object)
     g = np.arange(len(recs))
     ok = (st.out == "") & np.isin(kinds, _USABLE)
-    fk = pd.DataFrame({"f": g[ok & (g < nf)], "id": ids[ok & (g < nf)]})
-    sk = pd.DataFrame({"s": g[ok & (g >= nf)], "id": ids[ok & (g >= nf)]})
+    fk = pd.DataFrame({"f": g[ok & (g < nf)], "id": pd.Series(ids[ok & (g < nf)], dtype=object)})
+    sk = pd.DataFrame({"s": g[ok & (g >= nf)], "id": pd.Series(ids[ok & (g >= nf)], dtype=object)})
     both = fk.merge(sk, on="id")
     nf_id = both.groupby("id")["f"].transform("nunique")
     ns_id = both.groupby("id")["s"].transform("nunique")
@@ -351,21 +351,14 @@ def _same_id_duplicates(st: _State, frame: pd.DataFrame, col: str, ids: np.ndarr
         return
     lo, hi = (0, st.nf) if col == "f" else (st.nf, st.nf + st.ns)
     matched = np.flatnonzero(st.out[lo:hi] == Outcome.MATCHED) + lo
-    holder = pd.Series(matched, index=pd.Index(ids[matched], dtype=object)).groupby(level=0).first()
+    holder = dict(zip(ids[matched].tolist(), matched.tolist(), strict=True))
     rows = frame[col].to_numpy(dtype=np.int64)
-    keys = ids[rows]
-    order = np.lexsort((rows, keys.astype(str)))
-    rows, keys = rows[order], keys[order]
-    rank = (
-        pd.Series(keys, dtype=object).groupby(pd.Series(keys, dtype=object)).cumcount().to_numpy()
-    )
-    first_of = (
-        pd.Series(rows, dtype=np.int64).groupby(pd.Series(keys, dtype=object)).transform("first")
-    )
-    target = pd.Series(keys, dtype=object).map(holder).to_numpy()
-    has_holder = ~pd.isna(target)
-    target = np.where(has_holder, target, first_of.to_numpy()).astype(np.int64)
-    dup = has_holder | (rank > 0)
+    keys = pd.Series(ids[rows], dtype=object)
+    first_of = pd.Series(rows).groupby(keys, sort=False).transform("min").to_numpy()
+    target = np.array([holder.get(k, -1) for k in keys.tolist()], dtype=np.int64)
+    has_holder = target >= 0
+    target = np.where(has_holder, target, first_of)
+    dup = has_holder | (rows != first_of)
     where = "采集表" if col == "f" else "系统中"
     st.out[rows[dup]] = Outcome.DUPLICATE
     st.dup_of[rows[dup]] = target[dup]
@@ -461,10 +454,16 @@ def _assign_residue(
                     rows |= same_person.get(link, set())
         return rows
 
+    for candidates in by_row.values():
+        candidates.sort(reverse=True)
+
     def best_other(row: int, other: int) -> float:
         """The best score of ``row`` with anyone who is neither ``row``'s nor ``other``'s person."""
         exclude = person(other) | person(row)
-        return max((sc for sc, y in by_row.get(row, []) if y not in exclude), default=-np.inf)
+        for sc, y in by_row.get(row, ()):  # best first: usually the first or second
+            if y not in exclude:
+                return sc
+        return -np.inf
 
     # 1. residue field row <-> residue system row, one to one, with margins
     matched: list[int] = []
@@ -610,17 +609,24 @@ def _result(
     review_rows: list[pd.DataFrame],
 ) -> MatchResult:
     nf = st.nf
-    field = field.copy()
-    system = system.copy()
-    field["outcome"] = st.out[:nf]
-    system["outcome"] = st.out[nf:]
-    field["note"] = st.note[:nf]
-    system["note"] = st.note[nf:]
     dup = st.dup_of
-    field["dup_of"] = np.where(dup[:nf] >= nf, dup[:nf] - nf, dup[:nf])
-    field["dup_side"] = np.where(dup[:nf] < 0, "", np.where(dup[:nf] >= nf, "system", "field"))
-    system["dup_of"] = np.where(dup[nf:] >= nf, dup[nf:] - nf, dup[nf:])
-    system["dup_side"] = np.where(dup[nf:] < 0, "", np.where(dup[nf:] >= nf, "system", "field"))
+
+    def decided(frame: pd.DataFrame, part: slice) -> pd.DataFrame:
+        # assign() adds columns without copying the record frame (copy-on-write)
+        d = dup[part]
+        return frame.assign(
+            outcome=pd.Series(st.out[part], index=frame.index, dtype=object),
+            note=pd.Series(st.note[part], index=frame.index, dtype=object),
+            dup_of=np.where(d >= nf, d - nf, d),
+            dup_side=pd.Series(
+                np.where(d < 0, "", np.where(d >= nf, "system", "field")),
+                index=frame.index,
+                dtype=object,
+            ),
+        )
+
+    field = decided(field, slice(0, nf))
+    system = decided(system, slice(nf, None))
     pairs = (
         pd.concat(pair_rows, ignore_index=True)
         if pair_rows

@@ -36,6 +36,7 @@ __all__ = [
     "ADDRESS_COLUMNS",
     "PART_NAMES",
     "Address",
+    "chinese_number",
     "normalize_addresses",
     "parse_address",
     "same_flat",
@@ -88,16 +89,41 @@ _ORDINAL = re.compile(r"第(?=\d)")
 _HASH = re.compile(r"(?<=\d)#")
 
 
-def _cn_to_digits(m: re.Match[str]) -> str:
-    import cn2an
+_CN_VALUE = {
+    "零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 
-    text = m.group(1)
-    if text in {"两", "千", "百"}:
-        return text
-    try:
-        return str(cn2an.cn2an(text, "smart"))
-    except (ValueError, KeyError, IndexError):
-        return text
+
+def chinese_number(text: str) -> int | None:
+    """一二五五 / 一千二百五十五 / 三〇二 / 十二 / 两百 -> the number; None if not one.
+
+    Digit by digit when there is no unit (十百千), else positional. Only what
+    addresses hold (below 10,000); the tests hold it to cn2an.
+    """
+    if not text or any(ch not in _CN_VALUE and ch not in _CN_UNIT for ch in text):
+        return None
+    if not any(ch in _CN_UNIT for ch in text):
+        return int("".join(str(_CN_VALUE[ch]) for ch in text))
+    total, digit, last_unit = 0, None, 10_000
+    for ch in text:
+        if ch in _CN_VALUE:
+            if digit is not None and _CN_VALUE[ch] != 0:
+                return None  # two digits in a row: not a positional number
+            digit = _CN_VALUE[ch] or None
+        else:
+            unit = _CN_UNIT[ch]
+            if unit >= last_unit:
+                return None  # 十百, 百千...: not a number
+            total += (digit if digit is not None else 1) * unit
+            digit, last_unit = None, unit
+    return total + (digit or 0)
+
+
+def _cn_to_digits(m: re.Match[str]) -> str:
+    value = chinese_number(m.group(1))
+    return m.group(1) if value is None or m.group(1) in {"两", "千", "百"} else str(value)
 
 
 def _clean(text: str) -> str:

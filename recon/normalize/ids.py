@@ -440,7 +440,8 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
 
     Columns: ``id`` (canonical 18 characters where usable, else the cleaned
     text), ``id_kind`` (see :class:`IdKind`), ``id_valid``, ``id_prefix``
-    (trustworthy leading digits), ``id_birth`` (YYYY-MM-DD), ``id_sex``
+    (the trustworthy leading digits of a damaged ID; "" otherwise, where the
+    ``id`` itself says all), ``id_birth`` (YYYY-MM-DD), ``id_sex``
     (男/女), ``id_problems`` and ``id_repairs`` ("；"-joined short Chinese
     findings, and what formatting noise was removed).
 
@@ -462,7 +463,7 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
     out_id = text.copy()
     kind = np.full(n, IdKind.VALID, dtype=object)
     valid = np.ones(n, dtype=bool)
-    prefix = np.array([t[:17] for t in text.tolist()], dtype=object)
+    prefix = np.full(n, "", dtype=object)  # kept for damaged IDs only (see above)
     birth = np.full(n, "", dtype=object)
     sex = np.full(n, "", dtype=object)
     problems = np.full(n, "", dtype=object)
@@ -482,7 +483,10 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
         ok = ok_check & _valid_dates(y, m, d)
         good = idx_fast[ok]
         good_text = [t for t, g in zip(sub, ok.tolist(), strict=True) if g]
-        birth[good] = [f"{t[6:10]}-{t[10:12]}-{t[12:14]}" for t in good_text]
+        dates: dict[str, str] = {}  # one string object per distinct date
+        birth[good] = [
+            dates.setdefault(t[6:14], f"{t[6:10]}-{t[10:12]}-{t[12:14]}") for t in good_text
+        ]
         sex[good] = np.where(arr[ok, 16] % 2 == 1, "男", "女")
         regions = np.array([t[:6] for t in good_text], dtype=object)
         unknown = {r for r in set(regions.tolist()) if not _region_known(r)}
@@ -500,7 +504,7 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
         out_id[i] = info.id
         kind[i] = info.kind
         valid[i] = info.valid
-        prefix[i] = info.prefix
+        prefix[i] = info.prefix if info.kind == IdKind.DAMAGED else ""
         birth[i] = info.birth_date
         sex[i] = info.sex
         problems[i] = "；".join(info.problems)

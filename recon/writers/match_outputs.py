@@ -41,29 +41,31 @@ _PERSON = ["committee", "name", "sex", "id_show", "birth", "address", "hukou_add
 
 def _people(records: pd.DataFrame, idx: np.ndarray, prefix: str) -> pd.DataFrame:
     """Provenance and the person fields of rows ``idx``, columns prefixed."""
-    sub = records.iloc[idx]
-    out = pd.DataFrame(
-        {
-            f"{prefix}file": sub["file"].to_numpy(),
-            f"{prefix}sheet": sub["sheet"].to_numpy(),
-            f"{prefix}row": sub["row"].to_numpy(dtype=np.int64),
-        }
-    )
-    show = np.where(sub["id_valid"].astype(bool), sub["id"], sub["id_number"])
-    extra = {
-        "committee": sub["committee"],
-        "name": sub["name"],
-        "sex": np.where(sub["sex"].ne(""), sub["sex"], sub["id_sex"]),
-        "id_show": show,
-        "birth": sub["birth"],
-        "address": sub["address"],
-        "hukou_address": sub.get("hukou_address", ""),
-        "phone": sub["phone"],
+
+    def col(name: str) -> np.ndarray:
+        if name not in records:
+            return np.full(len(idx), "", dtype=object)
+        values = records[name].to_numpy(dtype=object)[idx]
+        missing = pd.isna(values)
+        return np.where(missing, "", values) if missing.any() else values
+
+    sex = col("sex")
+    columns = {
+        "file": col("file"),
+        "sheet": col("sheet"),
+        "committee": col("committee"),
+        "name": col("name"),
+        "sex": np.where(sex != "", sex, col("id_sex")),
+        "id_show": np.where(
+            records["id_valid"].to_numpy(dtype=bool)[idx], col("id"), col("id_number")
+        ),
+        "birth": col("birth"),
+        "address": col("address"),
+        "hukou_address": col("hukou_address"),
+        "phone": col("phone"),
     }
-    for key, values in extra.items():
-        out[prefix + key] = (
-            np.asarray(values, dtype=object) if not isinstance(values, str) else values
-        )
+    out = pd.DataFrame({prefix + k: pd.Series(v, dtype=object) for k, v in columns.items()})
+    out.insert(2, prefix + "row", records["row"].to_numpy(dtype=np.int64)[idx])
     return out
 
 
@@ -441,9 +443,9 @@ def _write_workbook(
             ],
             notes,
         )
-        m = tables["matches"].copy()
-        m["field_where"] = _where(m, "field_")
-        m["system_where"] = _where(m, "system_")
+        m = tables["matches"]
+        if len(m) <= MAX_MATCHED_ROWS:  # beyond, the sheet points to matches.csv
+            m = m.assign(field_where=_where(m, "field_"), system_where=_where(m, "system_"))
         wb.table(
             "已匹配",
             m,
@@ -462,10 +464,9 @@ def _write_workbook(
             max_rows=MAX_MATCHED_ROWS,
             overflow_note="共 {total} 行，超过工作表适合的行数，完整名单见 matches.csv",
         )
-        d = tables["differences"].copy()
-        if len(d):
-            d["field_where"] = _where(d, "field_")
-            d["system_where"] = _where(d, "system_")
+        d = tables["differences"]
+        if 0 < len(d) <= MAX_SHEET_ROWS:
+            d = d.assign(field_where=_where(d, "field_"), system_where=_where(d, "system_"))
         wb.table(
             "信息变更",
             d,
@@ -484,9 +485,8 @@ def _write_workbook(
             max_rows=MAX_SHEET_ROWS,
             overflow_note="共 {total} 行，完整名单见 differences.csv",
         )
-        fo = tables["field_only"].copy()
-        fo["field_where"] = _where(fo, "field_")
-        fo.insert(0, "seq", np.arange(1, len(fo) + 1))
+        fo = tables["field_only"]
+        fo = fo.assign(field_where=_where(fo, "field_"), seq=np.arange(1, len(fo) + 1))
         wb.table(
             "人到机_待录入",
             fo,
@@ -508,9 +508,8 @@ def _write_workbook(
             max_rows=MAX_SHEET_ROWS,
             overflow_note="共 {total} 行，完整名单见 field_only.csv",
         )
-        so = tables["system_only"].copy()
-        so["system_where"] = _where(so, "system_")
-        so.insert(0, "seq", np.arange(1, len(so) + 1))
+        so = tables["system_only"]
+        so = so.assign(system_where=_where(so, "system_"), seq=np.arange(1, len(so) + 1))
         wb.table(
             "机到人_待核查",
             so,
@@ -530,10 +529,9 @@ def _write_workbook(
             max_rows=MAX_SHEET_ROWS,
             overflow_note="共 {total} 行，完整名单见 system_only.csv",
         )
-        rv = tables["review"].copy()
+        rv = tables["review"]
         if len(rv):
-            rv["field_where"] = _where(rv, "field_")
-            rv["system_where"] = _where(rv, "system_")
+            rv = rv.assign(field_where=_where(rv, "field_"), system_where=_where(rv, "system_"))
         wb.table(
             "待人工确认",
             rv,
@@ -554,8 +552,9 @@ def _write_workbook(
             max_rows=MAX_SHEET_ROWS,
             overflow_note="共 {total} 行，完整名单见 review.csv",
         )
-        dp = tables["duplicates"].copy()
+        dp = tables["duplicates"]
         if len(dp):
+            dp = dp.copy()
             dp["side_label"] = dp["side"].map(_SIDE)
             dp["where"] = _where(dp.rename(columns=lambda c: "x_" + c), "x_")
             of = dp[["duplicate_of_file", "duplicate_of_sheet", "duplicate_of_row"]].rename(
@@ -579,8 +578,8 @@ def _write_workbook(
             max_rows=MAX_SHEET_ROWS,
             overflow_note="共 {total} 行，完整名单见 duplicates.csv",
         )
-        pr = tables["problems"].copy()
-        pr["side_label"] = pr["side"].map(_SIDE)
+        pr = tables["problems"]
+        pr = pr.assign(side_label=pr["side"].map(_SIDE))
         wb.table(
             "数据问题",
             pr,
