@@ -186,7 +186,8 @@ PARALLEL_LOAD_BYTES = 40_000_000
 KEEP_COLUMNS = [
     "file", "sheet", "row", "committee", "name", "name_key", "name_simp", "sex", "id_sex",
     "id", "id_kind", "id_valid", "id_prefix", "id_number", "id_problems", "birth",
-    "birth_from_id", "address", "addr_key", "addr_building", "addr_locality", "hukou_address",
+    "birth_from_id", "address", "addr_key", "addr_building", "addr_locality", "addr_flat",
+    "hukou_address",
     "phone", "registered_on", "record_key", "usable", "active",
 ]  # fmt: skip
 

@@ -17,6 +17,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from recon.normalize.ids import IdKind, repair_candidates_many
 from recon.normalize.names import sound_key
@@ -36,7 +38,7 @@ BLOCKING_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("house_birth", ("addr_key", "birth")),
     ("sound_birth", ("birth", "sound")),
     ("sound_house", ("addr_key", "sound")),
-    ("name_flat", ("name_simp", "flat")),
+    ("name_flat", ("name_simp", "addr_flat")),
     ("name_locality", ("name_simp", "committee", "addr_locality")),
 )
 
@@ -46,10 +48,11 @@ def _sound(name: str) -> str:
     return sound_key(name) if name else ""
 
 
-def _flat(key: str, locality: str) -> str:
-    """The flat without its road ("1255弄12号302室"): one side may omit the road."""
-    tail = key[len(locality) :] if locality and key.startswith(locality) else key
-    return tail if tail[:1].isdigit() else ""
+def _hash(frame: pd.DataFrame, parts: tuple[str, ...]) -> np.ndarray:
+    h = np.zeros(len(frame), dtype=np.uint64)
+    for n in parts:
+        h = (h * np.uint64(1_000_003)) ^ pd.util.hash_array(frame[n].to_numpy(dtype=object))
+    return h
 
 
 class Blocker:
@@ -75,15 +78,14 @@ class Blocker:
             source = np.where(damaged, self.cols["id_prefix"][rows], self.cols["id"][rows])
             allowed = _USABLE if name == "id14" else _HAS_SIX
             ok = np.isin(kinds, allowed) | (damaged & (name == "id14"))
-            return np.array(
-                [v[:size] if o and len(v) >= size else "" for v, o in zip(source, ok, strict=True)],
-                dtype=object,
+            text = pa.array(source.tolist(), type=pa.string())
+            long_enough = pc.greater_equal(pc.utf8_length(text), size).to_numpy(
+                zero_copy_only=False
             )
+            cut = np.asarray(pc.utf8_slice_codeunits(text, 0, size).to_pylist(), dtype=object)
+            return np.where(ok & long_enough, cut, "")
         if name == "sound":
             return np.array([_sound(n) for n in self.cols["name_simp"][rows]], dtype=object)
-        if name == "flat":
-            keys, locs = self.cols["addr_key"][rows], self.cols["addr_locality"][rows]
-            return np.array([_flat(k, c) for k, c in zip(keys, locs, strict=True)], dtype=object)
         raise KeyError(name)
 
     def _frame(self, parts: tuple[str, ...], rows: np.ndarray, pos: str) -> pd.DataFrame:
@@ -143,16 +145,24 @@ class Blocker:
         lframe = self._frame(parts, left, "a")
         if lframe.empty:
             return empty
-        # right rows whose first part could match (a hash lookup in C): only
-        # they need the other parts made
-        first = pd.Series(self.part(parts[0], right), dtype=object)
-        sub = right[first.isin(lframe[parts[0]].unique()).to_numpy()]
+        # right rows whose stored parts could all match (hash lookups in C):
+        # only they need the made parts (sound, id prefixes...) made
+        keep = np.ones(len(right), dtype=bool)
+        for n in parts:
+            if n in self.cols and n not in ("id14", "id6"):
+                values = pd.Series(self.cols[n][right], dtype=object)
+                keep &= values.isin(lframe[n].unique()).to_numpy()
+        sub = right[keep]
         rframe = self._frame(parts, sub, "b")
         if rframe.empty:
             return empty
-        sizes = rframe.groupby(list(parts), sort=False)["b"].transform("size").to_numpy()
+        # join on a 64-bit hash of the key: a collision (about 1e-7 here) can
+        # only propose a pair, which scoring then rejects
+        lframe = pd.DataFrame({"a": lframe["a"].to_numpy(), "h": _hash(lframe, parts)})
+        rframe = pd.DataFrame({"b": rframe["b"].to_numpy(), "h": _hash(rframe, parts)})
+        sizes = rframe.groupby("h", sort=False)["b"].transform("size").to_numpy()
         rframe = rframe[sizes <= self.max_block]
-        return lframe.merge(rframe, on=list(parts))[["a", "b"]].astype("int64")
+        return lframe.merge(rframe, on="h")[["a", "b"]].astype("int64")
 
     def pairs(self, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
         """Distinct pairs (a in left, b in right, a != b) sharing a blocking key.

@@ -262,4 +262,6 @@ def compare_pairs(recs: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> pd.DataFr
     """Levels of every comparison for pairs (a[i], b[i]) of rows of ``recs``."""
     left = recs.iloc[a].reset_index(drop=True)
     right = recs.iloc[b].reset_index(drop=True)
-    return pd.DataFrame({c.item: c.levels(left, right) for c in COMPARISONS})
+    return pd.DataFrame(
+        {c.item: pd.Series(c.levels(left, right), dtype=object) for c in COMPARISONS}
+    )

@@ -102,4 +102,6 @@ def differences(field: pd.DataFrame, system: pd.DataFrame, pairs: pd.DataFrame) 
     if not parts:
         return pd.DataFrame(columns=DIFF_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
-    return out.sort_values(["f", "item"], kind="stable").reset_index(drop=True)[DIFF_COLUMNS]
+    # items were added in a fixed order; a stable sort by pair keeps it
+    order = np.argsort(out["f"].to_numpy(dtype=np.int64), kind="stable")
+    return out.iloc[order].reset_index(drop=True)[DIFF_COLUMNS]

@@ -86,6 +86,7 @@ class MatchResult:
 # --- the combined frame --------------------------------------------------------------
 
 _REC_COLS = [
+    "addr_flat",
     "name_key",
     "name_simp",
     "id",
@@ -336,10 +337,10 @@ def compare_pairs_exact(recs: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> pd.
     """Levels for pairs known to share an ID (the ID comparison is skipped)."""
     left = recs.iloc[a].reset_index(drop=True)
     right = recs.iloc[b].reset_index(drop=True)
-    out = {"id": np.full(len(a), "exact", dtype=object)}
+    out = {"id": pd.Series(np.full(len(a), "exact", dtype=object), dtype=object)}
     for comp in COMPARISONS:
         if comp.item != "id":
-            out[comp.item] = comp.levels(left, right)
+            out[comp.item] = pd.Series(comp.levels(left, right), dtype=object)
     return pd.DataFrame(out)
 
 
@@ -395,13 +396,13 @@ def _record_matches(
         {
             "f": f,
             "s": s,
-            "method": methods,
+            "method": pd.Series(methods, dtype=object),
             "score": pairs["score"].to_numpy(dtype=float),
-            "reason": reasons,
+            "reason": pd.Series(reasons, dtype=object),
         }
     )
     for item in items:
-        out["lv_" + item] = pairs[item].to_numpy()
+        out["lv_" + item] = pd.Series(pairs[item].to_numpy(dtype=object), dtype=object)
     pair_rows.append(out)
 
 

@@ -61,7 +61,7 @@ PART_NAMES = (
     "room",
 )
 
-ADDRESS_COLUMNS = ["addr_key", "addr_building", "addr_locality"]
+ADDRESS_COLUMNS = ["addr_key", "addr_building", "addr_locality", "addr_flat"]
 
 
 @dataclass(frozen=True)
@@ -441,9 +441,12 @@ def _fast_keys(uniques: list[str]) -> tuple[list[bool], list[str], list[str], li
 
 
 def normalize_addresses(values: pd.Series) -> pd.DataFrame:
-    """House key, building key and locality for a column of addresses.
+    """House key, building key, locality and flat for a column of addresses.
 
-    Done once per distinct text; plain-shape texts in one vectorised pass.
+    ``addr_flat`` is the house key without its road or village
+    ("1255弄12号302室"), for when one side left the road out; "" when what
+    remains does not start with a number. Done once per distinct text;
+    plain-shape texts in one vectorised pass.
     """
     codes, found = pd.factorize(values.fillna("").astype(str))
     uniques = [str(u) for u in found]
@@ -452,6 +455,7 @@ def normalize_addresses(values: pd.Series) -> pd.DataFrame:
         if not good:
             a = parse_address(uniques[i])
             keys[i], buildings[i], localities[i] = a.house_key, a.building_key, a.locality
+    flats = [_flat_part(k, c) for k, c in zip(keys, localities, strict=True)]
     return pd.DataFrame(
         {
             col: pd.Series(np.asarray(vals, dtype=object)[codes], index=values.index, dtype=object)
@@ -459,9 +463,15 @@ def normalize_addresses(values: pd.Series) -> pd.DataFrame:
                 ("addr_key", keys),
                 ("addr_building", buildings),
                 ("addr_locality", localities),
+                ("addr_flat", flats),
             )
         }
     )
+
+
+def _flat_part(key: str, locality: str) -> str:
+    tail = key[len(locality) :] if locality and key.startswith(locality) else key
+    return tail if tail[:1].isdigit() else ""
 
 
 def same_flat(key_a: str, key_b: str) -> bool:
