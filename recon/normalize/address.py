@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -500,29 +501,38 @@ def walk_order(house_keys: pd.Series, groups: pd.Series | None = None) -> np.nda
 
     Within each group (居委): road or village, then group, lane, building,
     unit, room -- numerically, so 2弄 comes before 10弄. A house key is
-    already the canonical address, so it is split by one pattern rather than
-    parsed again.
+    already the canonical address, so each distinct key is split by one
+    pattern (RE2, whole column) rather than parsed again, and the sort runs
+    on integer ranks.
     """
-    keys = house_keys.fillna("").astype(str)
-    parts = keys.str.extract(_KEY_PARTS)
-    frame = pd.DataFrame(
-        {
-            "_committee": (groups if groups is not None else pd.Series("", index=keys.index))
-            .astype(str)
-            .to_numpy(),
-            "unknown": keys.eq("").to_numpy(),
-            "loc": parts["loc"].fillna("").to_numpy(),
-        }
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes, uniques = pd.factorize(pd.Series(house_keys, dtype=object).fillna(""))
+    keys = pa.array([str(u) for u in uniques], type=pa.string())
+    parts = pc.extract_regex(keys, _KEY_PARTS.pattern)  # RE2: \d is ASCII, as in keys
+
+    def rank(values: Sequence[object]) -> np.ndarray:
+        # position of each value in sorted order (ties share a rank)
+        r, _ = pd.factorize(pd.Series(values, dtype=object).fillna(""), sort=True)
+        return r
+
+    columns: list[np.ndarray] = []  # most significant first
+    committee = (
+        np.zeros(len(codes), dtype=np.int64)
+        if groups is None
+        else rank(pd.Series(groups, dtype=object).astype(str).tolist())
     )
+    columns.append(committee)
+    columns.append((np.asarray(uniques, dtype=object) == "")[codes])  # unknown addresses last
+    columns.append(rank(parts.field("loc").to_pylist())[codes])
     for name in _SORT_NUMBERS:
-        col = parts[name].fillna("")
-        digits = col.str.extract(r"(\d+)", expand=False)
-        frame[name] = pd.to_numeric(digits, errors="coerce").fillna(-1).to_numpy()
-        frame[name + "_text"] = col.to_numpy()
-    frame["rest"] = parts["rest"].fillna("").to_numpy()
-    frame["key"] = keys.to_numpy()
-    by = ["_committee", "unknown", "loc"]
-    for name in _SORT_NUMBERS:
-        by += [name, name + "_text"]
-    by += ["rest", "key"]
-    return frame.sort_values(by, kind="stable").index.to_numpy()
+        text = parts.field(name)
+        digits = pc.extract_regex(text, r"(?P<d>[0-9]+)").field("d").to_pylist()
+        number = np.array([int(d) if d else -1 for d in digits], dtype=np.int64)
+        columns.append(number[codes])
+        columns.append(rank(text.to_pylist())[codes])
+    columns.append(rank(parts.field("rest").to_pylist())[codes])
+    columns.append(rank(list(uniques))[codes])
+    columns.append(np.arange(len(codes)))  # stable
+    return np.lexsort(columns[::-1])

@@ -27,8 +27,14 @@ def neutralise(values: pa.Array) -> pa.Array:
 def _column(values: pd.Series) -> pa.Array:
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
         return pa.array(values.to_numpy())
-    text = values.fillna("").astype(str)
-    return neutralise(pa.array(text.tolist(), type=pa.string()))
+    if isinstance(values.dtype, pd.StringDtype):
+        text = pa.array(values, type=pa.string())
+    else:
+        try:  # object columns of text: straight to arrow, in C
+            text = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # something not text in it
+            text = pa.array(values.astype(str).tolist(), type=pa.string())
+    return neutralise(pc.fill_null(text, ""))
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -138,23 +138,19 @@ def _duplicates(F: pd.DataFrame, S: pd.DataFrame) -> pd.DataFrame:
         rows = _people(frame, idx, "")
         rows.insert(0, "side", side)
         dup = frame["dup_of"].to_numpy(dtype=np.int64)[idx]
-        dside = frame["dup_side"].to_numpy()[idx]
-        of_file: list[str] = []
-        of_sheet: list[str] = []
-        of_row: list[int] = []
-        for d, ds in zip(dup.tolist(), dside.tolist(), strict=True):
-            target = F if ds == "field" else S
-            if d >= 0:
-                of_file.append(str(target["file"].iat[d]))
-                of_sheet.append(str(target["sheet"].iat[d]))
-                of_row.append(int(str(target["row"].iat[d])))
-            else:
-                of_file.append("")
-                of_sheet.append("")
-                of_row.append(0)
-        rows["duplicate_of_side"] = dside
-        rows["duplicate_of_file"] = of_file
-        rows["duplicate_of_sheet"] = of_sheet
+        dside = frame["dup_side"].to_numpy(dtype=object)[idx]
+        of_file = np.full(len(idx), "", dtype=object)
+        of_sheet = np.full(len(idx), "", dtype=object)
+        of_row = np.zeros(len(idx), dtype=np.int64)
+        for target_side, target in (("field", F), ("system", S)):
+            hit = (dside == target_side) & (dup >= 0)
+            at = dup[hit]
+            of_file[hit] = target["file"].to_numpy(dtype=object)[at]
+            of_sheet[hit] = target["sheet"].to_numpy(dtype=object)[at]
+            of_row[hit] = target["row"].to_numpy(dtype=np.int64)[at]
+        rows["duplicate_of_side"] = pd.Series(dside, dtype=object)
+        rows["duplicate_of_file"] = pd.Series(of_file, dtype=object)
+        rows["duplicate_of_sheet"] = pd.Series(of_sheet, dtype=object)
         rows["duplicate_of_row"] = of_row
         rows["note"] = frame["note"].to_numpy()[idx]
         parts.append(rows)
