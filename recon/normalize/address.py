@@ -514,8 +514,9 @@ def walk_order(house_keys: pd.Series, groups: pd.Series | None = None) -> np.nda
 
     def rank(values: Sequence[object]) -> np.ndarray:
         # position of each value in sorted order (ties share a rank)
-        r, _ = pd.factorize(pd.Series(values, dtype=object).fillna(""), sort=True)
-        return r
+        text = np.array(["" if v is None else str(v) for v in values], dtype=object)
+        r, _ = pd.factorize(text, sort=True)
+        return np.asarray(r)
 
     columns: list[np.ndarray] = []  # most significant first
     committee = (
