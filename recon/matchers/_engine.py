@@ -287,8 +287,9 @@ def _exact_tier(
     fk = pd.DataFrame({"f": g[ok & (g < nf)], "id": pd.Series(ids[ok & (g < nf)], dtype=object)})
     sk = pd.DataFrame({"s": g[ok & (g >= nf)], "id": pd.Series(ids[ok & (g >= nf)], dtype=object)})
     both = fk.merge(sk, on="id")
-    nf_id = both.groupby("id")["f"].transform("nunique")
-    ns_id = both.groupby("id")["s"].transform("nunique")
+    # rows per ID on each side (the merge pairs every one with every one)
+    nf_id = both["id"].map(fk["id"].value_counts())
+    ns_id = both["id"].map(sk["id"].value_counts())
     simple = both[(nf_id == 1) & (ns_id == 1)]
     multi = both[(nf_id > 1) | (ns_id > 1)]
 
