@@ -29,17 +29,21 @@ _USABLE = (IdKind.VALID, IdKind.UPGRADED, IdKind.SUSPECT)
 _SURE = (IdKind.VALID, IdKind.UPGRADED)  # valid and not possibly damaged
 _HAS_SIX = (*_USABLE, IdKind.INVALID, IdKind.DAMAGED)
 
-# A rule: its name and the parts whose values make its key.
-BLOCKING_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("id14", ("id14",)),
-    ("id6_name", ("name_simp", "id6")),
-    ("name_birth", ("name_simp", "birth")),
-    ("name_house", ("name_simp", "addr_key")),
-    ("house_birth", ("addr_key", "birth")),
-    ("sound_birth", ("birth", "sound")),
-    ("sound_house", ("addr_key", "sound")),
-    ("name_flat", ("name_simp", "addr_flat")),
-    ("name_locality", ("name_simp", "committee", "addr_locality")),
+# A rule: its name, the parts whose values make its key, and the rows it is
+# for -- a pair is proposed only when at least one of its rows is such a row
+# (None: any). The two wide keys are kept to where nothing narrower works:
+# region + name to IDs that kept only their first six digits, and name +
+# 居委 + road to rows without a birth date.
+BLOCKING_RULES: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
+    ("id14", ("id14",), None),
+    ("id6_name", ("name_simp", "id6"), "short_damaged"),
+    ("name_birth", ("name_simp", "birth"), None),
+    ("name_house", ("name_simp", "addr_key"), None),
+    ("house_birth", ("addr_key", "birth"), None),
+    ("sound_birth", ("birth", "sound"), None),
+    ("sound_house", ("addr_key", "sound"), None),
+    ("name_flat", ("name_simp", "addr_flat"), None),
+    ("name_locality", ("name_simp", "committee", "addr_locality"), "no_birth"),
 )
 
 
@@ -64,6 +68,12 @@ class Blocker:
         self.kinds = self.cols["id_kind"]
         self.sure = np.isin(self.kinds, _SURE)
         self._repairs: pd.DataFrame | None = None
+        self._id14: np.ndarray | None = None
+        prefix_len = np.fromiter((len(p) for p in self.cols["id_prefix"]), dtype=np.int64)
+        self.only = {
+            "short_damaged": (self.kinds == IdKind.DAMAGED) & (prefix_len < 14),
+            "no_birth": self.cols["birth"] == "",
+        }
 
     # --- parts -----------------------------------------------------------------
 
@@ -71,22 +81,29 @@ class Blocker:
         """Values of one key part for ``rows`` ("" where the part is missing)."""
         if name in self.cols and name not in ("id14", "id6"):
             return self.cols[name][rows]
-        kinds = self.kinds[rows]
-        if name in ("id14", "id6"):
-            size = 14 if name == "id14" else 6
-            damaged = kinds == IdKind.DAMAGED
-            source = np.where(damaged, self.cols["id_prefix"][rows], self.cols["id"][rows])
-            allowed = _USABLE if name == "id14" else _HAS_SIX
-            ok = np.isin(kinds, allowed) | (damaged & (name == "id14"))
-            text = pa.array(source.tolist(), type=pa.string())
-            long_enough = pc.greater_equal(pc.utf8_length(text), size).to_numpy(
-                zero_copy_only=False
-            )
-            cut = np.asarray(pc.utf8_slice_codeunits(text, 0, size).to_pylist(), dtype=object)
-            return np.where(ok & long_enough, cut, "")
-        if name == "sound":
-            return np.array([_sound(n) for n in self.cols["name_simp"][rows]], dtype=object)
+        if name == "id14":  # wanted for most of the register: made once
+            if self._id14 is None:
+                self._id14 = self._cut(np.arange(len(self.kinds)), "id14")
+            return self._id14[rows]
+        if name == "sound":  # once per distinct name
+            codes, uniques = pd.factorize(pd.Series(self.cols["name_simp"][rows], dtype=object))
+            return np.array([_sound(n) for n in uniques], dtype=object)[codes]
+        if name == "id6":
+            return self._cut(rows, "id6")
         raise KeyError(name)
+
+    def _cut(self, rows: np.ndarray, name: str) -> np.ndarray:
+        """The first 14 or 6 trustworthy digits of the IDs of ``rows``."""
+        kinds = self.kinds[rows]
+        size = 14 if name == "id14" else 6
+        damaged = kinds == IdKind.DAMAGED
+        source = np.where(damaged, self.cols["id_prefix"][rows], self.cols["id"][rows])
+        allowed = _USABLE if name == "id14" else _HAS_SIX
+        ok = np.isin(kinds, allowed) | (damaged & (name == "id14"))
+        text = pa.array(source.tolist(), type=pa.string())
+        long_enough = pc.greater_equal(pc.utf8_length(text), size).to_numpy(zero_copy_only=False)
+        cut = np.asarray(pc.utf8_slice_codeunits(text, 0, size).to_pylist(), dtype=object)
+        return np.where(ok & long_enough, cut, "")
 
     def _frame(self, parts: tuple[str, ...], rows: np.ndarray, pos: str) -> pd.DataFrame:
         """Rows with every part of a key present, one column per part."""
@@ -174,8 +191,17 @@ class Blocker:
         left_open, left_sure = left[~self.sure[left]], left[self.sure[left]]
         right_open = right[~self.sure[right]]
         frames = [self._repair_pairs(left, right).assign(rule="repair")]
-        for name, parts in BLOCKING_RULES:
-            for lft, rgt in ((left_open, right), (left_sure, right_open)):
+        for name, parts, only in BLOCKING_RULES:
+            if only is None:
+                joins = [(left_open, right), (left_sure, right_open)]
+            else:  # at least one row of the pair must be one the rule is for
+                mark = self.only[only]
+                joins = [
+                    (left_open[mark[left_open]], right),
+                    (left_open[~mark[left_open]], right[mark[right]]),
+                    (left_sure, right_open[mark[right_open]]),
+                ]
+            for lft, rgt in joins:
                 frames.append(self._rule_pairs(parts, lft, rgt).assign(rule=name))
         pairs = pd.concat(frames, ignore_index=True)
         a, b = pairs["a"].to_numpy(dtype=np.int64), pairs["b"].to_numpy(dtype=np.int64)
