@@ -174,13 +174,6 @@ def inspect_command(
 
 # --- match ----------------------------------------------------------------------------
 
-_MATCH_STEPS = {
-    "load_field": "读取采集表",
-    "load_system": "读取系统数据",
-    "match": "比对",
-    "write": "写出结果",
-}
-
 
 @app.command(
     "match",
@@ -220,12 +213,20 @@ def match_command(
             show_default=False,
         ),
     ] = None,
+    decisions: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--decisions",
+            help="已填好的「待人工确认单.xlsx」：是同一人的直接匹配，不是同一人的不再提出",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     from recon.pipeline import run_match
-    from recon.report import render_match_summary
+    from recon.report import MATCH_STEPS, render_match_summary
 
     with _friendly():
-        with StepProgress(_MATCH_STEPS) as steps:
+        with StepProgress(MATCH_STEPS) as steps:
             run = run_match(
                 field,
                 system,
@@ -234,9 +235,95 @@ def match_command(
                 force=force,
                 on_step=steps.step,
                 committees=committee,
+                decisions=decisions,
             )
         err.print(render_match_summary(run.summary))
         err.print(f"结果已写入：[bold]{escape(str(run.out))}[/]")
+
+
+# --- worklists -------------------------------------------------------------------------
+
+
+@app.command(
+    "worklist",
+    options_metavar=OPTS,
+    help=(
+        "重新生成核查单：从 recon match 的结果文件夹生成「入户核查单」（每个居委一页表，"
+        "按地址顺序，另有 PDF）和「待人工确认单」。"
+    ),
+)
+def worklist_command(
+    result: Annotated[
+        Path,
+        typer.Argument(help="recon match 的结果文件夹", show_default=False, metavar="结果文件夹"),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="写到另一个文件夹（默认写回结果文件夹）")
+    ] = None,
+    no_mask: Annotated[
+        bool, typer.Option("--no-mask", help="打印件上显示完整的身份证号和电话（默认部分隐去）")
+    ] = False,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="同时生成 PDF（默认生成）")] = True,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="映射文件（TOML），可含输出设置")
+    ] = None,
+) -> None:
+    import dataclasses
+
+    from recon.rules import load_rules
+    from recon.worklists import regenerate
+
+    with _friendly():
+        output = load_rules(mapping).output
+        if no_mask:
+            output = dataclasses.replace(output, mask=False)
+        with make_progress() as progress:
+            task = progress.add_task("生成核查单", total=None)
+            lists = regenerate(result, out, output, pdf=pdf)
+            progress.update(task, total=1, completed=1)
+        where = out or result
+        err.print(
+            f"入户核查单：{escape(str(where))}（{lists.visits} 人，PDF {len(lists.pdfs)} 个）"
+        )
+        if lists.review_workbook:
+            err.print(f"待人工确认单：{lists.reviews} 对")
+
+
+@app.command(
+    "results",
+    options_metavar=OPTS,
+    help=(
+        "读回填好的入户核查单：写出注销表（已离开）、变更表（信息有误）、待录入表（新发现的人）、"
+        "各居委进度和读不懂的地方。"
+    ),
+)
+def results_command(
+    filled: Annotated[
+        list[Path],
+        typer.Argument(
+            help="填好的入户核查单（文件或文件夹）", show_default=False, metavar="核查单"
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="结果文件夹", show_default=False)],
+    match: Annotated[
+        Path | None,
+        typer.Option(
+            "--match",
+            help="recon match 的结果文件夹：把人到机待录入和信息变更一并写入待录入表、变更表",
+        ),
+    ] = None,
+) -> None:
+    from recon.report import render_results_summary
+    from recon.results import read_filled_worklists, write_results
+
+    with _friendly():
+        with make_progress() as progress:
+            task = progress.add_task("读取核查单", total=None)
+            results = read_filled_worklists(filled, match)
+            counts = write_results(results, out, match)
+            progress.update(task, total=1, completed=1)
+        err.print(render_results_summary(results.progress(), counts))
+        err.print(f"结果已写入：[bold]{escape(str(out))}[/]")
 
 
 # --- sample data and the demo ---------------------------------------------------------

@@ -39,19 +39,13 @@ def generate(
 def run_demo(folder: Path) -> Path:
     """Generate the sample street into ``folder`` and run ``recon match`` on it."""
     from recon.pipeline import run_match
-    from recon.report import render_match_summary
+    from recon.report import MATCH_STEPS, render_match_summary
 
     folder = Path(folder)
     err.print(f"正在生成示例数据：{folder}")
     files = generate(folder)
     out = folder / "核对结果"
-    steps = {
-        "load_field": "读取采集表",
-        "load_system": "读取系统数据",
-        "match": "比对",
-        "write": "写出结果",
-    }
-    with StepProgress(steps) as progress:
+    with StepProgress(MATCH_STEPS) as progress:
         run = run_match([files.field_dir], [files.system_dir], out, on_step=progress.step)
     err.print(render_match_summary(run.summary))
     err.print(f"示例采集表：{files.field_dir}")

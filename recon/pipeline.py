@@ -25,8 +25,10 @@ from recon import __version__
 from recon.errors import InputError, UsageError, Where
 from recon.loaders import LoadResult, collect_files, committee_key, load
 from recon.matchers import MatchResult, Outcome, match_records, restrict_visits
+from recon.results import read_decisions
 from recon.rules import Rules, load_rules
-from recon.writers.match_outputs import FILES, WORKBOOK_NAME, write_match_files
+from recon.worklists import Worklists, write_worklists
+from recon.writers.match_outputs import FILES, WORKBOOK_NAME, csv_view, write_match_files
 
 __all__ = ["RunSummary", "run_match"]
 
@@ -41,6 +43,7 @@ class RunSummary:
     field: LoadResult
     system: LoadResult
     tables: dict[str, Any] = dataclasses.field(default_factory=dict)
+    worklists: Worklists | None = None
 
 
 Step = Callable[[str, int | None], None]
@@ -284,11 +287,16 @@ def run_match(
     force: bool = False,
     on_step: Step | None = None,
     committees: list[str] | None = None,
+    decisions: list[Path] | None = None,
 ) -> RunSummary:
-    """Load, match and write; return what the CLI shows at the end."""
+    """Load, match and write; return what the CLI shows at the end.
+
+    ``decisions``: filled 待人工确认单 workbooks of an earlier run.
+    """
     step: Step = on_step or _no_step
     rules = load_rules(mapping)
     out = Path(out)
+    decided = read_decisions(decisions) if decisions else None
     check_out_dir(out, [*field_paths, *system_paths], force)
     field_files = {p.resolve() for p in collect_files(field_paths)}
     system_files = {p.resolve() for p in collect_files(system_paths)}
@@ -309,7 +317,13 @@ def run_match(
             "系统数据中没有读到任何人员行", hint="请检查文件内容，或用 recon inspect 查看识别情况"
         )
     step("match", None)
-    result = match_records(field.records, system.records, rules.matching)
+    result = match_records(
+        field.records,
+        system.records,
+        rules.matching,
+        decided_same=decided.same if decided else None,
+        decided_different=decided.different if decided else None,
+    )
     if committees:
         wanted = {committee_key(c) for c in committees}
         known = set(system.records["committee"].astype(str)) | set(
@@ -335,7 +349,14 @@ def run_match(
             f"采集表 {len(field.files)} 个文件 {field.rows_read} 行；"
             f"系统数据 {len(system.files)} 个文件 {system.rows_read} 行",
         ]
-        tables = write_match_files(result, field.problems, system.problems, tmp, notes)
+        problems = [field.problems, system.problems]
+        if decided and decided.problems:
+            problems.append(pd.DataFrame(decided.problems).assign(side="decisions"))
+        tables = write_match_files(result, pd.concat(problems, ignore_index=True), None, tmp, notes)
+        step("worklist", None)
+        worklists = write_worklists(
+            csv_view(tables["system_only"]), csv_view(tables["review"]), tmp, rules.output
+        )
         summary = _summary(rules, field, system, result, tables)
         (tmp / SUMMARY_NAME).write_text(
             json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
@@ -345,5 +366,11 @@ def run_match(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return RunSummary(
-        out=out_abs, summary=summary, result=result, field=field, system=system, tables=tables
+        out=out_abs,
+        summary=summary,
+        result=result,
+        field=field,
+        system=system,
+        tables=tables,
+        worklists=worklists,
     )

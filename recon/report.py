@@ -8,7 +8,16 @@ from rich.table import Table
 
 from recon.matchers import METHOD_LABELS, OUTCOME_LABELS
 
-__all__ = ["render_match_summary"]
+__all__ = ["MATCH_STEPS", "render_match_summary", "render_results_summary"]
+
+# the steps of `recon match`, as its progress bars name them
+MATCH_STEPS = {
+    "load_field": "读取采集表",
+    "load_system": "读取系统数据",
+    "match": "比对",
+    "write": "写出结果",
+    "worklist": "写出核查单",
+}
 
 
 def render_match_summary(summary: dict[str, Any]) -> Table:
@@ -38,4 +47,17 @@ def render_match_summary(summary: dict[str, Any]) -> Table:
         table.add_row(f"匹配方式：{METHOD_LABELS.get(method, method)}", str(n), "")
     table.add_row("待人工确认的配对", str(pairs["review_pairs"]), "")
     table.add_row("信息变更项", str(pairs["differences"]), "")
+    return table
+
+
+def render_results_summary(progress: Any, counts: dict[str, int]) -> Table:
+    """Per 居委 progress of the visits, and the sizes of the tables written."""
+    table = Table(title="上门核查进度", show_lines=False)
+    columns = list(progress.columns) if len(progress) else ["居委"]
+    for col in columns:
+        table.add_column(str(col), justify="left" if col == "居委" else "right")
+    for row in progress.itertuples(index=False):
+        style = "bold" if str(row[0]) == "合计" else ""
+        table.add_row(*(str(v) for v in row), style=style)
+    table.caption = "；".join(f"{name} {n} 行" for name, n in counts.items())
     return table

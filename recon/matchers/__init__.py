@@ -10,6 +10,7 @@ from recon.matchers._engine import (
     OUTCOME_LABELS,
     MatchResult,
     Outcome,
+    fingerprints,
     match_records,
     restrict_visits,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "MatchResult",
     "Outcome",
     "compare_pairs",
+    "fingerprints",
     "match_records",
     "restrict_visits",
 ]

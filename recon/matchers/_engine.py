@@ -58,6 +58,7 @@ OUTCOME_LABELS = {
 }
 
 METHOD_LABELS = {
+    "decided": "人工确认为同一人",
     "exact_id": "身份证号一致",
     "repaired_id": "身份证号有录入错误，已修正",
     "damaged_id": "身份证号受损，按其他信息比对",
@@ -223,8 +224,15 @@ def match_records(
     system: pd.DataFrame,
     rules: MatchingRules,
     on_step: Callable[[str], None] | None = None,
+    decided_same: set[tuple[str, str]] | None = None,
+    decided_different: set[tuple[str, str]] | None = None,
 ) -> MatchResult:
-    """Reconcile prepared field and system records (see the module text)."""
+    """Reconcile prepared field and system records (see the module text).
+
+    ``decided_same`` / ``decided_different``: (field, system) fingerprint
+    pairs a person has judged (待人工确认单): the first are matched, the
+    second never proposed again.
+    """
     step = on_step or (lambda _name: None)
     field = field.reset_index(drop=True)
     system = system.reset_index(drop=True)
@@ -242,6 +250,12 @@ def match_records(
     pair_rows: list[pd.DataFrame] = []
     review_rows: list[pd.DataFrame] = []
     _exact_tier(recs, st, rules, pair_rows, review_rows)
+
+    fps: np.ndarray | None = None
+    if decided_same or decided_different:
+        fps = np.concatenate([fingerprints(field), fingerprints(system)])
+    if decided_same and fps is not None:
+        _apply_same(recs, st, fps, decided_same, rules, pair_rows)
 
     step("residue")
     open_g = np.flatnonzero(st.out == "")
@@ -261,6 +275,15 @@ def match_records(
         pairs = pd.concat([pairs, levels], axis=1)
         pairs["score"] = _score(levels, rules)
         pairs = pairs[pairs["score"] >= float(th["review"])].reset_index(drop=True)
+        if decided_different and fps is not None and len(pairs):
+            a, b = pairs["a"].to_numpy(dtype=np.int64), pairs["b"].to_numpy(dtype=np.int64)
+            f = np.where(a < nf, a, b)
+            s = np.where(a < nf, b, a)
+            ruled_out = np.array(
+                [(fps[x], fps[y]) in decided_different for x, y in zip(f, s, strict=True)],
+                dtype=bool,
+            )
+            pairs = pairs[~ruled_out].reset_index(drop=True)
     else:
         pairs = pd.DataFrame(columns=["a", "b", "rule", *[c.item for c in COMPARISONS], "score"])
 
@@ -343,6 +366,40 @@ def compare_pairs_exact(recs: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> pd.
         if comp.item != "id":
             out[comp.item] = pd.Series(comp.levels(left, right), dtype=object)
     return pd.DataFrame(out)
+
+
+def _apply_same(
+    recs: pd.DataFrame,
+    st: _State,
+    fps: np.ndarray,
+    same: set[tuple[str, str]],
+    rules: MatchingRules,
+    pair_rows: list[pd.DataFrame],
+) -> None:
+    """Match the pairs a person said are one person (if both rows are open)."""
+    nf = st.nf
+    open_rows = np.flatnonzero(st.out == "")
+    by_fp: dict[str, list[int]] = {}
+    for g in open_rows.tolist():
+        by_fp.setdefault(str(fps[g]), []).append(g)
+    chosen: list[tuple[int, int]] = []
+    for ff, sf in sorted(same):
+        fs = [g for g in by_fp.get(ff, []) if g < nf and st.open(g)]
+        ss = [g for g in by_fp.get(sf, []) if g >= nf and st.open(g)]
+        if len(fs) == 1 and len(ss) == 1:
+            chosen.append((fs[0], ss[0]))
+            st.out[fs[0]] = st.out[ss[0]] = Outcome.MATCHED  # taken for this loop
+    if not chosen:
+        return
+    f = np.array([c[0] for c in chosen], dtype=np.int64)
+    s = np.array([c[1] for c in chosen], dtype=np.int64)
+    levels = compare_pairs(recs, f, s)
+    frame = pd.concat([pd.DataFrame({"f": f, "s": s}), levels], axis=1)
+    frame["score"] = _score(levels, rules)
+    _record_matches(recs, st, frame, pair_rows)
+    last = pair_rows[-1]
+    last["method"] = "decided"
+    last["reason"] = "人工确认为同一人（待人工确认单）；" + last["reason"].astype(str)
 
 
 def _same_id_duplicates(st: _State, frame: pd.DataFrame, col: str, ids: np.ndarray) -> None:
@@ -534,6 +591,23 @@ def _assign_residue(
         review_rows.append(
             pd.DataFrame({"f": rev_f, "s": rev_s, "score": rev_sc, "reason": rev_reason})
         )
+
+
+def fingerprints(records: pd.DataFrame) -> np.ndarray:
+    """A short content key per record: name, ID, birth date and flat.
+
+    A person's decision (是同一人 / 不是同一人) is remembered by the two
+    records' fingerprints, which survive a re-export that moves rows.
+    """
+    import hashlib
+
+    parts = [
+        records[c].fillna("").astype(str).tolist() for c in ("name_key", "id", "birth", "addr_key")
+    ]
+    return np.array(
+        [hashlib.sha1("|".join(v).encode()).hexdigest()[:16] for v in zip(*parts, strict=True)],
+        dtype=object,
+    )
 
 
 def restrict_visits(result: MatchResult, committees: set[str]) -> MatchResult:

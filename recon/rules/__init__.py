@@ -23,6 +23,7 @@ __all__ = [
     "FIELDS",
     "HeaderRules",
     "MatchingRules",
+    "OutputRules",
     "Rules",
     "StatusRules",
     "header_label",
@@ -116,10 +117,35 @@ class MatchingRules:
 
 
 @dataclass(frozen=True)
+class OutputRules:
+    """Masking of printed worklists and when worklists are written (output.toml)."""
+
+    mask: bool
+    id_keep: tuple[int, int]
+    phone_keep: tuple[int, int]
+    mask_char: str
+    pdf_max_rows: int
+    blank_rows: int
+
+    def mask_id(self, value: str) -> str:
+        return _mask(value, *self.id_keep, self.mask_char) if self.mask else value
+
+    def mask_phone(self, value: str) -> str:
+        return _mask(value, *self.phone_keep, self.mask_char) if self.mask else value
+
+
+def _mask(value: str, keep_start: int, keep_end: int, char: str) -> str:
+    if not value or len(value) <= keep_start + keep_end:
+        return value
+    return value[:keep_start] + char * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
+@dataclass(frozen=True)
 class Rules:
     headers: HeaderRules
     status: StatusRules
     matching: MatchingRules
+    output: OutputRules
     sources: tuple[tuple[str, str], ...]  # (file name, sha256) of every rules file used
 
     @property
@@ -253,12 +279,41 @@ def _matching(doc: dict[str, Any], problems: list[str]) -> MatchingRules:
     return MatchingRules(values=doc)
 
 
+def _output(doc: dict[str, Any], problems: list[str]) -> OutputRules:
+    masking = doc.get("masking", {})
+    worklist = doc.get("worklist", {})
+
+    def number(table: dict[str, Any], key: str, default: int) -> int:
+        value = table.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            problems.append(f"output.toml：{key} 应为非负整数")
+            return default
+        return value
+
+    char = masking.get("mask_char", "*")
+    if not isinstance(char, str) or len(char) != 1:
+        problems.append("output.toml：mask_char 应为一个字符")
+        char = "*"
+    enabled = masking.get("enabled", True)
+    if not isinstance(enabled, bool):
+        problems.append("output.toml：enabled 应为 true 或 false")
+        enabled = True
+    return OutputRules(
+        mask=enabled,
+        id_keep=(number(masking, "id_keep_start", 6), number(masking, "id_keep_end", 4)),
+        phone_keep=(number(masking, "phone_keep_start", 3), number(masking, "phone_keep_end", 4)),
+        mask_char=char,
+        pdf_max_rows=number(worklist, "pdf_max_rows", 20000),
+        blank_rows=number(worklist, "blank_rows", 10),
+    )
+
+
 def load_rules(mapping: Path | None = None) -> Rules:
     """The shipped rules, with a user's header mapping file merged on top."""
     problems: list[str] = []
     sources: list[tuple[str, str]] = []
     docs: dict[str, dict[str, Any]] = {}
-    for name in ("headers.toml", "status.toml", "matching.toml"):
+    for name in ("headers.toml", "status.toml", "matching.toml", "output.toml"):
         text = _shipped(name)
         sources.append((name, hashlib.sha256(text.encode()).hexdigest()))
         docs[name] = _read_toml(name, text, problems)
@@ -275,6 +330,9 @@ def load_rules(mapping: Path | None = None) -> Rules:
     headers = _headers(header_docs, problems)
     status = _status([("status.toml", docs["status.toml"]), *header_docs[1:]], problems)
     matching = _matching(docs["matching.toml"], problems)
+    output = _output(docs["output.toml"], problems)
     if problems:
         raise RulesError(problems, file=Path(mapping).name if mapping else "")
-    return Rules(headers=headers, status=status, matching=matching, sources=tuple(sources))
+    return Rules(
+        headers=headers, status=status, matching=matching, output=output, sources=tuple(sources)
+    )

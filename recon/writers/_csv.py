@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-__all__ = ["neutralise", "write_csv"]
+__all__ = ["neutralise", "read_csv", "write_csv"]
 
 # A cell a spreadsheet would read as a formula (OWASP "CSV injection").
 _FORMULA_START = r"^[=+\-@\t\r]"
@@ -35,6 +35,17 @@ def _column(values: pd.Series) -> pa.Array:
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # something not text in it
             text = pa.array(values.astype(str).tolist(), type=pa.string())
     return neutralise(pc.fill_null(text, ""))
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """One of our own CSV files back, as text, the formula guard undone."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for col in frame.columns:
+        values = frame[col]
+        guarded = values.str.match(r"^'[=+\-@\t\r]")
+        if guarded.any():
+            frame[col] = values.where(~guarded, values.str.slice(1))
+    return frame
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -55,6 +55,8 @@ class PendingRows:
     columns: list[np.ndarray]  # one object array per column (str or number)
     kinds: list[str]  # "text" or "number" per column
     styles: list[int]  # xf index per column
+    row_styles: np.ndarray | None = None  # xf index per row overriding the column's (-1: none)
+    row_heights: np.ndarray | None = None  # points per row (0: Excel's default)
 
 
 def _control(text: str) -> str:
@@ -71,7 +73,13 @@ def _as_text(values: np.ndarray) -> pa.Array:
     return pa.array(s.tolist(), type=pa.string())
 
 
-def _text_cells(values: np.ndarray, ref: pa.Array, style: int) -> pa.Array:
+def _style_attr(style: int, row_styles: np.ndarray | None) -> pa.Array | str:
+    if row_styles is None:
+        return str(style)
+    return pa.array(np.where(row_styles >= 0, row_styles, style).astype(str).tolist())
+
+
+def _text_cells(values: np.ndarray, ref: pa.Array, style: pa.Array | str) -> pa.Array:
     text = _as_text(values)
     if pc.any(pc.greater(pc.utf8_length(text), MAX_CELL)).as_py():
         text = pc.utf8_slice_codeunits(text, 0, MAX_CELL)
@@ -82,18 +90,20 @@ def _text_cells(values: np.ndarray, ref: pa.Array, style: int) -> pa.Array:
     preserve = pc.match_substring_regex(text, r"^\s|\s$")
     t_open = pc.if_else(preserve, '<t xml:space="preserve">', "<t>")
     cell = pc.binary_join_element_wise(
-        '<c r="', ref, f'" s="{style}" t="inlineStr"><is>', t_open, text, "</t></is></c>", ""
+        '<c r="', ref, '" s="', style, '" t="inlineStr"><is>', t_open, text, "</t></is></c>", ""
     )
     return pc.if_else(pc.equal(text, ""), "", cell)
 
 
-def _number_cells(values: np.ndarray, ref: pa.Array, style: int) -> pa.Array:
+def _number_cells(values: np.ndarray, ref: pa.Array, style: pa.Array | str) -> pa.Array:
     nums = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
     ok = nums.notna().to_numpy()
     shown = pa.array(
         [f"{v:.16G}" if o else "" for v, o in zip(nums.tolist(), ok, strict=True)], type=pa.string()
     )
-    cell = pc.binary_join_element_wise('<c r="', ref, f'" s="{style}"><v>', shown, "</v></c>", "")
+    cell = pc.binary_join_element_wise(
+        '<c r="', ref, '" s="', style, '"><v>', shown, "</v></c>", ""
+    )
     return pc.if_else(pa.array(ok), cell, "")
 
 
@@ -108,8 +118,14 @@ def rows_xml(rows: PendingRows) -> bytes:
     for j, (values, kind, style) in enumerate(specs):
         ref = pc.binary_join_element_wise(column_letter(j), numbers, "")
         maker = _number_cells if kind == "number" else _text_cells
-        cells.append(maker(values, ref, style))
-    row = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
+        cells.append(maker(values, ref, _style_attr(style, rows.row_styles)))
+    height: pa.Array | str = ""
+    if rows.row_heights is not None:
+        heights = np.asarray(rows.row_heights, dtype=float)
+        height = pa.array(
+            [f' ht="{h:g}" customHeight="1"' if h > 0 else "" for h in heights.tolist()]
+        )
+    row = pc.binary_join_element_wise('<row r="', numbers, '"', height, ">", *cells, "</row>", "")
     if isinstance(row, pa.ChunkedArray):
         row = row.combine_chunks()
     # the rows end to end are exactly the array's value buffer

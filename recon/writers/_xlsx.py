@@ -33,12 +33,48 @@ class Col:
     wrap: bool = False
 
 
+LINE_HEIGHT = 13.5  # points per line of the 10-point font
+
+
+def _wrapped_heights(columns: list[np.ndarray], cols: list[Col]) -> np.ndarray:
+    """Row heights that show every line of the wrapped cells.
+
+    Excel and WPS do not re-measure rows of a file they did not write, so a
+    wrapped address would be cut off. A Chinese character is counted two
+    column units wide (a little generous for digits: better a tall row than
+    a cut one).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(columns[0]) if columns else 0
+    lines = np.ones(n)
+    for values, c in zip(columns, cols, strict=True):
+        if not (c.wrap or c.kind == "wrap") or not n:
+            continue
+        text = pa.array(pd.Series(values, dtype=object).fillna("").astype(str).tolist())
+        units = pc.utf8_length(text).to_numpy(zero_copy_only=False) * 2.0
+        lines = np.maximum(lines, np.ceil(units / max(c.width - 1, 1)))
+    return np.where(lines > 1, lines * LINE_HEIGHT + 2, 0.0)
+
+
 class WorkbookWriter:
     """A thin layer over xlsxwriter that knows our sheet conventions."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._pending: list[tuple[int, int, int, list[np.ndarray], list[str], list[Any]]] = []
+        self._pending: list[
+            tuple[
+                int,
+                int,
+                int,
+                list[np.ndarray],
+                list[str],
+                list[Any],
+                np.ndarray | None,
+                np.ndarray | None,
+            ]
+        ] = []
         self.book = xlsxwriter.Workbook(
             str(path),
             {
@@ -68,17 +104,31 @@ class WorkbookWriter:
             "title": self.book.add_format({**base, "bold": True, "font_size": 14}),
             "note": self.book.add_format({**base, "italic": True, "font_color": "#595959"}),
             "bold": self.book.add_format({**base, "bold": True, "border": 1}),
+            "heading": self.book.add_format(
+                {**base, "bold": True, "bg_color": "#F2F2F2", "border": 1}
+            ),
+            "check": self.book.add_format({**base, "border": 1, "align": "center"}),
+            "key": self.book.add_format(
+                {**base, "border": 1, "font_size": 7, "font_color": "#808080"}
+            ),
+            "blank": self.book.add_format({**base, "border": 1}),
         }
+        # every format's style index, fixed now: rows made column-wise (see
+        # _rows.py) use formats no xlsxwriter call has touched, and formats
+        # with equal properties share one index
+        self.xf = {id(fmt): int(fmt._get_xf_index()) for fmt in self.fmt.values()}
 
-    def _print_setup(self, ws: Any, title: str, header_row: int, ncols: int) -> None:
+    def _print_setup(
+        self, ws: Any, title: str, header_row: int, page_header: str = "", page_footer: str = ""
+    ) -> None:
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)  # all columns on the page width, as many pages as needed
         ws.repeat_rows(0, header_row)
         ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
         safe = title.replace("&", "&&")
-        ws.set_header(f'&L&"宋体,Bold"{safe}&R第 &P 页 共 &N 页')
-        ws.set_footer("&L打印日期：&D&R核对人签名：____________")
+        ws.set_header(page_header or f'&L&"宋体,Bold"{safe}&R第 &P 页 共 &N 页')
+        ws.set_footer(page_footer or "&L打印日期：&D&R核对人签名：____________")
 
     def table(
         self,
@@ -89,8 +139,17 @@ class WorkbookWriter:
         notes: list[str] | None = None,
         max_rows: int | None = None,
         overflow_note: str = "",
+        row_format: np.ndarray | None = None,
+        row_height: np.ndarray | None = None,
+        page_header: str = "",
+        page_footer: str = "",
+        autofilter: bool = True,
     ) -> None:
-        """A sheet: optional title and notes, a header row, one row per record."""
+        """A sheet: optional title and notes, a header row, one row per record.
+
+        ``row_format``: per row, a format name that overrides the columns'
+        ("" for none), e.g. a building's heading line in a worklist.
+        """
         ws = self.book.add_worksheet(name)
         row = 0
         if title:
@@ -111,7 +170,7 @@ class WorkbookWriter:
         for j, c in enumerate(cols):
             ws.write_string(header_row, j, c.header, self.fmt["header"])
         ws.freeze_panes(header_row + 1, 0)
-        self._print_setup(ws, title or name, header_row, len(cols))
+        self._print_setup(ws, title or name, header_row, page_header, page_footer)
         total = len(frame)
         if max_rows is not None and total > max_rows:
             ws.write_string(header_row + 1, 0, overflow_note.format(total=total), self.fmt["note"])
@@ -119,15 +178,21 @@ class WorkbookWriter:
             # the rows themselves are made column-wise after closing (see _rows.py)
             key = len(self._pending)
             ws.write_string(header_row + 1, 0, placeholder(key), self.fmt["text"])
-            ws.autofilter(header_row, 0, header_row + total, len(cols) - 1)
+            if autofilter:
+                ws.autofilter(header_row, 0, header_row + total, len(cols) - 1)
             columns, kinds, fmts = [], [], []
             for c in cols:
                 values = frame[c.key] if c.key in frame else pd.Series([""] * total)
                 columns.append(values.to_numpy(dtype=object))
                 kinds.append("number" if c.kind in ("number", "int") else "text")
-                fmts.append(self.fmt["wrap" if c.wrap else c.kind])
+                fmts.append(self.fmt["wrap" if c.wrap or c.kind == "wrap" else c.kind])
+            heights = _wrapped_heights(columns, cols)
+            if row_height is not None:
+                heights = np.maximum(heights, np.asarray(row_height, dtype=float))
             index = len(self.book.worksheets())
-            self._pending.append((index, key, header_row + 1, columns, kinds, fmts))
+            self._pending.append(
+                (index, key, header_row + 1, columns, kinds, fmts, row_format, heights)
+            )
 
     def _rows(self, ws: Any, frame: pd.DataFrame, cols: list[Col], first: int) -> None:
         if frame.empty:
@@ -183,10 +248,24 @@ class WorkbookWriter:
         ws.fit_to_pages(1, 0)
         ws.set_header(f'&L&"宋体,Bold"{title.replace("&", "&&")}&R第 &P 页 共 &N 页')
 
+    def hidden(self, name: str, frame: pd.DataFrame) -> None:
+        """A very hidden sheet of plain text rows (never printed, not shown)."""
+        cols = [Col(str(c), str(c)) for c in frame.columns]
+        self.table(name, frame, cols, autofilter=False)
+        self.book.worksheets()[-1].very_hidden()
+
     def close(self) -> None:
         self.book.close()
-        pending = [
-            PendingRows(index, key, first, columns, kinds, [f.xf_index or 0 for f in fmts])
-            for index, key, first, columns, kinds, fmts in self._pending
-        ]
+        pending = []
+        for index, key, first, columns, kinds, fmts, row_format, heights in self._pending:
+            row_styles = None
+            if row_format is not None:
+                names = np.asarray(row_format, dtype=object)
+                row_styles = np.full(len(names), -1, dtype=np.int64)
+                for name in set(names.tolist()) - {""}:
+                    row_styles[names == name] = self.xf[id(self.fmt[name])]
+            styles = [self.xf[id(f)] for f in fmts]
+            pending.append(
+                PendingRows(index, key, first, columns, kinds, styles, row_styles, heights)
+            )
         inject_rows(self.path, pending)

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recon.matchers import METHOD_LABELS, MatchResult, Outcome
+from recon.matchers import METHOD_LABELS, MatchResult, Outcome, fingerprints
 from recon.normalize.address import walk_order
 from recon.writers._csv import write_csv
 from recon.writers._xlsx import Col, WorkbookWriter
 
-__all__ = ["FILES", "WORKBOOK_NAME", "build_tables", "write_match_files"]
+__all__ = ["FILES", "WORKBOOK_NAME", "build_tables", "csv_view", "write_match_files"]
 
 WORKBOOK_NAME = "核对结果.xlsx"
 FILES = {
@@ -63,6 +63,7 @@ def _people(records: pd.DataFrame, idx: np.ndarray, prefix: str) -> pd.DataFrame
         "address": col("address"),
         "hukou_address": col("hukou_address"),
         "phone": col("phone"),
+        "record_key": col("record_key"),
     }
     out = pd.DataFrame({prefix + k: pd.Series(v, dtype=object) for k, v in columns.items()})
     out.insert(2, prefix + "row", records["row"].to_numpy(dtype=np.int64)[idx])
@@ -79,7 +80,7 @@ def _walk_order(frame: pd.DataFrame, committee: str, house_keys: np.ndarray) -> 
 
 
 def build_tables(
-    result: MatchResult, field_problems: pd.DataFrame, system_problems: pd.DataFrame
+    result: MatchResult, field_problems: pd.DataFrame, system_problems: pd.DataFrame | None = None
 ) -> dict[str, pd.DataFrame]:
     """The frames behind every CSV file and sheet of a run."""
     F, S = result.field, result.system
@@ -118,6 +119,10 @@ def build_tables(
     rv["score"] = r["score"].to_numpy(dtype=float).round(1)
     rv["reason"] = r["reason"].to_numpy()
     rv.insert(0, "pair", np.arange(1, len(rv) + 1))
+    # content fingerprints: a decision on this pair still applies when the
+    # files are re-exported and rows have moved (recon match --decisions)
+    rv["field_fp"] = fingerprints(F)[r["f"].to_numpy(dtype=np.int64)] if len(r) else []
+    rv["system_fp"] = fingerprints(S)[r["s"].to_numpy(dtype=np.int64)] if len(r) else []
     t["review"] = rv
 
     t["duplicates"] = _duplicates(F, S)
@@ -125,7 +130,8 @@ def build_tables(
     dup_problems = t["duplicates"][["side", "file", "sheet", "row"]].assign(
         column="", problem="重复：" + t["duplicates"]["note"].astype(str)
     )
-    t["problems"] = pd.concat([field_problems, system_problems, dup_problems], ignore_index=True)
+    found = [field_problems, system_problems, dup_problems]
+    t["problems"] = pd.concat([p for p in found if p is not None], ignore_index=True)
     return t
 
 
@@ -264,6 +270,7 @@ _CSV_COLUMNS = {
         "system_hukou_address",
         "registered_on",
         "system_phone",
+        "system_record_key",
     ],
     "review": [
         "field_file",
@@ -282,6 +289,10 @@ _CSV_COLUMNS = {
         "system_id_show",
         "field_address",
         "system_address",
+        "field_sex",
+        "system_sex",
+        "field_fp",
+        "system_fp",
     ],
     "duplicates": [
         "side",
@@ -317,6 +328,11 @@ _CSV_COLUMNS = {
 _CSV_RENAME = {"field_id_show": "field_id", "system_id_show": "system_id", "id_show": "id"}
 
 
+def csv_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table with the column names its CSV file has (what other steps read)."""
+    return frame.rename(columns=_CSV_RENAME)
+
+
 def _write_csvs(tables: dict[str, pd.DataFrame], out: Path) -> None:
     for key, name in FILES.items():
         frame = tables[key]
@@ -326,7 +342,7 @@ def _write_csvs(tables: dict[str, pd.DataFrame], out: Path) -> None:
 
 # --- the workbook --------------------------------------------------------------
 
-_SIDE = {"field": "采集表", "system": "系统"}
+_SIDE = {"field": "采集表", "system": "系统", "decisions": "待人工确认单"}
 
 
 def _where(frame: pd.DataFrame, prefix: str) -> pd.Series:
@@ -598,7 +614,7 @@ def _write_workbook(
 def write_match_files(
     result: MatchResult,
     field_problems: pd.DataFrame,
-    system_problems: pd.DataFrame,
+    system_problems: pd.DataFrame | None,
     out: Path,
     notes: list[str],
     on_step: Callable[[str], None] | None = None,

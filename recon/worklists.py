@@ -1,0 +1,403 @@
+"""Worklists for the field loop: 入户核查单 and 待人工确认单.
+
+* 入户核查单 (机到人): one sheet per 居委, people in the order a person walks
+  (road, lane, building, room), a heading line per building, three tick
+  columns (仍居住 / 已离开 / 信息有误), room to write where someone went,
+  and a stable 记录号 so that a filled sheet is read back without guessing,
+  however it was re-sorted. A very hidden sheet keeps each 记录号's full
+  record (the printed sheet masks ID numbers and phones). At the end of each
+  sheet, empty lines for people met at a visited door who are not
+  registered. The same lists as PDF, one file per 居委, render Chinese with
+  reportlab's built-in CID font (no font file to install).
+* 待人工确认单: the review pairs side by side, with 是同一人 / 不是同一人 to
+  tick; read back by ``recon match --decisions``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from recon.normalize.address import normalize_addresses, walk_order
+from recon.rules import OutputRules
+from recon.writers._xlsx import Col, WorkbookWriter
+
+__all__ = [
+    "BLANK",
+    "CHECK_OPTIONS",
+    "NEW_PEOPLE_TITLE",
+    "RECORD_SHEET",
+    "REVIEW_OPTIONS",
+    "REVIEW_SHEET",
+    "REVIEW_WORKBOOK",
+    "VISIT_HEADERS",
+    "VISIT_WORKBOOK",
+    "Worklists",
+    "record_key",
+    "regenerate",
+    "review_frame",
+    "visit_frame",
+    "write_review_workbook",
+    "write_visit_workbook",
+    "write_worklists",
+]
+
+VISIT_WORKBOOK = "入户核查单.xlsx"
+PDF_FOLDER = "入户核查单PDF"
+REVIEW_WORKBOOK = "待人工确认单.xlsx"
+RECORD_SHEET = "_记录"
+PAIR_SHEET = "_配对"
+REVIEW_SHEET = "待人工确认"
+BLANK = "□"
+CHECK_OPTIONS = ("仍居住", "已离开", "信息有误")
+REVIEW_OPTIONS = ("是同一人", "不是同一人")
+NEW_PEOPLE_TITLE = "新发现的未登记人员（在上门时遇到、系统中没有的人，请逐行填写）"
+NEW_KEY = "新增"
+
+# the worklist's columns, in order: (frame column, header, width, kind)
+VISIT_LAYOUT: list[tuple[str, str, float, str]] = [
+    ("seq", "序号", 5, "int"),
+    ("name", "姓名", 9, "text"),
+    ("sex", "性别", 4, "check"),
+    ("id_print", "身份证号", 19, "id"),
+    ("hukou_address", "户籍地址", 24, "wrap"),
+    ("address", "登记住址", 24, "wrap"),
+    ("registered_on", "登记日期", 10, "text"),
+    ("c0", CHECK_OPTIONS[0], 6, "check"),
+    ("c1", CHECK_OPTIONS[1], 6, "check"),
+    ("c2", CHECK_OPTIONS[2], 7, "check"),
+    ("whereabouts", "去向/现住址", 18, "wrap"),
+    ("phone_print", "联系电话", 12, "id"),
+    ("remark", "备注", 12, "wrap"),
+    ("key", "记录号", 10, "key"),
+]
+VISIT_HEADERS = [header for _, header, _, _ in VISIT_LAYOUT]
+
+# the hidden record of each 记录号 (full values, as the system holds them)
+RECORD_COLUMNS = [
+    "记录号", "居委", "姓名", "性别", "身份证号", "户籍地址", "登记住址", "登记日期", "联系电话",
+    "人员编号", "系统文件", "系统工作表", "系统行号",
+]  # fmt: skip
+
+
+def record_key(file: str, sheet: str, row: object, id_: str) -> str:
+    """A short stable key of a system record: the same record, the same key."""
+    digest = hashlib.sha1(f"{file}|{sheet}|{row}|{id_}".encode()).hexdigest()
+    return "R" + digest[:8].upper()
+
+
+@dataclass
+class Worklists:
+    """What was written, for the terminal summary."""
+
+    visit_workbook: Path | None
+    pdfs: list[Path]
+    review_workbook: Path | None
+    visits: int
+    reviews: int
+    pdf_skipped: bool = False
+
+
+# --- 入户核查单 -------------------------------------------------------------------
+
+
+def visit_frame(system_only: pd.DataFrame) -> pd.DataFrame:
+    """The people to visit, from ``system_only`` (CSV columns), in walking order."""
+    s = system_only.fillna("")
+
+    def col(name: str) -> pd.Series:
+        return s[name].astype(str) if name in s else pd.Series([""] * len(s), index=s.index)
+
+    frame = pd.DataFrame(
+        {
+            "committee": col("system_committee"),
+            "name": col("system_name"),
+            "sex": col("system_sex"),
+            "id": col("system_id"),
+            "hukou_address": col("system_hukou_address"),
+            "address": col("system_address"),
+            "registered_on": col("registered_on"),
+            "phone": col("system_phone"),
+            "record_key": col("system_record_key"),
+            "system_file": col("system_file"),
+            "system_sheet": col("system_sheet"),
+            "system_row": col("system_row"),
+        }
+    ).reset_index(drop=True)
+    frame = frame.astype(object)
+    keys = normalize_addresses(frame["address"])
+    frame["house_key"] = keys["addr_key"].to_numpy()
+    frame["building"] = keys["addr_building"].to_numpy()
+    frame = frame.iloc[walk_order(frame["house_key"], frame["committee"])].reset_index(drop=True)
+    frame["key"] = [
+        record_key(f, sh, r, i)
+        for f, sh, r, i in zip(
+            frame["system_file"],
+            frame["system_sheet"],
+            frame["system_row"],
+            frame["id"],
+            strict=True,
+        )
+    ]
+    return frame
+
+
+def _committee_rows(people: pd.DataFrame, output: OutputRules) -> tuple[pd.DataFrame, np.ndarray]:
+    """One 居委's sheet rows: a heading per building, then its people."""
+    rows: list[dict[str, object]] = []
+    formats: list[str] = []
+    seq = 0
+    for building, group in people.groupby("building", sort=False):
+        label = str(building) or "（地址未能识别）"
+        rows.append({"name": f"{label}（{len(group)} 人）"})
+        formats.append("heading")
+        for person in group.to_dict("records"):
+            seq += 1
+            rows.append(
+                {
+                    "seq": seq,
+                    "name": person["name"],
+                    "sex": person["sex"],
+                    "id_print": output.mask_id(str(person["id"])),
+                    "hukou_address": person["hukou_address"],
+                    "address": person["address"],
+                    "registered_on": person["registered_on"],
+                    "c0": BLANK,
+                    "c1": BLANK,
+                    "c2": BLANK,
+                    "phone_print": output.mask_phone(str(person["phone"])),
+                    "key": person["key"],
+                }
+            )
+            formats.append("")
+    if output.blank_rows:
+        rows.append({"name": NEW_PEOPLE_TITLE})
+        formats.append("heading")
+    for _ in range(output.blank_rows):
+        rows.append({"key": NEW_KEY})
+        formats.append("")
+    frame = pd.DataFrame(rows, columns=[c for c, _, _, _ in VISIT_LAYOUT]).astype(object)
+    frame = frame.where(frame.notna(), "")
+    frame["seq"] = [str(int(v)) if v != "" else "" for v in frame["seq"]]
+    return frame, np.asarray(formats, dtype=object)
+
+
+def _sheet_name(committee: str, used: set[str]) -> str:
+    name = re.sub(r"[\[\]:*?/\\]", "", committee or "未识别居委")[:28] or "未识别居委"
+    candidate, n = name, 2
+    while candidate in used:
+        candidate, n = f"{name}{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def write_visit_workbook(visits: pd.DataFrame, path: Path, output: OutputRules) -> None:
+    """入户核查单.xlsx: one printable sheet per 居委, and the hidden record."""
+    wb = WorkbookWriter(path)
+    try:
+        cols = [Col(c, h, w, kind) for c, h, w, kind in VISIT_LAYOUT]
+        used: set[str] = set()
+        groups = list(visits.groupby("committee", sort=False)) if len(visits) else []
+        if not groups:
+            groups = [("", visits)]
+        for committee, people in groups:
+            frame, formats = _committee_rows(people, output)
+            name = _sheet_name(str(committee), used)
+            shown = str(committee) or "未识别居委"
+            masked = "；身份证号和电话已部分隐去" if output.mask else ""
+            blank = (frame["key"] == NEW_KEY).to_numpy()
+            wb.table(
+                name,
+                frame,
+                cols,
+                title=f"{shown} 入户核查单（机到人）",
+                row_height=np.where(blank, 24.0, 0.0),  # room to write by hand
+                notes=[
+                    "请逐户核对：在「仍居住」「已离开」「信息有误」中选一栏打 √；已离开的写明去向，"
+                    f"信息有误的在备注写明；「记录号」不要改动{masked}。最后几行填写新发现的未登记人员。"
+                ],
+                row_format=formats,
+                page_header=(
+                    f'&L&"宋体,Bold"{shown.replace("&", "&&")}&C入户核查单&R第 &P 页 共 &N 页'
+                ),
+                page_footer="&L核查人签名：________________&R核查日期：________________",
+                autofilter=False,
+            )
+        wb.hidden(RECORD_SHEET, _records(visits))
+    finally:
+        wb.close()
+
+
+def _records(visits: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "记录号": visits.get("key", pd.Series(dtype=object)),
+            "居委": visits.get("committee", ""),
+            "姓名": visits.get("name", ""),
+            "性别": visits.get("sex", ""),
+            "身份证号": visits.get("id", ""),
+            "户籍地址": visits.get("hukou_address", ""),
+            "登记住址": visits.get("address", ""),
+            "登记日期": visits.get("registered_on", ""),
+            "联系电话": visits.get("phone", ""),
+            "人员编号": visits.get("record_key", ""),
+            "系统文件": visits.get("system_file", ""),
+            "系统工作表": visits.get("system_sheet", ""),
+            "系统行号": visits.get("system_row", ""),
+        },
+        columns=RECORD_COLUMNS,
+    ).astype(object)
+
+
+# --- 待人工确认单 ------------------------------------------------------------------
+
+REVIEW_LAYOUT: list[tuple[str, str, float, str]] = [
+    ("pair", "编号", 5, "int"),
+    ("field_name", "采集：姓名", 9, "text"),
+    ("field_sex", "采集：性别", 5, "check"),
+    ("field_id", "采集：身份证号", 19, "id"),
+    ("field_address", "采集：地址", 22, "wrap"),
+    ("system_name", "系统：姓名", 9, "text"),
+    ("system_sex", "系统：性别", 5, "check"),
+    ("system_id", "系统：身份证号", 19, "id"),
+    ("system_address", "系统：地址", 22, "wrap"),
+    ("reason", "原因", 30, "wrap"),
+    ("d0", REVIEW_OPTIONS[0], 7, "check"),
+    ("d1", REVIEW_OPTIONS[1], 8, "check"),
+    ("key", "配对号", 9, "key"),
+]
+REVIEW_HEADERS = [header for _, header, _, _ in REVIEW_LAYOUT]
+PAIR_COLUMNS = ["配对号", "采集表指纹", "系统指纹", "采集表位置", "系统位置"]
+
+
+def review_frame(review: pd.DataFrame) -> pd.DataFrame:
+    """Review pairs (review.csv columns plus fingerprints), one row each."""
+    r = review.fillna("").astype(object)
+
+    def col(name: str) -> pd.Series:
+        return r[name].astype(str) if name in r else pd.Series([""] * len(r), index=r.index)
+
+    frame = pd.DataFrame(
+        {
+            "pair": pd.to_numeric(col("pair"), errors="coerce"),
+            "field_name": col("field_name"),
+            "field_sex": col("field_sex"),
+            "field_id": col("field_id"),
+            "field_address": col("field_address"),
+            "system_name": col("system_name"),
+            "system_sex": col("system_sex"),
+            "system_id": col("system_id"),
+            "system_address": col("system_address"),
+            "reason": col("reason"),
+            "d0": BLANK,
+            "d1": BLANK,
+            "field_fp": col("field_fp"),
+            "system_fp": col("system_fp"),
+            "field_where": col("field_file") + "／" + col("field_sheet") + "／" + col("field_row"),
+            "system_where": col("system_file")
+            + "／"
+            + col("system_sheet")
+            + "／"
+            + col("system_row"),
+        }
+    ).reset_index(drop=True)
+    frame["key"] = [
+        "P" + hashlib.sha1(f"{a}|{b}".encode()).hexdigest()[:8].upper()
+        for a, b in zip(frame["field_fp"], frame["system_fp"], strict=True)
+    ]
+    return frame.astype(object)
+
+
+def write_review_workbook(pairs: pd.DataFrame, path: Path) -> None:
+    wb = WorkbookWriter(path)
+    try:
+        wb.table(
+            REVIEW_SHEET,
+            pairs,
+            [Col(c, h, w, kind) for c, h, w, kind in REVIEW_LAYOUT],
+            title="待人工确认：这两条记录是不是同一个人？",
+            notes=[
+                "请在「是同一人」或「不是同一人」中选一栏打 √。填好后保存，"
+                "重新核对时加上 --decisions 本文件：是同一人的将直接匹配，不是同一人的不再提出。"
+            ],
+            autofilter=False,
+        )
+        wb.hidden(
+            PAIR_SHEET,
+            pd.DataFrame(
+                {
+                    "配对号": pairs["key"],
+                    "采集表指纹": pairs["field_fp"],
+                    "系统指纹": pairs["system_fp"],
+                    "采集表位置": pairs["field_where"],
+                    "系统位置": pairs["system_where"],
+                },
+                columns=PAIR_COLUMNS,
+            ).astype(object),
+        )
+    finally:
+        wb.close()
+
+
+# --- both -------------------------------------------------------------------------
+
+
+def regenerate(
+    result: Path, out: Path | None, output: OutputRules, pdf: bool | None = None
+) -> Worklists:
+    """`recon worklist`: the worklists again, from a `recon match` result folder."""
+    from recon.errors import InputError, Where
+    from recon.writers._csv import read_csv
+
+    result = Path(result)
+    needed = result / "system_only.csv"
+    if not needed.is_file():
+        raise InputError(
+            "这不是 recon 的核对结果文件夹（里面没有 system_only.csv）",
+            Where(file=str(result)),
+            "请指定 recon match 的 --out 文件夹",
+        )
+    review_path = result / "review.csv"
+    review = read_csv(review_path) if review_path.is_file() else pd.DataFrame()
+    target = Path(out) if out else result
+    target.mkdir(parents=True, exist_ok=True)
+    return write_worklists(read_csv(needed), review, target, output, pdf=pdf)
+
+
+# --- both -------------------------------------------------------------------------
+
+
+def write_worklists(
+    system_only: pd.DataFrame,
+    review: pd.DataFrame,
+    out: Path,
+    output: OutputRules,
+    pdf: bool | None = None,
+) -> Worklists:
+    """Write 入户核查单 (xlsx, and PDF unless too big or ``pdf`` is False) and
+    待人工确认单 into ``out``. ``pdf=None``: as output.toml's pdf_max_rows says.
+    """
+    from recon.writers.worklist_pdf import write_visit_pdfs
+
+    visits = visit_frame(system_only)
+    write_visit_workbook(visits, out / VISIT_WORKBOOK, output)
+    want_pdf = pdf if pdf is not None else len(visits) <= output.pdf_max_rows
+    pdfs = write_visit_pdfs(visits, out / PDF_FOLDER, output) if want_pdf and len(visits) else []
+    review_path = None
+    pairs = review_frame(review)
+    if len(pairs):
+        review_path = out / REVIEW_WORKBOOK
+        write_review_workbook(pairs, review_path)
+    return Worklists(
+        visit_workbook=out / VISIT_WORKBOOK,
+        pdfs=pdfs,
+        review_workbook=review_path,
+        visits=len(visits),
+        reviews=len(pairs),
+        pdf_skipped=not want_pdf and len(visits) > 0,
+    )
