@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from recon.rules import OutputRules
 
@@ -29,6 +29,8 @@ __all__ = ["FONT", "write_visit_pdfs"]
 FONT = "STSong-Light"
 PAGE = landscape(A4)
 MARGIN = 10 * mm
+TOP_MARGIN = 12 * mm  # the page's header line, above the drawn header row
+CHUNK = 40  # rows per body table (see _numbered_canvas)
 
 
 def _font() -> str:
@@ -37,8 +39,17 @@ def _font() -> str:
     return FONT
 
 
-def _numbered_canvas(committee: str) -> type[Canvas]:
-    """A canvas that writes 第 x 页 共 y 页 once it knows y (two passes)."""
+HEADER_HEIGHT = 9 * mm
+
+
+def _numbered_canvas(committee: str, widths: list[float]) -> type[Canvas]:
+    """A canvas that writes 第 x 页 共 y 页 once it knows y (two passes), and
+    draws the table's header row at the top of every page.
+
+    Drawing the header here, rather than as a repeated table row, lets the
+    body be many small tables: reportlab re-measures a table each time it
+    splits one across pages, which for one long table is quadratic.
+    """
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -67,6 +78,18 @@ def _numbered_canvas(committee: str) -> type[Canvas]:
             self.setFont(FONT, 9)
             self.drawString(MARGIN, 6 * mm, "核查人签名：____________________")
             self.drawRightString(width - MARGIN, 6 * mm, "核查日期：____________________")
+            # the header row, just above the frame the body flows in
+            top = height - TOP_MARGIN - HEADER_HEIGHT
+            x = MARGIN
+            self.setLineWidth(0.4)
+            for (_, label, _, _), w in zip(_PDF_COLUMNS, widths, strict=True):
+                self.setFillColor(colors.HexColor("#DDEBF7"))
+                self.setStrokeColor(colors.grey)
+                self.rect(x, top, w, HEADER_HEIGHT, stroke=1, fill=1)
+                self.setFillColor(colors.black)
+                self.setFont(FONT, 7.5)
+                self.drawCentredString(x + w / 2, top + HEADER_HEIGHT / 2 - 2.5, label)
+                x += w
 
     return NumberedCanvas
 
@@ -101,12 +124,11 @@ def _file_name(committee: str, used: set[str]) -> str:
 
 def write_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) -> list[Path]:
     """One PDF per 居委 in ``folder``; returns the files written."""
-    from recon.worklists import NEW_KEY, NEW_PEOPLE_TITLE, _committee_rows
+    from recon.worklists import NEW_KEY, _committee_rows
 
     font = _font()
     folder.mkdir(parents=True, exist_ok=True)
     cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=9)
-    head = ParagraphStyle("head", fontName=font, fontSize=8, leading=10, alignment=1)
     usable = PAGE[0] - 2 * MARGIN
     scale = usable / sum(w for _, _, w, _ in _PDF_COLUMNS)
     widths = [w * scale for _, _, w, _ in _PDF_COLUMNS]
@@ -114,34 +136,48 @@ def write_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) ->
     used: set[str] = set()
     for committee, people in visits.groupby("committee", sort=False):
         frame, formats = _committee_rows(people, output)
-        data: list[list[Any]] = [[Paragraph(h, head) for _, h, _, _ in _PDF_COLUMNS]]
-        style = [
-            ("FONT", (0, 0), (-1, -1), font, 7.5),
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("ALIGN", (7, 1), (9, -1), "CENTER"),
-        ]
-        for i, (record, fmt) in enumerate(zip(frame.to_dict("records"), formats, strict=True), 1):
+        rows: list[list[Any]] = []
+        styles: list[tuple[Any, ...]] = []
+        heights: list[float | None] = []
+        for record, fmt in zip(frame.to_dict("records"), formats, strict=True):
+            i = len(rows)
             if fmt == "heading":
-                text = str(record["name"])
-                data.append([Paragraph(text, cell)] + [""] * (len(_PDF_COLUMNS) - 1))
-                style += [
+                title = Paragraph(_escape(str(record["name"])), cell)
+                rows.append([title] + [""] * (len(_PDF_COLUMNS) - 1))
+                styles += [
                     ("SPAN", (0, i), (-1, i)),
                     ("BACKGROUND", (0, i), (-1, i), colors.HexColor("#F2F2F2")),
                 ]
-                if text == NEW_PEOPLE_TITLE:
-                    style.append(("TOPPADDING", (0, i), (-1, i), 6))
+                heights.append(None)
                 continue
             row = []
-            for col, _, _, wrap in _PDF_COLUMNS:
+            for (col, _, _, wrap), width in zip(_PDF_COLUMNS, widths, strict=True):
                 value = record.get(col, "")
                 text = "" if value is None or value == "" else str(value)
-                row.append(Paragraph(_escape(text), cell) if wrap and text else text)
-            data.append(row)
-        heights = [None] + [8 * mm if k == NEW_KEY else None for k in frame["key"]]
-        table = Table(data, colWidths=widths, rowHeights=heights, repeatRows=1)
-        table.setStyle(TableStyle(style))
+                row.append(_wrap(text, width) if wrap else text)
+            rows.append(row)
+            heights.append(8 * mm if record.get("key") == NEW_KEY else None)
+        story: list[Any] = []
+        for start in range(0, len(rows), CHUNK):
+            part = rows[start : start + CHUNK]
+            table = Table(part, colWidths=widths, rowHeights=heights[start : start + CHUNK])
+            local = [
+                (name, (a[0], a[1] - start), (b[0], b[1] - start), *rest)
+                for name, a, b, *rest in styles
+                if start <= a[1] < start + CHUNK
+            ]
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("FONT", (0, 0), (-1, -1), font, 7.5),
+                        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                        ("ALIGN", (7, 0), (9, -1), "CENTER"),
+                        *local,
+                    ]
+                )
+            )
+            story.append(table)
         shown = str(committee) or "未识别居委"
         path = folder / _file_name(shown, used)
         doc = SimpleDocTemplate(
@@ -149,19 +185,34 @@ def write_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) ->
             pagesize=PAGE,
             leftMargin=MARGIN,
             rightMargin=MARGIN,
-            topMargin=12 * mm,
+            topMargin=TOP_MARGIN + HEADER_HEIGHT,
             bottomMargin=12 * mm,
             title=f"{shown} 入户核查单",
             author="recon",
         )
-        note = Paragraph(
-            "在「仍居住」「已离开」「信息有误」中选一栏打 √；已离开的写明去向；"
-            "「记录号」不要改动。",
-            cell,
-        )
-        doc.build([note, Spacer(1, 2 * mm), table], canvasmaker=_numbered_canvas(shown))
+        doc.build(story, canvasmaker=_numbered_canvas(shown, widths))
         written.append(path)
     return written
+
+
+def _wrap(text: str, width: float, size: float = 7.5) -> str:
+    """Line breaks so that ``text`` fits ``width`` points (plain table cells
+    take "\n"; a Paragraph per cell would cost ten times as much)."""
+    if not text:
+        return text
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0.0
+    room = width - 5  # the cell's padding
+    for ch in text:
+        w = pdfmetrics.stringWidth(ch, FONT, size)
+        if used + w > room and line:
+            lines.append("".join(line))
+            line, used = [], 0.0
+        line.append(ch)
+        used += w
+    lines.append("".join(line))
+    return "\n".join(lines)
 
 
 def _escape(text: str) -> str:
