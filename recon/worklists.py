@@ -148,33 +148,46 @@ def visit_frame(system_only: pd.DataFrame) -> pd.DataFrame:
 
 
 def _committee_rows(people: pd.DataFrame, output: OutputRules) -> tuple[pd.DataFrame, np.ndarray]:
-    """One 居委's sheet rows: a heading per building, then its people."""
+    """One 居委's sheet rows: a heading per building, then its people.
+
+    ``people`` is in walking order, so a building's people are consecutive.
+    """
+    cols = {c: people[c].astype(str).tolist() for c in
+            ("name", "sex", "id", "hukou_address", "address", "registered_on", "phone", "key",
+             "building")}  # fmt: skip
     rows: list[dict[str, object]] = []
     formats: list[str] = []
+    n = len(people)
     seq = 0
-    for building, group in people.groupby("building", sort=False):
-        label = str(building) or "（地址未能识别）"
-        rows.append({"name": f"{label}（{len(group)} 人）"})
+    start = 0
+    while start < n:
+        building = cols["building"][start]
+        end = start
+        while end < n and cols["building"][end] == building:
+            end += 1
+        label = building or "（地址未能识别）"
+        rows.append({"name": f"{label}（{end - start} 人）"})
         formats.append("heading")
-        for person in group.to_dict("records"):
+        for k in range(start, end):
             seq += 1
             rows.append(
                 {
-                    "seq": seq,
-                    "name": person["name"],
-                    "sex": person["sex"],
-                    "id_print": output.mask_id(str(person["id"])),
-                    "hukou_address": person["hukou_address"],
-                    "address": person["address"],
-                    "registered_on": person["registered_on"],
+                    "seq": str(seq),
+                    "name": cols["name"][k],
+                    "sex": cols["sex"][k],
+                    "id_print": output.mask_id(cols["id"][k]),
+                    "hukou_address": cols["hukou_address"][k],
+                    "address": cols["address"][k],
+                    "registered_on": cols["registered_on"][k],
                     "c0": BLANK,
                     "c1": BLANK,
                     "c2": BLANK,
-                    "phone_print": output.mask_phone(str(person["phone"])),
-                    "key": person["key"],
+                    "phone_print": output.mask_phone(cols["phone"][k]),
+                    "key": cols["key"][k],
                 }
             )
             formats.append("")
+        start = end
     if output.blank_rows:
         rows.append({"name": NEW_PEOPLE_TITLE})
         formats.append("heading")
@@ -183,7 +196,6 @@ def _committee_rows(people: pd.DataFrame, output: OutputRules) -> tuple[pd.DataF
         formats.append("")
     frame = pd.DataFrame(rows, columns=[c for c, _, _, _ in VISIT_LAYOUT]).astype(object)
     frame = frame.where(frame.notna(), "")
-    frame["seq"] = [str(int(v)) if v != "" else "" for v in frame["seq"]]
     return frame, np.asarray(formats, dtype=object)
 
 
