@@ -326,6 +326,75 @@ def results_command(
         err.print(f"结果已写入：[bold]{escape(str(out))}[/]")
 
 
+# --- verify and redact --------------------------------------------------------------
+
+
+@app.command(
+    "verify",
+    options_metavar=OPTS,
+    help=(
+        "检查结果文件夹：文件是否齐全、行数是否与记录一致、各结果之和是否等于读取的行数、"
+        "输入文件在核对之后是否被改动过。"
+    ),
+)
+def verify_command(
+    result: Annotated[
+        Path,
+        typer.Argument(help="recon match 的结果文件夹", show_default=False, metavar="结果文件夹"),
+    ],
+    redact: Annotated[
+        Path | None,
+        typer.Option("--redact", help="同时写出一份脱敏副本到这个文件夹（用于请人帮忙排查）"),
+    ] = None,
+) -> None:
+    from rich.table import Table
+
+    from recon.verify import redact_result, verify_result
+
+    with _friendly():
+        checks = verify_result(result)
+        table = Table(title="结果文件夹检查")
+        table.add_column("检查项")
+        table.add_column("结果")
+        table.add_column("说明")
+        for c in checks:
+            mark = (
+                "[green]通过[/]"
+                if c.ok
+                else "[yellow]未核对[/]"
+                if c.ok is None
+                else "[red]不符[/]"
+            )
+            table.add_row(escape(c.what), mark, escape(c.detail))
+        out.print(table)
+        if redact:
+            redact_result(result, redact)
+            err.print(f"脱敏副本已写入：{escape(str(redact))}")
+        if any(c.ok is False for c in checks):
+            raise typer.Exit(1)
+
+
+@app.command(
+    "redact",
+    options_metavar=OPTS,
+    help="写出结果文件夹的脱敏副本：姓名、身份证号、地址、电话都部分隐去，行号和说明保留，便于请人帮忙排查。",
+)
+def redact_command(
+    result: Annotated[
+        Path,
+        typer.Argument(help="recon match 的结果文件夹", show_default=False, metavar="结果文件夹"),
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="副本写入的文件夹", show_default=False)
+    ],
+) -> None:
+    from recon.verify import redact_result
+
+    with _friendly():
+        files = redact_result(result, out_dir)
+        err.print(f"脱敏副本已写入：{escape(str(out_dir))}（{len(files)} 个文件）")
+
+
 # --- sample data and the demo ---------------------------------------------------------
 
 

@@ -103,6 +103,7 @@ def _inputs_summary(load_result: LoadResult) -> list[dict[str, Any]]:
             {
                 "side": load_result.side,
                 "file": f.name,
+                "path": str(f.path.resolve()),
                 "sha256": f.sha256,
                 "size": f.size,
                 "sheets": [

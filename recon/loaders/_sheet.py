@@ -380,6 +380,25 @@ def _classify(text: pd.DataFrame, header: _Header) -> pd.Series:
     return pd.Series(reason, index=text.index)
 
 
+def _fill_merged(body: pd.DataFrame, merged: list[Any], last_header: int) -> None:
+    """A cell merged down over several rows holds for every one of them.
+
+    Collectors merge a family's address (or 居委, or 采集日期) over its
+    members' rows; a spreadsheet stores the value in the top row only.
+    """
+    if not merged or body.empty:
+        return
+    position = {int(r) - 1: k for k, r in enumerate(body["_row"].tolist())}  # 0-based row -> row
+    for (r0, c0), (r1, _c1) in merged:
+        if r1 <= r0 or r0 <= last_header or c0 not in body.columns or r0 not in position:
+            continue
+        values = body[c0].to_numpy(dtype=object, copy=True)
+        targets = [position[r] for r in range(r0 + 1, r1 + 1) if r in position]
+        if targets:
+            values[targets] = values[position[r0]]
+            body[c0] = values
+
+
 # --- the sheet ------------------------------------------------------------------
 
 
@@ -418,6 +437,7 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
     for j in range(len(header.labels)):
         if j not in body.columns:  # a header with no row below: empty columns
             body[j] = pd.Series([""] * len(body), index=body.index, dtype=object)
+    _fill_merged(body, raw.merged, header.rows[-1])
     cols = [int(c) for c in body.columns if c != "_row"]
     text = _text_frame(body, cols, all_text=raw.all_text)
     reason = _classify(text, header)
