@@ -279,9 +279,17 @@ def _matching(doc: dict[str, Any], problems: list[str]) -> MatchingRules:
     return MatchingRules(values=doc)
 
 
-def _output(doc: dict[str, Any], problems: list[str]) -> OutputRules:
-    masking = doc.get("masking", {})
-    worklist = doc.get("worklist", {})
+def _output(docs: list[dict[str, Any]], problems: list[str]) -> OutputRules:
+    """output.toml, with a mapping file's [masking] / [worklist] tables on top."""
+    masking: dict[str, Any] = {}
+    worklist: dict[str, Any] = {}
+    for doc in docs:
+        for table, target in (("masking", masking), ("worklist", worklist)):
+            part = doc.get(table, {})
+            if isinstance(part, dict):
+                target.update(part)
+            else:
+                problems.append(f"[{table}] 应为表")
 
     def number(table: dict[str, Any], key: str, default: int) -> int:
         value = table.get(key, default)
@@ -330,7 +338,7 @@ def load_rules(mapping: Path | None = None) -> Rules:
     headers = _headers(header_docs, problems)
     status = _status([("status.toml", docs["status.toml"]), *header_docs[1:]], problems)
     matching = _matching(docs["matching.toml"], problems)
-    output = _output(docs["output.toml"], problems)
+    output = _output([docs["output.toml"], *(d for _, d in header_docs[1:])], problems)
     if problems:
         raise RulesError(problems, file=Path(mapping).name if mapping else "")
     return Rules(
