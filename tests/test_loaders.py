@@ -591,6 +591,26 @@ def test_csv_encodings_and_separators(
     assert list(result.records["sheet"]) == ["", ""]
 
 
+@pytest.mark.parametrize("inside", ["\t", "\r", "\n", "\r\n", "\u2028", "\t\n\t"])
+def test_csv_values_with_quoted_tabs_and_line_breaks(tmp_path, inside):
+    """A quoted tab or line break stays in its value: the separator, the header and
+    the record numbers (Excel's rows) are unaffected."""
+    import csv
+
+    path = tmp_path / "quoted.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["姓名", "身份证号", "现居住地址", "备注"])
+        w.writerow(["张三", VALID, ADDR, f"a{inside}b,c{inside}"])
+        w.writerow([f"{inside}李四", VALID_X, ADDR2, "x"])
+        w.writerow(["王五", VALID, ADDR, inside * 3 + ",,,,,,,,"])  # wider than any line
+    result = load(path)
+    assert result.sheets[0].header_rows == [1]
+    assert rows_read(result) == [2, 3, 4]
+    assert list(result.records["id"]) == [VALID, VALID_X, VALID]
+    assert list(result.records["addr_key"]) == [ADDR, ADDR2, ADDR]
+
+
 def test_csv_title_line_above_the_header(tmp_path):
     path = tmp_path / "titled_export.csv"
     text = (

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -181,29 +183,62 @@ def _decode(path: Path) -> tuple[str, str]:
     return text, encoding
 
 
-def _separator(lines: list[str]) -> str:
+def _lines(text: str) -> Iterator[str]:
+    """``text`` line by line, lazily and without copying it whole."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _records(text: str, sep: str) -> list[list[str]]:
+    """The first records of ``text``; quoted separators and line breaks stay in a value."""
+    reader = csv.reader(_lines(text), delimiter=sep)
+    records: list[list[str]] = []
+    try:
+        records.extend(itertools.islice(reader, HEAD_ROWS))
+    except csv.Error:  # a cell over the csv module's size limit: the rows before it
+        pass
+    return records
+
+
+def _separator(text: str) -> str:
+    """The separator that gives the most records of one common width (>1 column)."""
     best, best_score = ",", -1
     for sep in (",", "\t", ";", "|"):
-        counts = [line.count(sep) for line in lines if line.strip()]
-        if not counts:
-            continue
-        top = max(counts)
-        score = sum(1 for c in counts if c == top) if top else 0
-        if score > best_score or (score == best_score and top > 0 and sep == "\t"):
+        widths = [len(r) for r in _records(text, sep) if any(v.strip() for v in r)]
+        top = max(widths, default=1)
+        score = sum(1 for w in widths if w == top) if top > 1 else 0
+        if score > best_score or (score == best_score and score > 0 and sep == "\t"):
             best, best_score = sep, score
     return best
 
 
 def _read_text(path: Path) -> RawSheet:
     text, encoding = _decode(path)
-    lines = text.splitlines()[:HEAD_ROWS]
-    sep = _separator(lines)
-    head = [row for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=sep)]
+    sep = _separator(text)
+    head = _records(text, sep)
 
     def body(start: int) -> pd.DataFrame:
-        # widest line decides the column count (a quoted separator only adds
-        # an empty column), so that no line is refused for being too wide
-        width = max((line.count(sep) for line in text.splitlines()), default=0) + 1
+        # the widest line decides the column count (a quoted separator only
+        # adds an empty column), so that no line is refused for being too
+        # wide; a record broken over lines by a quoted line break is wider
+        # than any of its lines, hence the retry with the width pandas saw
+        width = max((line.count(sep) for line in text.split("\n")), default=0) + 1
+        width = max(width, *(len(r) for r in head))
+        for _ in range(8):
+            try:
+                return _parse(start, width)
+            except pd.errors.ParserError as exc:
+                m = re.search(r"saw (\d+)", str(exc))
+                if not m or int(m.group(1)) <= width:
+                    raise _too_wide(path, str(exc), start) from exc
+                width = int(m.group(1))
+        return _parse(start, width)
+
+    def _parse(start: int, width: int) -> pd.DataFrame:
         names = list(range(width))
         try:
             frame = pd.read_csv(
@@ -222,12 +257,6 @@ def _read_text(path: Path) -> RawSheet:
                 engine="c",
                 quoting=csv.QUOTE_MINIMAL,
             )
-        except pd.errors.ParserError as exc:
-            raise InputError(
-                f"表格结构不一致：{_parser_line(str(exc), start)}",
-                Where(file=path.name),
-                "请检查该行是否多了分隔符，或用 Excel/WPS 打开后另存再试",
-            ) from exc
         except pd.errors.EmptyDataError:
             frame = pd.DataFrame(columns=names, dtype=str)
         frame["_row"] = range(start + 1, start + 1 + len(frame))
@@ -238,9 +267,15 @@ def _read_text(path: Path) -> RawSheet:
     )
 
 
-def _parser_line(message: str, start: int) -> str:
-    import re
+def _too_wide(path: Path, message: str, start: int) -> InputError:
+    return InputError(
+        f"表格结构不一致：{_parser_line(message, start)}",
+        Where(file=path.name),
+        "请检查该行是否多了分隔符，或用 Excel/WPS 打开后另存再试",
+    )
 
+
+def _parser_line(message: str, start: int) -> str:
     m = re.search(r"line (\d+), saw (\d+)", message)
     if m:
         return f"第 {int(m.group(1)) + start} 行的列数（{m.group(2)}）多于表头"
