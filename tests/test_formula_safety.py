@@ -63,7 +63,9 @@ def loop(tmp_path_factory) -> Path:
     wb = openpyxl.load_workbook(out / "入户核查单.xlsx")
     col = {h: i + 1 for i, h in enumerate(VISIT_HEADERS)}
     ws = next(w for w in wb.worksheets if w.sheet_state == "visible")
-    people = [r for r in range(4, ws.max_row + 1) if str(ws.cell(r, col["记录号"]).value or "")[:1] == "R"]
+    people = [
+        r for r in range(4, ws.max_row + 1) if str(ws.cell(r, col["记录号"]).value or "")[:1] == "R"
+    ]
     assert len(people) == 2, "both system-only people are to be visited"
     ws.cell(people[0], col["已离开"]).value = "√"
     _text(ws.cell(people[0], col["去向/现住址"]), EVIL[0])
@@ -89,9 +91,7 @@ def _text(cell, value: str) -> None:
 
 
 def _outputs(root: Path, suffix: str) -> list[Path]:
-    return sorted(
-        p for d in ("out", "results", "shared") for p in (root / d).rglob(f"*{suffix}")
-    )
+    return sorted(p for d in ("out", "results", "shared") for p in (root / d).rglob(f"*{suffix}"))
 
 
 def test_the_evil_text_reached_the_outputs(loop):

@@ -11,6 +11,7 @@ number, the first line being 1.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import itertools
@@ -197,10 +198,10 @@ def _records(text: str, sep: str) -> list[list[str]]:
     """The first records of ``text``; quoted separators and line breaks stay in a value."""
     reader = csv.reader(_lines(text), delimiter=sep)
     records: list[list[str]] = []
-    try:
+    # a cell over the csv module's size limit ends the head: the rows before it
+    # are kept (list.extend keeps what it took before the error)
+    with contextlib.suppress(csv.Error):
         records.extend(itertools.islice(reader, HEAD_ROWS))
-    except csv.Error:  # a cell over the csv module's size limit: the rows before it
-        pass
     return records
 
 
