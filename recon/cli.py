@@ -75,6 +75,11 @@ def _friendly() -> Iterator[None]:
         raise typer.Exit(130) from None
     except (typer.Exit, typer.Abort):
         raise
+    except OSError as exc:  # the disk, not the data: full, read-only, a file held open
+        if _state["debug"]:
+            raise
+        err.print(f"[bold red]错误：[/]{escape(_os_error(exc))}")
+        raise typer.Exit(1) from None
     except Exception as exc:  # a bug: never show a traceback (it may hold data)
         if _state["debug"]:
             raise
@@ -83,6 +88,24 @@ def _friendly() -> Iterator[None]:
             "请加 --debug 重新运行，把输出（先删去其中的个人信息）发给维护人员。"
         )
         raise typer.Exit(1) from None
+
+
+def _os_error(exc: OSError) -> str:
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EACCES: "没有权限，或文件正在被其他程序（如 Excel/WPS）使用",
+        errno.EPERM: "没有权限，或文件正在被其他程序（如 Excel/WPS）使用",
+        errno.EROFS: "磁盘或文件夹是只读的",
+        errno.ENOENT: "找不到文件或文件夹",
+    }
+    reason = reasons.get(exc.errno or -1, "读写文件失败")
+    where = f"「{exc.filename}」" if exc.filename else ""
+    return (
+        f"{reason}{where}。未完成的结果没有保留。"
+        "请检查磁盘空间和文件夹权限，关闭正在打开的结果文件后再试"
+    )
 
 
 # --- look-ups -----------------------------------------------------------------------
@@ -267,6 +290,10 @@ def worklist_command(
     mapping: Annotated[
         Path | None, typer.Option("--mapping", help="映射文件（TOML），可含输出设置")
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="覆盖已改动（可能已填写）的核查单，或已存在的 --out 文件夹"),
+    ] = False,
 ) -> None:
     import dataclasses
 
@@ -279,7 +306,7 @@ def worklist_command(
             output = dataclasses.replace(output, mask=False)
         with make_progress() as progress:
             task = progress.add_task("生成核查单", total=None)
-            lists = regenerate(result, out, output, pdf=pdf)
+            lists = regenerate(result, out, output, pdf=pdf, force=force)
             progress.update(task, total=1, completed=1)
         where = out or result
         err.print(
@@ -312,15 +339,20 @@ def results_command(
             help="recon match 的结果文件夹：把人到机待录入和信息变更一并写入待录入表、变更表",
         ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="覆盖已存在的结果文件夹（仅限 recon 写的）")
+    ] = False,
 ) -> None:
+    from recon.outdir import check_out_dir
     from recon.report import render_results_summary
     from recon.results import read_filled_worklists, write_results
 
     with _friendly():
+        check_out_dir(out, [*filled, *([match] if match else [])], force)
         with make_progress() as progress:
             task = progress.add_task("读取核查单", total=None)
             results = read_filled_worklists(filled, match)
-            counts = write_results(results, out, match)
+            counts = write_results(results, out, match, force=force)
             progress.update(task, total=1, completed=1)
         err.print(render_results_summary(results.progress(), counts))
         err.print(f"结果已写入：[bold]{escape(str(out))}[/]")

@@ -1,9 +1,7 @@
 """``recon match`` end to end: load both sides, match, write a result folder.
 
-The folder is written under a temporary name beside its destination and
-renamed into place only when complete, so an interrupted run never leaves a
-folder that looks like a finished result. An existing result folder is
-replaced only with ``force``, and only if it is one of ours.
+The folder is written aside and moved into place only when complete (see
+``recon.outdir``).
 """
 
 from __future__ import annotations
@@ -11,9 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
-import os
-import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,14 +21,13 @@ from recon import __version__
 from recon.errors import InputError, UsageError, Where
 from recon.loaders import LoadResult, collect_files, committee_key, load
 from recon.matchers import MatchResult, Outcome, match_records, restrict_visits
+from recon.outdir import SUMMARY_NAME, check_out_dir, staged
 from recon.results import read_decisions
 from recon.rules import Rules, load_rules
-from recon.worklists import Worklists, write_worklists
+from recon.worklists import Worklists, fingerprints, write_worklists
 from recon.writers.match_outputs import FILES, WORKBOOK_NAME, csv_view, write_match_files
 
 __all__ = ["RunSummary", "run_match"]
-
-SUMMARY_NAME = "summary.json"
 
 
 @dataclass
@@ -51,49 +46,6 @@ Step = Callable[[str, int | None], None]
 
 def _no_step(_name: str, _total: int | None = None) -> None:
     """No progress display."""
-
-
-def _is_our_result(folder: Path) -> bool:
-    try:
-        data = json.loads((folder / SUMMARY_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and data.get("tool") == "recon"
-
-
-def check_out_dir(out: Path, inputs: Iterable[Path], force: bool) -> None:
-    """Refuse a destination that would overwrite or sit among the inputs."""
-    out = out.resolve()
-    for p in inputs:
-        p = p.resolve()
-        if p == out or (p.is_dir() and out.is_relative_to(p)):
-            raise UsageError(
-                "结果文件夹不能放在输入文件夹里面（下次运行会把结果当成输入）",
-                Where(file=str(out)),
-                "请用 --out 指定输入文件夹以外的位置",
-            )
-        if out.is_dir() and p.is_relative_to(out):
-            raise UsageError(
-                "结果文件夹里有输入文件，不能覆盖", Where(file=str(out)), "请换一个 --out 位置"
-            )
-    if out.exists():
-        if not out.is_dir():
-            raise UsageError(
-                "--out 指向的是一个文件，不是文件夹", Where(file=str(out)), "请换一个位置"
-            )
-        if any(out.iterdir()):
-            if not force:
-                raise UsageError(
-                    "结果文件夹已存在且不是空的",
-                    Where(file=str(out)),
-                    "如要覆盖以前的结果，请加 --force；或换一个 --out 位置",
-                )
-            if not _is_our_result(out):
-                raise UsageError(
-                    "这个文件夹不是 recon 的结果文件夹，即使加了 --force 也不会覆盖",
-                    Where(file=str(out)),
-                    "请换一个 --out 位置",
-                )
 
 
 def _inputs_summary(load_result: LoadResult) -> list[dict[str, Any]]:
@@ -251,35 +203,6 @@ def _load_both(
     return field, system
 
 
-def _swap_into_place(new: Path, out: Path) -> None:
-    """Put the finished folder where the old result was, never half-way.
-
-    The old result is moved aside first (on Windows that fails while one of
-    its files is open in Excel or WPS: then nothing has changed and the user
-    is told to close it), the new one moved in, and only then the old one
-    deleted.
-    """
-    if not out.exists():
-        new.rename(out)
-        return
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    try:
-        out.rename(old)
-    except OSError as exc:
-        raise InputError(
-            "旧的结果文件夹正在被使用，无法替换"
-            "（可能其中的「核对结果.xlsx」还在 Excel/WPS 中打开）",
-            Where(file=str(out)),
-            "请关闭打开的结果文件后再试",
-        ) from exc
-    try:
-        new.rename(out)
-    except BaseException:
-        old.rename(out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def run_match(
     field_paths: list[Path],
     system_paths: list[Path],
@@ -339,12 +262,7 @@ def run_match(
         result = restrict_visits(result, wanted)
 
     step("write", None)
-    out_abs = out.resolve()
-    tmp = out_abs.parent / f".{out_abs.name}.part-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    try:
+    with staged(out) as tmp:
         notes = [
             f"recon {__version__}，{_dt.datetime.now():%Y-%m-%d %H:%M}",
             f"采集表 {len(field.files)} 个文件 {field.rows_read} 行；"
@@ -359,15 +277,12 @@ def run_match(
             csv_view(tables["system_only"]), csv_view(tables["review"]), tmp, rules.output
         )
         summary = _summary(rules, field, system, result, tables)
+        summary["worklists"] = fingerprints(tmp)  # to tell a filled copy from ours
         (tmp / SUMMARY_NAME).write_text(
             json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
         )
-        _swap_into_place(tmp, out_abs)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return RunSummary(
-        out=out_abs,
+        out=out.resolve(),
         summary=summary,
         result=result,
         field=field,

@@ -127,6 +127,7 @@ class FieldResults:
     new_people: pd.DataFrame  # people written on the sheets, not registered
     records: pd.DataFrame  # every record of the worklists (the hidden sheets)
     problems: pd.DataFrame  # file, sheet, row, column, problem
+    files: list[Path] = field(default_factory=list)  # the workbooks read
 
     def progress(self) -> pd.DataFrame:
         """Per 居委: listed, visited, still living, left, changed, not yet visited."""
@@ -245,6 +246,7 @@ def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> F
         ).astype(object),
         records=records,
         problems=pd.DataFrame(problems, columns=["file", "sheet", "row", "column", "problem"]),
+        files=files,
     )
 
 
@@ -569,13 +571,19 @@ def _entry_table(new_people: pd.DataFrame, match_dir: Path | None) -> pd.DataFra
 
 
 def write_results(
-    results: FieldResults, out: Path, match_dir: Path | None = None
+    results: FieldResults, out: Path, match_dir: Path | None = None, force: bool = False
 ) -> dict[str, int]:
-    """注销表 / 变更表 / 待录入表 / 进度 / 问题: CSVs and one workbook in ``out``."""
+    """注销表 / 变更表 / 待录入表 / 进度 / 问题: CSVs, one workbook and a manifest,
+    written aside and moved into ``out`` when complete."""
+    import datetime as dt
+
+    from recon import __version__
+    from recon.loaders import file_sha256
+    from recon.outdir import SUMMARY_NAME, check_out_dir, staged
     from recon.writers._csv import write_csv
     from recon.writers._xlsx import WorkbookWriter
 
-    out.mkdir(parents=True, exist_ok=True)
+    check_out_dir(out, [*results.files, *([match_dir] if match_dir else [])], force)
     tables = {
         "注销表": _cancel_table(results.visits),
         "变更表": _change_table(results.visits, match_dir),
@@ -591,26 +599,40 @@ def write_results(
             }
         ),
     }
-    for name, frame in tables.items():
-        write_csv(frame, out / f"{name}.csv")
-    wb = WorkbookWriter(out / RESULT_WORKBOOK)
-    try:
-        for name, frame in tables.items():
-            wb.table(name, frame, [_col(frame, str(c)) for c in frame.columns], title=name)
-    finally:
-        wb.close()
     counts = {name: len(frame) for name, frame in tables.items() if name != "进度"}
-    (out / "summary.json").write_text(
-        json.dumps(
-            {
-                "tool": "recon",
-                "command": "results",
-                "counts": counts,
-                "visits_read": len(results.visits),
+    with staged(out) as tmp:
+        for name, frame in tables.items():
+            write_csv(frame, tmp / f"{name}.csv")
+        wb = WorkbookWriter(tmp / RESULT_WORKBOOK)
+        try:
+            for name, frame in tables.items():
+                wb.table(name, frame, [_col(frame, str(c)) for c in frame.columns], title=name)
+        finally:
+            wb.close()
+        manifest = {
+            "tool": "recon",
+            "command": "results",
+            "version": __version__,
+            "created": dt.datetime.now().isoformat(timespec="seconds"),
+            "inputs": [
+                {
+                    "side": "worklist",
+                    "file": p.name,
+                    "path": str(p.resolve()),
+                    "sha256": file_sha256(p),
+                    "size": p.stat().st_size,
+                }
+                for p in results.files
+            ],
+            "match_folder": str(Path(match_dir).resolve()) if match_dir else None,
+            "files": {
+                **{f"{name}.csv": len(frame) for name, frame in tables.items()},
+                RESULT_WORKBOOK: None,
             },
-            ensure_ascii=False,
-            indent=2,
-        ),
-        encoding="utf-8",
-    )
+            "counts": counts,
+            "visits_read": len(results.visits),
+        }
+        (tmp / SUMMARY_NAME).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
     return counts

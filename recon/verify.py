@@ -14,7 +14,6 @@ words are kept, because they are what a helper needs.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from recon.errors import InputError, UsageError, Where
+from recon.loaders import file_sha256
 from recon.rules import load_rules
 from recon.writers._csv import read_csv, write_csv
 
@@ -60,14 +60,6 @@ def _rows(path: Path) -> int:
     with path.open("rb") as fh:
         lines = sum(1 for _ in fh)
     return max(lines - 1, 0)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def verify_result(folder: Path) -> list[Check]:
@@ -112,19 +104,20 @@ def verify_result(folder: Path) -> list[Check]:
         if not item.get("path") or not path.is_file():
             checks.append(Check(label, None, "不在原位置，无法核对（不影响结果）"))
         else:
-            same = _sha256(path) == item.get("sha256")
+            same = file_sha256(path) == item.get("sha256")
             checks.append(
                 Check(label, same, "未改动" if same else "核对之后已被改动，结果可能已过时")
             )
-    current = load_rules().digest
     recorded = summary.get("rules", {}).get("sha256")
-    checks.append(
-        Check(
-            "规则文件",
-            None if recorded is None else current == recorded,
-            "与当时相同" if current == recorded else "与当时不同（recon 升级或规则被修改过）",
+    if recorded is not None:  # `recon results` folders depend on no rules file
+        same = load_rules().digest == recorded
+        checks.append(
+            Check(
+                "规则文件",
+                same,
+                "与当时相同" if same else "与当时不同（recon 升级或规则被修改过）",
+            )
         )
-    )
     return checks
 
 
@@ -183,36 +176,47 @@ _VALUE_MASK = {
 
 def redact_result(folder: Path, out: Path) -> list[Path]:
     """A masked copy of a result folder's CSV files and manifest."""
+    from recon.outdir import staged
+
     folder, out = Path(folder), Path(out)
     summary = _summary(folder)
+    if out.resolve().is_relative_to(folder.resolve()):
+        raise UsageError(
+            "脱敏副本不能放在结果文件夹里面", Where(file=str(out)), "请换一个 --out 位置"
+        )
     if out.exists() and any(out.iterdir()):
         raise UsageError("副本文件夹已存在且不是空的", Where(file=str(out)), "请换一个 --out 位置")
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for path in sorted(folder.glob("*.csv")):
-        frame = read_csv(path)
-        for col in frame.columns:
-            mask = _masker(str(col))
-            if mask is not None:
-                frame[col] = frame[col].map(mask)
-        if {"item", "system_value", "field_value"} <= set(frame.columns):  # differences
-            for side in ("system_value", "field_value"):
-                frame[side] = [
-                    _VALUE_MASK.get(item, _mask_address)(value)
-                    for item, value in zip(frame["item"], frame[side], strict=True)
-                ]
-        write_csv(frame, out / path.name)
-        written.append(out / path.name)
-    for item in summary.get("inputs", []):
-        item.pop("path", None)  # a folder name may say whose data it is
-    summary["redacted"] = True
-    (out / SUMMARY).write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    (out / "说明.txt").write_text(
-        "这是 recon 核对结果的脱敏副本：姓名只留第一个字，身份证号和电话中间隐去，"
-        "地址中的数字换成 #。\n"
-        "文件、工作表、行号和 recon 的说明文字都保留，便于排查问题。\n",
-        encoding="utf-8",
-    )
-    written.append(out / SUMMARY)
-    # the workbooks are not copied: they hold the full values
-    return written
+    names = []
+    with staged(out) as tmp:
+        for path in sorted(folder.glob("*.csv")):
+            frame = read_csv(path)
+            for col in frame.columns:
+                mask = _masker(str(col))
+                if mask is not None:
+                    frame[col] = frame[col].map(mask)
+            if {"item", "system_value", "field_value"} <= set(frame.columns):  # differences
+                for side in ("system_value", "field_value"):
+                    frame[side] = [
+                        _VALUE_MASK.get(item, _mask_address)(value)
+                        for item, value in zip(frame["item"], frame[side], strict=True)
+                    ]
+            write_csv(frame, tmp / path.name)
+            names.append(path.name)
+        for item in summary.get("inputs", []):
+            item.pop("path", None)  # a folder name may say whose data it is
+        summary.pop("match_folder", None)
+        # the copy lists only what it holds, so that `recon verify` passes on it
+        summary["files"] = {k: v for k, v in summary.get("files", {}).items() if k in names}
+        summary["redacted"] = True
+        (tmp / SUMMARY).write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        (tmp / "说明.txt").write_text(
+            "这是 recon 核对结果的脱敏副本：姓名只留第一个字，身份证号和电话中间隐去，"
+            "地址中的数字换成 #。\n"
+            "文件、工作表、行号和 recon 的说明文字都保留，便于排查问题。\n",
+            encoding="utf-8",
+        )
+        names.append(SUMMARY)
+        # the workbooks are not copied: they hold the full values
+    return [out / n for n in names]

@@ -359,11 +359,36 @@ def write_review_workbook(pairs: pd.DataFrame, path: Path) -> None:
 # --- both -------------------------------------------------------------------------
 
 
+def fingerprints(folder: Path) -> dict[str, str]:
+    """SHA-256 of the worklist workbooks in ``folder``, as the manifest records them."""
+    from recon.loaders import file_sha256
+
+    return {
+        name: file_sha256(folder / name)
+        for name in (VISIT_WORKBOOK, REVIEW_WORKBOOK)
+        if (folder / name).is_file()
+    }
+
+
 def regenerate(
-    result: Path, out: Path | None, output: OutputRules, pdf: bool | None = None
+    result: Path,
+    out: Path | None,
+    output: OutputRules,
+    pdf: bool | None = None,
+    force: bool = False,
 ) -> Worklists:
-    """`recon worklist`: the worklists again, from a `recon match` result folder."""
-    from recon.errors import InputError, Where
+    """`recon worklist`: the worklists again, from a `recon match` result folder.
+
+    Into ``out`` (a new folder, written aside and moved into place), or back
+    into the result folder, file by file. There a worklist that was changed
+    since recon wrote it -- most likely filled in -- is kept unless ``force``.
+    """
+    import json
+    import os
+    import shutil
+
+    from recon.errors import InputError, UsageError, Where
+    from recon.outdir import SUMMARY_NAME, check_out_dir, replace_file, staged
     from recon.writers._csv import read_csv
 
     result = Path(result)
@@ -376,9 +401,75 @@ def regenerate(
         )
     review_path = result / "review.csv"
     review = read_csv(review_path) if review_path.is_file() else pd.DataFrame()
-    target = Path(out) if out else result
-    target.mkdir(parents=True, exist_ok=True)
-    return write_worklists(read_csv(needed), review, target, output, pdf=pdf)
+    system_only = read_csv(needed)
+    if out is not None:
+        check_out_dir(out, [result], force)
+        out = Path(out).resolve()
+        with staged(out) as tmp:
+            lists = write_worklists(system_only, review, tmp, output, pdf=pdf)
+            manifest = {
+                "tool": "recon",
+                "command": "worklist",
+                "source": str(result.resolve()),
+                "files": {},
+                "worklists": fingerprints(tmp),
+            }
+            (tmp / SUMMARY_NAME).write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+        return _moved(lists, tmp, out)
+
+    summary_path = result / SUMMARY_NAME
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        summary = {}
+    recorded = summary.get("worklists", {})
+    if not force:
+        for name, sha in fingerprints(result).items():
+            if recorded.get(name) != sha:
+                raise UsageError(
+                    f"「{name}」在生成之后被改动过（可能已经填写），重新生成会把它覆盖",
+                    Where(file=str(result / name)),
+                    "请用 --out 写到另一个文件夹；如确要覆盖，请加 --force",
+                )
+    stage = result / f".worklist.part-{os.getpid()}"
+    if stage.exists():
+        shutil.rmtree(stage)
+    stage.mkdir()
+    try:
+        lists = write_worklists(system_only, review, stage, output, pdf=pdf)
+        for name in (VISIT_WORKBOOK, REVIEW_WORKBOOK, PDF_FOLDER):
+            if (stage / name).exists():
+                replace_file(stage / name, result / name)
+            elif name == PDF_FOLDER and (result / name).exists():
+                shutil.rmtree(result / name)  # PDFs of the old lists would disagree
+            elif name == REVIEW_WORKBOOK and (result / name).exists():
+                (result / name).unlink()
+        if summary:
+            summary["worklists"] = fingerprints(result)
+            part = summary_path.with_name(f".{SUMMARY_NAME}.part-{os.getpid()}")
+            part.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+            replace_file(part, summary_path)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return _moved(lists, stage, result)
+
+
+def _moved(lists: Worklists, old: Path, new: Path) -> Worklists:
+    """``lists`` with its paths moved from folder ``old`` to folder ``new``."""
+
+    def move(p: Path | None) -> Path | None:
+        return None if p is None else new / p.relative_to(old)
+
+    return Worklists(
+        visit_workbook=move(lists.visit_workbook),
+        pdfs=[new / p.relative_to(old) for p in lists.pdfs],
+        review_workbook=move(lists.review_workbook),
+        visits=lists.visits,
+        reviews=lists.reviews,
+        pdf_skipped=lists.pdf_skipped,
+    )
 
 
 # --- both -------------------------------------------------------------------------

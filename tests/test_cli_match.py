@@ -190,3 +190,40 @@ def test_committee_option_limits_the_visits(street, tmp_path):
     assert sum(limited["outcomes"]["system"].values()) == limited["rows_read"]["system"]
     bad = invoke(*base, "--out", str(tmp_path / "x"), "--committee", "没有这个居委")
     assert bad.exit_code == 2 and "没有这些居委" in bad.stderr
+
+
+@pytest.mark.parametrize("stage", ["recon.pipeline.write_worklists", "recon.pipeline._summary"])
+def test_ctrl_c_leaves_no_result_and_keeps_the_old_one(street, tmp_path, monkeypatch, stage):
+    """Ctrl-C while writing: exit 130, no folder that looks finished, old result intact."""
+    out = tmp_path / "result"
+    args = ["match", str(street.field_dir), "--system", str(street.system_dir), "--out", str(out)]
+    assert invoke(*args).exit_code == 0
+    before = _digest(out)
+
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(stage, interrupted)
+    res = invoke(*args, "--force")
+    assert res.exit_code == 130
+    assert "已中断" in res.stderr and "Traceback" not in res.stderr
+    assert _digest(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["result"]  # no partial folder beside it
+    fresh = tmp_path / "fresh"
+    res = invoke(*args[:-1], str(fresh))
+    assert res.exit_code == 130 and not fresh.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["result"]
+
+
+def test_a_full_disk_while_writing_says_so_and_leaves_nothing(street, tmp_path, monkeypatch):
+    out = tmp_path / "result"
+
+    def broken(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("recon.pipeline.write_worklists", broken)
+    args = ["match", str(street.field_dir), "--system", str(street.system_dir), "--out", str(out)]
+    res = invoke(*args)
+    assert res.exit_code == 1 and "Traceback" not in res.stderr
+    assert "磁盘空间不足" in res.stderr and "内部错误" not in res.stderr
+    assert list(tmp_path.iterdir()) == []

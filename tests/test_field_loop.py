@@ -283,3 +283,57 @@ def test_review_decisions_feed_back(tmp_path):
     assert review2.empty  # the other 张伟 is not proposed again
     visits = pd.read_csv(tmp_path / "o2" / "system_only.csv", dtype=str, encoding="utf-8-sig")
     assert visits["system_row"].astype(int).tolist() == [2]
+
+
+def test_results_folder_is_not_overwritten_without_force(matched, tmp_path):
+    _root, out = matched
+    filled = tmp_path / "filled.xlsx"
+    _fill(out / "入户核查单.xlsx", filled)
+    args = ("results", filled, "--out", tmp_path / "r", "--match", out)
+    assert invoke(*args).exit_code == 0
+    again = invoke(*args)
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert invoke(*args, "--force").exit_code == 0
+    inside = invoke("results", filled, "--out", out / "核查结果", "--match", out)
+    assert inside.exit_code == 2 and not (out / "核查结果").exists()
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["command"] == "results"
+    assert [i["file"] for i in summary["inputs"]] == ["filled.xlsx"]
+    assert summary["files"]["注销表.csv"] == summary["counts"]["注销表"]
+    checks = invoke("verify", tmp_path / "r")
+    assert checks.exit_code == 0, checks.stdout
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_worklist_in_place_keeps_a_filled_copy(tmp_path):
+    files = write_street(
+        generate_street(StreetSpec(seed=8, committees=2, residents_per_committee=80)),
+        tmp_path / "data",
+    )
+    out = tmp_path / "result"
+    res = invoke("match", files.field_dir, "--system", files.system_dir, "--out", out)
+    assert res.exit_code == 0, res.stderr
+    assert (out / "入户核查单PDF").is_dir()
+    # unchanged since recon wrote it: regenerated in place, twice over
+    for _ in range(2):
+        res = invoke("worklist", out, "--no-mask", "--no-pdf")
+        assert res.exit_code == 0, res.stderr
+    assert not (out / "入户核查单PDF").exists()  # PDFs of the masked lists are gone
+    ws = openpyxl.load_workbook(out / "入户核查单.xlsx").worksheets[0]
+    assert not any("*" in str(c.value or "") for c in ws["D"][3:])
+    # filled in by a clerk: kept unless --force
+    _fill(out / "入户核查单.xlsx", out / "入户核查单.xlsx")
+    filled = (out / "入户核查单.xlsx").read_bytes()
+    res = invoke("worklist", out)
+    assert res.exit_code == 2 and "--out" in res.stderr and "--force" in res.stderr
+    assert (out / "入户核查单.xlsx").read_bytes() == filled
+    assert invoke("worklist", out, "--force").exit_code == 0
+    assert (out / "入户核查单.xlsx").read_bytes() != filled
+    assert invoke("verify", out).exit_code == 0
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+    # --out: a folder of its own, not overwritten without --force
+    res = invoke("worklist", out, "--out", tmp_path / "w")
+    assert res.exit_code == 0 and (tmp_path / "w" / "summary.json").is_file()
+    assert invoke("worklist", out, "--out", tmp_path / "w").exit_code == 2
+    assert invoke("worklist", out, "--out", tmp_path / "w", "--force").exit_code == 0
+    assert invoke("worklist", out, "--out", out / "w").exit_code == 2

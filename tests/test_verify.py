@@ -83,6 +83,9 @@ def test_redacted_copy_hides_people_but_keeps_coordinates(result, tmp_path):
     assert not list(copy.glob("*.xlsx"))  # the workbooks hold full values: not copied
     again = invoke("redact", out, "--out", copy)
     assert again.exit_code == 2
+    assert invoke("redact", out, "--out", out / "share").exit_code == 2
+    checked = invoke("verify", copy)  # the copy's manifest lists what it holds
+    assert checked.exit_code == 0, checked.stdout
 
 
 def test_merged_address_cell_applies_to_every_row(tmp_path):

@@ -46,6 +46,7 @@ __all__ = [
     "SheetReport",
     "collect_files",
     "committee_key",
+    "file_sha256",
     "load",
 ]
 
@@ -140,7 +141,8 @@ def _display_names(files: Sequence[Path]) -> list[str]:
     return out
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MB pieces."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -227,7 +229,7 @@ def _load_file(
     path: Path, name: str, side: str, rules: Rules
 ) -> tuple[FileInfo, dict[tuple[str, str], SheetData]]:
     """One file: its report and the sheets that hold people (all or nothing)."""
-    info = FileInfo(name=name, path=path, sha256=_sha256(path), size=path.stat().st_size)
+    info = FileInfo(name=name, path=path, sha256=file_sha256(path), size=path.stat().st_size)
     part: dict[tuple[str, str], SheetData] = {}
     for raw in read_file(path):
         raw.file = name
