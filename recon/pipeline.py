@@ -25,7 +25,14 @@ from recon.outdir import SUMMARY_NAME, check_out_dir, staged
 from recon.results import read_decisions
 from recon.rules import Rules, load_rules
 from recon.worklists import Worklists, fingerprints, write_worklists
-from recon.writers.match_outputs import FILES, WORKBOOK_NAME, csv_view, write_match_files
+from recon.writers.match_outputs import (
+    FILES,
+    LEDGER_NAME,
+    WORKBOOK_NAME,
+    csv_view,
+    write_ledger,
+    write_match_files,
+)
 
 __all__ = ["RunSummary", "run_match"]
 
@@ -145,6 +152,7 @@ KEEP_COLUMNS = [
     "birth_from_id", "address", "addr_key", "addr_building", "addr_locality", "addr_flat",
     "hukou_address",
     "phone", "registered_on", "record_key", "usable", "active",
+    "missing", "findings", "collected_on", "arrived_on", "cancelled_on",
 ]  # fmt: skip
 
 
@@ -272,11 +280,13 @@ def run_match(
         if decided and decided.problems:
             problems.append(pd.DataFrame(decided.problems).assign(side="decisions"))
         tables = write_match_files(result, pd.concat(problems, ignore_index=True), None, tmp, notes)
+        ledger_rows = write_ledger(result, tmp)
         step("worklist", None)
         worklists = write_worklists(
             csv_view(tables["system_only"]), csv_view(tables["review"]), tmp, rules.output
         )
         summary = _summary(rules, field, system, result, tables)
+        summary["files"][LEDGER_NAME] = ledger_rows
         summary["worklists"] = fingerprints(tmp)  # to tell a filled copy from ours
         (tmp / SUMMARY_NAME).write_text(
             json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"

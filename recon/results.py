@@ -443,6 +443,7 @@ def read_decisions(paths: list[Path]) -> Decisions:
 
 # --- writing the results ---------------------------------------------------------------
 
+VISITS_CSV = "visits.csv"
 RESULT_WORKBOOK = "核查结果汇总.xlsx"
 
 
@@ -470,6 +471,32 @@ def _where(frame: pd.DataFrame) -> pd.Series:
         + frame["行"].astype(str)
         + "行"
     )
+
+
+def _visits_table(visits: pd.DataFrame) -> pd.DataFrame:
+    """``visits.csv``: each visited system record, by its place in the export,
+    with what the visit found -- for ``recon audit`` and ``recon progress``."""
+    outcome = {
+        "仍居住": "living",
+        "已离开": "left",
+        "信息有误": "changed",
+        "多个结果": "unclear",
+        "标记不明": "unclear",
+        "未核查": "not_visited",
+    }
+    return pd.DataFrame(
+        {
+            "key": visits.get("记录号", pd.Series(dtype=object)),
+            "committee": visits.get("居委", ""),
+            "system_file": visits.get("系统文件", ""),
+            "system_sheet": visits.get("系统工作表", ""),
+            "system_row": visits.get("系统行号", ""),
+            "outcome": visits.get("结果", pd.Series(dtype=object)).map(outcome).fillna("unclear"),
+            "file": visits.get("文件", ""),
+            "sheet": visits.get("工作表", ""),
+            "row": visits.get("行", ""),
+        }
+    ).astype(object)
 
 
 def _cancel_table(visits: pd.DataFrame) -> pd.DataFrame:
@@ -600,9 +627,11 @@ def write_results(
         ),
     }
     counts = {name: len(frame) for name, frame in tables.items() if name != "进度"}
+    visits = _visits_table(results.visits)
     with staged(out) as tmp:
         for name, frame in tables.items():
             write_csv(frame, tmp / f"{name}.csv")
+        write_csv(visits, tmp / VISITS_CSV)
         wb = WorkbookWriter(tmp / RESULT_WORKBOOK)
         try:
             for name, frame in tables.items():
@@ -627,6 +656,7 @@ def write_results(
             "match_folder": str(Path(match_dir).resolve()) if match_dir else None,
             "files": {
                 **{f"{name}.csv": len(frame) for name, frame in tables.items()},
+                VISITS_CSV: len(visits),
                 RESULT_WORKBOOK: None,
             },
             "counts": counts,

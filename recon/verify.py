@@ -159,7 +159,7 @@ def _masker(column: str) -> Any:
         return _mask_name
     if c.endswith("_id") or c == "id" or "身份证" in c or "公民身份" in c:
         return _mask_id
-    if "address" in c or "地址" in c or "住址" in c or "去向" in c:
+    if "address" in c or c == "house" or "地址" in c or "住址" in c or "去向" in c:
         return _mask_address
     if "phone" in c or "电话" in c:
         return _mask_phone

@@ -227,3 +227,33 @@ def test_a_full_disk_while_writing_says_so_and_leaves_nothing(street, tmp_path, 
     assert res.exit_code == 1 and "Traceback" not in res.stderr
     assert "磁盘空间不足" in res.stderr and "内部错误" not in res.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_rows_csv_gives_every_input_row_exactly_one_outcome(street, tmp_path):
+    out = tmp_path / "result"
+    args = ["match", str(street.field_dir), "--system", str(street.system_dir), "--out", str(out)]
+    assert invoke(*args).exit_code == 0
+    import pandas as pd
+
+    rows = pd.read_csv(out / "rows.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert not rows.duplicated(["side", "file", "sheet", "row"]).any()
+    for side in ("field", "system"):
+        mine = rows[rows["side"] == side]
+        assert len(mine) == summary["rows_read"][side]
+        counts = {k: v for k, v in summary["outcomes"][side].items() if v}
+        assert mine["outcome"].value_counts().to_dict() == counts
+    matches = pd.read_csv(out / "matches.csv", dtype=str, encoding="utf-8-sig")
+    field = rows[(rows["side"] == "field") & (rows["outcome"] == "matched")]
+    assert set(
+        zip(field["file"], field["row"], field["partner_file"], field["partner_row"], strict=True)
+    ) == set(
+        zip(
+            matches["field_file"],
+            matches["field_row"],
+            matches["system_file"],
+            matches["system_row"],
+            strict=True,
+        )
+    )
+    assert summary["files"]["rows.csv"] == len(rows)

@@ -15,9 +15,35 @@ from recon.normalize.names import UNKNOWN, normalize_names
 from recon.normalize.values import normalize_phones, normalize_sex
 from recon.rules import StatusRules
 
-__all__ = ["PROBLEM_COLUMNS", "prepare_records"]
+__all__ = ["FINDINGS", "PROBLEM_COLUMNS", "TRACKED_FIELDS", "prepare_records"]
 
 PROBLEM_COLUMNS = ["side", "file", "sheet", "row", "column", "problem"]
+
+# Fields whose absence a record notes in its ``missing`` column (for the
+# audit's completeness rate), and the codes of its ``findings`` column (for
+# its accuracy rate); both are ';'-separated lists, in this order.
+TRACKED_FIELDS = (
+    "name",
+    "sex",
+    "id_number",
+    "birth_date",
+    "address",
+    "hukou_address",
+    "phone",
+    "collected_on",
+    "arrived_on",
+    "registered_on",
+    "ethnicity",
+    "collector",
+)
+FINDINGS = {
+    "id_invalid": "身份证号无效（校验位或出生日期不对、位数不对）",
+    "id_damaged": "身份证号受损（后几位丢失）",
+    "sex_vs_id": "性别与身份证号不符",
+    "birth_vs_id": "出生日期与身份证号不符",
+    "sex_unknown": "性别无法识别",
+    "address_unparsed": "地址缺少路名或村名",
+}
 
 
 def _obj(values: object, index: pd.Index) -> pd.Series:
@@ -95,13 +121,60 @@ def prepare_records(
         df["id_kind"].to_numpy(dtype=object) != IdKind.MISSING
     )
     birth_series = pd.Series(birth_col, index=idx, dtype=object)
-    return df, _problems(df, side, birth_series, (unknown_status, unknown_flag), labels)
+    checks = _checks(df, birth_series)
+    present = {"birth_date": "birth"}  # a birth date is known from the ID number too
+    df["missing"] = _joined(
+        {
+            f: _blank(df[present.get(f, f)]) if present.get(f, f) in df else np.ones(n, bool)
+            for f in TRACKED_FIELDS
+        },
+        n,
+    )
+    df["findings"] = _joined(checks, n)
+    return df, _problems(df, side, checks, (unknown_status, unknown_flag), labels)
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    return values.isna().to_numpy() | values.astype(str).str.strip().eq("").to_numpy()
+
+
+def _joined(flags: dict[str, np.ndarray], n: int) -> pd.Series:
+    """Per row, the ';'-joined names whose flag is set ('' when none).
+
+    Built through a bit mask: a street has a handful of distinct
+    combinations, so the strings are made once per combination.
+    """
+    names = list(flags)
+    mask = np.zeros(n, dtype=np.int64)
+    for bit, name in enumerate(names):
+        mask |= flags[name].astype(np.int64) << bit
+    codes, uniques = pd.factorize(mask)
+    text = [";".join(nm for b, nm in enumerate(names) if int(u) >> b & 1) for u in uniques]
+    return pd.Series(np.asarray(text, dtype=object)[codes], dtype=object)
+
+
+def _checks(df: pd.DataFrame, birth_col: pd.Series) -> dict[str, np.ndarray]:
+    """Accuracy findings of each row, one boolean array per code of FINDINGS."""
+    kind = df["id_kind"].to_numpy(dtype=object)
+    sex = df["sex"].to_numpy(dtype=object)
+    id_sex = df["id_sex"].to_numpy(dtype=object)
+    birth = birth_col.astype(str).reset_index(drop=True).to_numpy(dtype=object)
+    id_birth = df["id_birth"].to_numpy(dtype=object)
+    address = df["address"].astype(str).to_numpy(dtype=object)
+    return {
+        "id_invalid": np.isin(kind, [IdKind.INVALID, IdKind.MALFORMED]),
+        "id_damaged": kind == IdKind.DAMAGED,
+        "sex_vs_id": (sex != "") & (id_sex != "") & (sex != id_sex),
+        "birth_vs_id": (birth != "") & (id_birth != "") & (birth != id_birth),
+        "sex_unknown": (sex == "") & df["sex_raw"].ne("").to_numpy(),
+        "address_unparsed": (address != "") & df["addr_locality"].eq("").to_numpy(),
+    }
 
 
 def _problems(
     df: pd.DataFrame,
     side: str,
-    birth_col: pd.Series,
+    checks: dict[str, np.ndarray],
     unknown: tuple[np.ndarray, np.ndarray],
     labels: dict[tuple[str, str, str], str],
 ) -> pd.DataFrame:
@@ -127,27 +200,12 @@ def _problems(
     add(no_name, "name", "未填写姓名")
     rare = df["name_key"].str.contains(re.escape(UNKNOWN), regex=True).to_numpy()
     add(rare, "name", "姓名含无法显示的字（生僻字），按未知字处理")
-    sex_bad = df["sex"].eq("").to_numpy() & df["sex_raw"].ne("").to_numpy()
-    add(sex_bad, "sex", "性别无法识别（应为 男/女 或 1/2）")
-    sex_diff = (
-        df["sex"].ne("").to_numpy()
-        & df["id_sex"].ne("").to_numpy()
-        & df["sex"].ne(df["id_sex"]).to_numpy()
-    )
-    add(sex_diff, "sex", "性别与身份证号不符")
-    birth = birth_col.astype(str).reset_index(drop=True)
-    birth_diff = (
-        birth.ne("").to_numpy()
-        & df["id_birth"].ne("").to_numpy()
-        & birth.ne(df["id_birth"]).to_numpy()
-    )
-    add(birth_diff, "birth_date", "出生日期与身份证号不符")
+    add(checks["sex_unknown"], "sex", "性别无法识别（应为 男/女 或 1/2）")
+    add(checks["sex_vs_id"], "sex", "性别与身份证号不符")
+    add(checks["birth_vs_id"], "birth_date", "出生日期与身份证号不符")
     no_addr = df["address"].astype(str).eq("").to_numpy() & ~unusable
     add(no_addr, "address", "未填写现居住地址")
-    no_locality = (
-        df["address"].astype(str).ne("").to_numpy() & df["addr_locality"].eq("").to_numpy()
-    )
-    add(no_locality, "address", "地址缺少路名或村名")
+    add(checks["address_unparsed"], "address", "地址缺少路名或村名")
     if side == "system":
         unknown_status, unknown_flag = unknown
         if "status" in df:

@@ -18,9 +18,19 @@ from recon.normalize.address import walk_order
 from recon.writers._csv import write_csv
 from recon.writers._xlsx import Col, WorkbookWriter
 
-__all__ = ["FILES", "WORKBOOK_NAME", "build_tables", "csv_view", "write_match_files"]
+__all__ = [
+    "FILES",
+    "LEDGER_NAME",
+    "WORKBOOK_NAME",
+    "build_ledger",
+    "build_tables",
+    "csv_view",
+    "write_ledger",
+    "write_match_files",
+]
 
 WORKBOOK_NAME = "核对结果.xlsx"
+LEDGER_NAME = "rows.csv"
 FILES = {
     "matches": "matches.csv",
     "field_only": "field_only.csv",
@@ -338,6 +348,70 @@ def _write_csvs(tables: dict[str, pd.DataFrame], out: Path) -> None:
         frame = tables[key]
         cols = [c for c in _CSV_COLUMNS[key] if c in frame.columns]
         write_csv(frame[cols].rename(columns=_CSV_RENAME), out / name)
+
+
+# --- the ledger: every input row and its outcome --------------------------------
+
+LEDGER_DATES = ("collected_on", "arrived_on", "registered_on", "cancelled_on")
+
+
+def _text(frame: pd.DataFrame, col: str, idx: np.ndarray | None = None) -> np.ndarray:
+    """Column ``col`` of ``frame`` as text ('' for a missing column or value)."""
+    n = len(frame) if idx is None else len(idx)
+    if col not in frame:
+        return np.full(n, "", dtype=object)
+    values = frame[col].to_numpy(dtype=object)
+    if idx is not None:
+        values = values[idx]
+    blank = pd.isna(values)
+    return np.where(blank, "", values) if blank.any() else values
+
+
+def build_ledger(result: MatchResult) -> pd.DataFrame:
+    """One line per input data row of both sides: where it is, its 居委, its
+    outcome, its matched partner, its house key, what it lacks and what is
+    wrong with it, and its dates -- what audits and progress reports count."""
+    parts = []
+    for side, mine, other, me, them in (
+        ("field", result.field, result.system, "f", "s"),
+        ("system", result.system, result.field, "s", "f"),
+    ):
+        partner = np.full(len(mine), -1, dtype=np.int64)
+        partner[result.pairs[me].to_numpy(dtype=np.int64)] = result.pairs[them].to_numpy(
+            dtype=np.int64
+        )
+        has = partner >= 0
+        at = np.where(has, partner, 0) if len(other) else np.zeros(0, dtype=np.int64)
+
+        def theirs(col: str, other: pd.DataFrame = other, has: np.ndarray = has, at=at):
+            if not len(other):
+                return np.full(len(has), "", dtype=object)
+            return np.where(has, _text(other, col, at), "")
+
+        columns = {
+            "side": np.full(len(mine), side, dtype=object),
+            "file": _text(mine, "file"),
+            "sheet": _text(mine, "sheet"),
+            "row": mine["row"].to_numpy(dtype=np.int64),
+            "committee": _text(mine, "committee"),
+            "outcome": _text(mine, "outcome"),
+            "partner_file": theirs("file"),
+            "partner_sheet": theirs("sheet"),
+            "partner_row": theirs("row"),
+            "house": _text(mine, "addr_key"),
+            "missing": _text(mine, "missing"),
+            "findings": _text(mine, "findings"),
+            **{d: _text(mine, d) for d in LEDGER_DATES},
+        }
+        parts.append(pd.DataFrame({k: pd.Series(v) for k, v in columns.items()}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def write_ledger(result: MatchResult, out: Path) -> int:
+    """``rows.csv``; returns its number of rows."""
+    ledger = build_ledger(result)
+    write_csv(ledger, out / LEDGER_NAME)
+    return len(ledger)
 
 
 # --- the workbook --------------------------------------------------------------
