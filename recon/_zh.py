@@ -30,11 +30,15 @@ _VALUE_ERRORS = [
     (re.compile(r"^'(.*)' is not a valid integer\.?$"), "「{0}」不是整数"),
     (re.compile(r"^Input should be a valid integer.*$"), "不是整数，请填阿拉伯数字"),
     (re.compile(r"^Input should be a valid number.*$"), "不是数字，请填阿拉伯数字"),
+    (re.compile(r"^(.*) is not in the range (.*)\.$"), "「{0}」不在允许的范围（{1}）内"),
+    (re.compile(r"^Input should be less than or equal to (.*)$"), "不能大于 {0}"),
+    (re.compile(r"^Input should be greater than or equal to (.*)$"), "不能小于 {0}"),
 ]
 
 # how typer names value types in help (flags take no value: nothing shown)
 _TYPES = {
     "<int>": "<整数>",
+    "<int range>": "<整数>",
     "<float>": "<数字>",
     "<path>": "<路径>",
     "<str>": "<文字>",

@@ -7,6 +7,7 @@ Tracebacks never show local variables (they hold personal data).
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from rich.markup import escape
 from recon import __version__
 from recon._zh import install as _install_chinese
 from recon.console import StepProgress, err, make_progress, out
-from recon.errors import ReconError
+from recon.errors import ReconError, UsageError
 
 _install_chinese()
 
@@ -358,6 +359,164 @@ def results_command(
         err.print(f"结果已写入：[bold]{escape(str(out))}[/]")
 
 
+# --- audits -------------------------------------------------------------------------
+
+
+def _day(text: str | None, option: str) -> _dt.date | None:
+    """A date option (2026-11-25, 2026.11.25, 2026年11月25日, 20261125)."""
+    if text is None:
+        return None
+    from recon.normalize.values import parse_date
+
+    iso = parse_date(text)
+    if not iso:
+        raise UsageError(f"{option} 的日期看不懂：{text}", hint="请写成 2026-11-25 这样的格式")
+    return _dt.date.fromisoformat(iso)
+
+
+RESULT_ARG = typer.Argument(
+    help="recon match 的结果文件夹", show_default=False, metavar="结果文件夹"
+)
+VISITS_OPT = typer.Option(
+    "--visits",
+    help="recon results 的结果文件夹（上门核查结果，可多个，--visits 后可连写）",
+    show_default=False,
+)
+
+
+@app.command(
+    "audit",
+    options_metavar=OPTS,
+    help=(
+        "考核统计：按居委计算来登率、采集录入率、去销率、重复登记率、完整率、准确率、"
+        "采集与录入时限、抽查结果，以及奖励与倒扣；写出 audit.csv 和「考核统计.xlsx」。"
+    ),
+)
+def audit_command(
+    result: Annotated[Path, RESULT_ARG],
+    visits: Annotated[list[Path] | None, VISITS_OPT] = None,
+    checks: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checks", help="填好的抽查单（recon sample 生成，可多个）", show_default=False
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="写到另一个文件夹（默认写回结果文件夹）")
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="考核规则文件（TOML），覆盖 audit.toml 中的同名设置"),
+    ] = None,
+    workdays: Annotated[
+        Path | None,
+        typer.Option("--workdays", help="补充节假日和调休的文件（CSV 或 xlsx，两列：日期、类型）"),
+    ] = None,
+    months: Annotated[
+        int, typer.Option("--months", min=1, max=24, help="奖励按几个月计算（默认一个季度）")
+    ] = 3,
+    as_of: Annotated[
+        str | None, typer.Option("--date", help="统计截止日期（默认今天）", show_default=False)
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="时限只统计这一天及以后的变动", show_default=False),
+    ] = None,
+) -> None:
+    from recon.audit import run_audit
+    from recon.report import render_audit_summary
+
+    with _friendly():
+        day, start = _day(as_of, "--date"), _day(since, "--since")
+        with make_progress() as progress:
+            task = progress.add_task("统计", total=None)
+            report = run_audit(
+                result,
+                out=out,
+                results=visits,
+                checks=checks,
+                rules_path=rules,
+                workdays=workdays,
+                months=months,
+                as_of=day,
+                since=start,
+            )
+            progress.update(task, total=1, completed=1)
+        for warning in report.warnings:
+            err.print(f"[yellow]提示：[/]{escape(warning)}")
+        err.print(render_audit_summary(report.rates, report.money))
+        err.print(f"考核统计已写入：[bold]{escape(str(report.out))}[/]（audit.csv、考核统计.xlsx）")
+
+
+@app.command(
+    "sample",
+    options_metavar=OPTS,
+    help=(
+        "抽查：从核对结果中按户随机抽取（每个居委若干户，整户核查），生成「抽查单.xlsx」；"
+        "同一随机种子抽到的户相同。填好后用 recon audit --checks 读回。"
+    ),
+)
+def sample_command(
+    result: Annotated[Path, RESULT_ARG],
+    houses: Annotated[int, typer.Option("--houses", min=1, help="每个居委抽几户")] = 30,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="随机种子（默认按当前时间取，并显示出来以便重抽）"),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="写到另一个文件夹（默认写回结果文件夹）")
+    ] = None,
+    committee: Annotated[
+        list[str] | None,
+        typer.Option("--committee", "-c", help="只抽这些居委（可多次指定）", show_default=False),
+    ] = None,
+    no_mask: Annotated[
+        bool, typer.Option("--no-mask", help="抽查单上显示完整的身份证号（默认部分隐去）")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有的抽查单")] = False,
+) -> None:
+    from recon.audit import draw_and_write_sample
+
+    with _friendly():
+        drawn = draw_and_write_sample(
+            result, houses, seed, out=out, committees=committee, mask=not no_mask, force=force
+        )
+        err.print(
+            f"抽查单已写入：[bold]{escape(str(drawn.path))}[/]"
+            f"（{drawn.committees} 个居委，{drawn.houses} 户，名单 {drawn.people} 人，"
+            f"随机种子 {drawn.seed}）"
+        )
+
+
+@app.command(
+    "progress",
+    options_metavar=OPTS,
+    help=(
+        "进度表：按居委统计截至某日的采集、匹配、待录入、待核查、已核查、已注销人数，"
+        "写出「进度表.xlsx」和 进度表.csv，供每月10日、25日上报。"
+    ),
+)
+def progress_command(
+    result: Annotated[Path, RESULT_ARG],
+    visits: Annotated[list[Path] | None, VISITS_OPT] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--date", help="统计截止日期（默认今天）", show_default=False)
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="写到另一个文件夹（默认写回结果文件夹）")
+    ] = None,
+) -> None:
+    from recon.audit import progress
+    from recon.report import render_progress
+
+    with _friendly():
+        report = progress(result, visits, _day(as_of, "--date"), out)
+        err.print(render_progress(report.table, f"进度表（截至 {report.as_of:%Y-%m-%d}）"))
+        for note in report.notes:
+            err.print(escape(note))
+        err.print(f"进度表已写入：[bold]{escape(str(report.out))}[/]")
+
+
 # --- verify and redact --------------------------------------------------------------
 
 
@@ -472,7 +631,7 @@ def demo_command(
         run_demo(folder)
 
 
-_MULTI_VALUE_OPTIONS = ("--system", "-s")
+_MULTI_VALUE_OPTIONS = ("--system", "-s", "--visits", "--checks")
 
 
 def expand_argv(argv: list[str]) -> list[str]:

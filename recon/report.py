@@ -61,3 +61,47 @@ def render_results_summary(progress: Any, counts: dict[str, int]) -> Table:
         table.add_row(*(str(v) for v in row), style=style)
     table.caption = "；".join(f"{name} {n} 行" for name, n in counts.items())
     return table
+
+
+def _percent(value: float) -> str:
+    return "—" if value != value else f"{value * 100:.1f}%"
+
+
+def render_audit_summary(rates: Any, money: Any | None) -> Table:
+    """Rates per 居委 (red where short of the target), money in the caption."""
+    from rich.markup import escape
+
+    labels = list(dict.fromkeys(rates["指标"]))
+    table = Table(title="考核统计", show_lines=False)
+    table.add_column("居委", overflow="fold")
+    for label in labels:
+        table.add_column(label, justify="right", overflow="fold", min_width=6)
+    for committee, group in rates.groupby("居委", sort=False):
+        by = group.set_index("指标")
+        cells = []
+        for label in labels:
+            if label not in by.index:
+                cells.append("")
+                continue
+            value, gap = float(by.at[label, "比率"]), float(by.at[label, "差距"])
+            text = _percent(value)
+            cells.append(f"[red]{text}[/]" if gap == gap and gap < -1e-12 else text)
+        style = "bold" if committee == "合计" else ""
+        table.add_row(escape(str(committee)), *cells, style=style)
+    if money is not None and len(money):
+        total = money[money["居委"] == "合计"]
+        if len(total) and "合计(元)" in total:
+            table.caption = (
+                f"奖励与倒扣合计：{float(total['合计(元)'].iat[0]):.2f} 元（明细见「奖惩」工作表）"
+            )
+    return table
+
+
+def render_progress(table_frame: Any, title: str) -> Table:
+    table = Table(title=title)
+    for col in table_frame.columns:
+        table.add_column(str(col), justify="left" if col == "居委" else "right")
+    for row in table_frame.itertuples(index=False):
+        cells = [_percent(float(v)) if isinstance(v, float) else str(v) for v in row]
+        table.add_row(*cells, style="bold" if str(row[0]) == "合计" else "")
+    return table

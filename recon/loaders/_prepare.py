@@ -134,8 +134,13 @@ def prepare_records(
     return df, _problems(df, side, checks, (unknown_status, unknown_flag), labels)
 
 
+# What people write in a cell for "nothing": the cell counts as not filled.
+_PLACEHOLDERS = ["", "无", "暂无", "不详", "未知", "null", "none", "nan", "/", "-", "—", "空"]
+
+
 def _blank(values: pd.Series) -> np.ndarray:
-    return values.isna().to_numpy() | values.astype(str).str.strip().eq("").to_numpy()
+    text = values.astype(str).str.strip().str.lower()
+    return values.isna().to_numpy() | text.isin(_PLACEHOLDERS).to_numpy()
 
 
 def _joined(flags: dict[str, np.ndarray], n: int) -> pd.Series:

@@ -42,7 +42,8 @@ TEMPLATES: dict[str, Template] = {
         columns=(
             ("serial", "序号"), ("name", "姓名"), ("sex", "性别"), ("id_number", "公民身份号码"),
             ("ethnicity", "民族"), ("address", "现居住地址"), ("hukou_address", "户籍地址"),
-            ("phone", "联系电话"), ("collected_on", "采集日期"), ("remark", "备注"),
+            ("phone", "联系电话"), ("arrived_on", "来沪日期"), ("collected_on", "采集日期"),
+            ("remark", "备注"),
         ),
         sex_style="text", date_style="excel", birth_style="iso",
         title="{c}来沪人员信息采集表", info_row=True, total_row=True, sheet="采集表",
@@ -64,10 +65,11 @@ TEMPLATES: dict[str, Template] = {
         columns=(
             ("serial", "序号"), ("name", "姓名"), ("sex", "性别"), ("id_number", "身份证号码"),
             ("ethnicity", "民族"), ("address", "暂住地址"), ("hukou_address", "户籍所在地"),
-            ("phone", "联系电话"), ("collected_on", "采集时间"), ("collector", "采集员"),
+            ("phone", "联系电话"), ("arrived_on", "来沪时间"), ("collected_on", "采集时间"),
+            ("collector", "采集员"),
         ),
         sex_style="text", date_style="cn", birth_style="iso",
-        groups=(("基本信息", 5), ("居住信息", 3), ("采集情况", 2)), sheet="信息采集",
+        groups=(("基本信息", 5), ("居住信息", 4), ("采集情况", 2)), sheet="信息采集",
     ),
     "T4": Template(
         code="T4",
@@ -94,7 +96,7 @@ TEMPLATES: dict[str, Template] = {
         columns=(
             ("serial", "序号"), ("name", "姓名"), ("sex", "性别"), ("id_number", "身份证号"),
             ("address", "现居住地址"), ("hukou_address", "户口所在地"), ("phone", "联系电话"),
-            ("collected_on", "采集日期"),
+            ("arrived_on", "来沪日期"), ("collected_on", "采集日期"),
         ),
         sex_style="text", date_style="excel", birth_style="iso",
         title="{c}来沪人员登记表", xls=True, sheet="Sheet1",
@@ -106,7 +108,7 @@ FLAT_FIELD_COLUMNS = (
     ("committee", "居委"), ("collector", "采集人"), ("name", "姓名"), ("sex", "性别"),
     ("id_number", "公民身份号码"), ("ethnicity", "民族"), ("birth_date", "出生日期"),
     ("phone", "联系电话"), ("address", "现居住地址"), ("hukou_address", "户籍地址"),
-    ("collected_on", "采集日期"), ("remark", "备注"),
+    ("arrived_on", "来沪日期"), ("collected_on", "采集日期"), ("remark", "备注"),
 )
 
 # The police export, as SPS writes it.

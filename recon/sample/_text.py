@@ -95,7 +95,7 @@ def styled_dates(iso: np.ndarray, style: str) -> np.ndarray:
     if style == "compact":
         return obj([v.replace("-", "") for v in iso.tolist()])
     if style == "cn":
-        return obj([f"{v[:4]}年{int(v[5:7])}月{int(v[8:10])}日" for v in iso.tolist()])
+        return obj([f"{v[:4]}年{int(v[5:7])}月{int(v[8:10])}日" if v else "" for v in iso.tolist()])
     raise ValueError(f"unknown date style {style!r}")
 
 

@@ -20,7 +20,14 @@ from recon.sample._spec import Street
 from recon.sample._templates import TEMPLATES, Template
 
 _MAX_ROWS = {"xls": 65_536, "xlsx": 1_048_576}
-_WIDTHS = {"id_number": 22, "address": 30, "hukou_address": 36, "phone": 14, "collected_on": 14}
+_WIDTHS = {
+    "id_number": 22,
+    "address": 30,
+    "hukou_address": 36,
+    "phone": 14,
+    "collected_on": 14,
+    "arrived_on": 14,
+}
 
 
 @dataclass
@@ -94,7 +101,7 @@ def _cell_values(
         if key == "id_number":
             numeric = sub["id_is_number"].tolist()
             values = [int(v) if num else v for v, num in zip(values, numeric, strict=True)]
-        elif key == "collected_on" and date_cells:
+        elif key in ("collected_on", "arrived_on") and date_cells:
             values = [dt.date.fromisoformat(v) if v else None for v in values]
         elif key in ("sex", "phone") and template.numeric_codes:
             values = [int(v) if v is not None and v.isdigit() else v for v in values]

@@ -26,7 +26,7 @@ def neutralise(values: pa.Array) -> pa.Array:
 
 def _column(values: pd.Series) -> pa.Array:
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
-        return pa.array(values.to_numpy())
+        return pa.array(values, from_pandas=True)  # NaN -> null -> an empty field
     if isinstance(values.dtype, pd.StringDtype):
         text = pa.array(values, type=pa.string())
     else:
