@@ -393,3 +393,15 @@ def test_bad_date_and_missing_folder_are_clear(loop, tmp_path):
     assert res.exit_code == 1 and "summary.json" in res.stderr
     res = invoke("audit", loop["root"] / "visits")
     assert res.exit_code == 1 and "recon results" in res.stderr
+
+
+def test_consistency_counts_pairs_without_a_difference(loop):
+    matches = _csv(loop["out"] / "matches.csv")
+    differences = _csv(loop["out"] / "differences.csv")
+    changed = set(zip(differences["field_file"], differences["field_row"], strict=True))
+    same = sum(
+        (f, r) not in changed
+        for f, r in zip(matches["field_file"], matches["field_row"], strict=True)
+    )
+    assert _rate(loop["audit"], "合计", "信息一致率") == (same, len(matches))
+    assert 0 < same < len(matches)
