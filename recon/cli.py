@@ -245,6 +245,15 @@ def match_command(
             show_default=False,
         ),
     ] = None,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            help="核对类型：不写为来沪人员（暂住人口）；写「人户分离」则把人户分离排查表与"
+            "人户分离名单（--system）双向核对",
+            show_default=False,
+        ),
+    ] = "",
 ) -> None:
     from recon.pipeline import run_match
     from recon.report import MATCH_STEPS, render_match_summary
@@ -260,6 +269,7 @@ def match_command(
                 on_step=steps.step,
                 committees=committee,
                 decisions=decisions,
+                mode=mode,
             )
         err.print(render_match_summary(run.summary))
         err.print(f"结果已写入：[bold]{escape(str(run.out))}[/]")

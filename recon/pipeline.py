@@ -106,7 +106,10 @@ def _summary(
         "inputs": _inputs_summary(field) + _inputs_summary(system),
         "rows_read": {"field": field.rows_read, "system": system.rows_read},
         "outcomes": {
-            side: {k: int(counts[side].get(k, 0)) for k in _OUTCOMES[side]}
+            side: {
+                k: int(counts[side].get(k, 0))
+                for k in [*_OUTCOMES[side], *sorted(set(counts[side]) - set(_OUTCOMES[side]))]
+            }
             for side in ("field", "system")
         },
         "totals_check": checks,
@@ -152,7 +155,7 @@ KEEP_COLUMNS = [
     "birth_from_id", "address", "addr_key", "addr_building", "addr_locality", "addr_flat",
     "hukou_address",
     "phone", "registered_on", "record_key", "usable", "active",
-    "missing", "findings", "collected_on", "arrived_on", "cancelled_on",
+    "missing", "findings", "collected_on", "arrived_on", "cancelled_on", "kind",
 ]  # fmt: skip
 
 
@@ -211,6 +214,37 @@ def _load_both(
     return field, system
 
 
+def _separation_lists(
+    result: MatchResult, tables: dict[str, Any], out: Path, rules: Rules
+) -> Worklists:
+    """人户分离核查单 (everyone on the list), the prefilled 采集表, 待人工确认单."""
+    from recon.worklists import REVIEW_WORKBOOK, review_frame, write_review_workbook
+    from recon.writers._separation import (
+        FORMS_WORKBOOK,
+        SEP_WORKLIST,
+        separation_visits,
+        write_forms,
+        write_separation_worklist,
+    )
+
+    visits = separation_visits(result)
+    write_separation_worklist(visits, out / SEP_WORKLIST, rules.output)
+    write_forms(tables["field_only"], out / FORMS_WORKBOOK)
+    pairs = review_frame(csv_view(tables["review"]))
+    review_path = None
+    if len(pairs):
+        review_path = out / REVIEW_WORKBOOK
+        write_review_workbook(pairs, review_path)
+    return Worklists(
+        visit_workbook=out / SEP_WORKLIST,
+        pdfs=[],
+        review_workbook=review_path,
+        visits=len(visits),
+        reviews=len(pairs),
+        pdf_skipped=False,
+    )
+
+
 def run_match(
     field_paths: list[Path],
     system_paths: list[Path],
@@ -220,11 +254,18 @@ def run_match(
     on_step: Step | None = None,
     committees: list[str] | None = None,
     decisions: list[Path] | None = None,
+    mode: str = "",
 ) -> RunSummary:
     """Load, match and write; return what the CLI shows at the end.
 
     ``decisions``: filled 待人工确认单 workbooks of an earlier run.
+    ``mode``: "" for the 来沪人员 register, "人户分离" for the separation list
+    (see ``recon.separation``).
     """
+    from recon.separation import MODE
+
+    if mode not in ("", MODE):
+        raise UsageError(f"不认识的核对类型：{mode}", hint=f"可选：{MODE}（不写则为来沪人员）")
     step: Step = on_step or _no_step
     rules = load_rules(mapping)
     out = Path(out)
@@ -256,6 +297,10 @@ def run_match(
         decided_same=decided.same if decided else None,
         decided_different=decided.different if decided else None,
     )
+    if mode == MODE:
+        from recon.separation import classify_separation
+
+        result = classify_separation(result)
     if committees:
         wanted = {committee_key(c) for c in committees}
         known = set(system.records["committee"].astype(str)) | set(
@@ -282,10 +327,18 @@ def run_match(
         tables = write_match_files(result, pd.concat(problems, ignore_index=True), None, tmp, notes)
         ledger_rows = write_ledger(result, tmp)
         step("worklist", None)
-        worklists = write_worklists(
-            csv_view(tables["system_only"]), csv_view(tables["review"]), tmp, rules.output
-        )
+        if mode == MODE:
+            worklists = _separation_lists(result, tables, tmp, rules)
+        else:
+            worklists = write_worklists(
+                csv_view(tables["system_only"]), csv_view(tables["review"]), tmp, rules.output
+            )
         summary = _summary(rules, field, system, result, tables)
+        if mode == MODE:
+            summary["mode"] = MODE
+            summary["separation"] = {
+                str(k): int(v) for k, v in result.field["separation"].value_counts().items() if k
+            }
         summary["files"][LEDGER_NAME] = ledger_rows
         summary["worklists"] = fingerprints(tmp)  # to tell a filled copy from ours
         (tmp / SUMMARY_NAME).write_text(

@@ -28,11 +28,16 @@ def render_match_summary(summary: dict[str, Any]) -> Table:
     table.add_column("系统数据（行）", justify="right")
     outcomes = summary["outcomes"]
     keys = list(dict.fromkeys([*outcomes["field"], *outcomes["system"]]))
+    labels = dict(OUTCOME_LABELS)
+    if summary.get("mode") == "人户分离":
+        labels.update(
+            {"field_only": "未登记的人户分离（待登记）", "system_only": "名单上未排查到（待核查）"}
+        )
     for key in keys:
         f = outcomes["field"].get(key)
         s = outcomes["system"].get(key)
         table.add_row(
-            OUTCOME_LABELS.get(key, key), "" if f is None else str(f), "" if s is None else str(s)
+            labels.get(key, key), "" if f is None else str(f), "" if s is None else str(s)
         )
     checks = summary["totals_check"]
     table.add_row(
@@ -47,6 +52,14 @@ def render_match_summary(summary: dict[str, Any]) -> Table:
         table.add_row(f"匹配方式：{METHOD_LABELS.get(method, method)}", str(n), "")
     table.add_row("待人工确认的配对", str(pairs["review_pairs"]), "")
     table.add_row("信息变更项", str(pairs["differences"]), "")
+    if "separation" in summary:  # 人户分离: what the sweep says
+        from recon.separation import SEP_LABELS
+
+        table.add_section()
+        for code, label in SEP_LABELS.items():
+            n = summary["separation"].get(code, 0)
+            if n:
+                table.add_row(f"人户分离：{label}", str(n), "")
     return table
 
 

@@ -24,6 +24,7 @@ from recon.loaders import collect_files
 from recon.loaders._readers import EXCEL_SUFFIXES
 from recon.loaders._sheet import cell_text
 from recon.normalize.ids import parse_id
+from recon.separation import SEP_NEW_ADDRESS, SEP_OPTIONS
 from recon.worklists import (
     CHECK_OPTIONS,
     NEW_KEY,
@@ -133,21 +134,21 @@ class FieldResults:
         """Per 居委: listed, visited, still living, left, changed, not yet visited."""
         listed = self.records.groupby("居委").size() if len(self.records) else pd.Series(dtype=int)
         v = self.visits
+        separation = len(v) and v["结果"].isin(SEP_OPTIONS).any()
+        options = SEP_OPTIONS if separation else CHECK_OPTIONS
         committees = sorted(set(listed.index) | set(v["居委"] if len(v) else []))
         rows = []
         for c in committees:
             mine = v[v["居委"] == c] if len(v) else v
             outcome = mine["结果"] if len(mine) else pd.Series(dtype=object)
             n = int(listed.get(c, 0))
-            done = int(outcome.isin(["仍居住", "已离开", "信息有误"]).sum())
+            done = int(outcome.isin(options).sum())
             rows.append(
                 {
                     "居委": c,
                     "名单人数": n,
                     "已核查": done,
-                    "仍居住": int((outcome == "仍居住").sum()),
-                    "已离开": int((outcome == "已离开").sum()),
-                    "信息有误": int((outcome == "信息有误").sum()),
+                    **{o: int((outcome == o).sum()) for o in options},
                     "未核查": n - done,
                     "新发现未登记": int((self.new_people["居委"] == c).sum())
                     if len(self.new_people)
@@ -162,6 +163,7 @@ class FieldResults:
 
 
 VISIT_NEEDED = ("记录号", "姓名", *CHECK_OPTIONS)
+SEP_NEEDED = ("记录号", "姓名", *SEP_OPTIONS)
 
 
 def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> FieldResults:
@@ -182,11 +184,14 @@ def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> F
         for sheet in sheets:
             if sheet.name in (RECORD_SHEET, PAIR_SHEET):
                 continue
+            options = CHECK_OPTIONS
             header = _header_row(sheet, VISIT_NEEDED)
+            if header is None:
+                options, header = SEP_OPTIONS, _header_row(sheet, SEP_NEEDED)
             if header is None:
                 continue
             found_any = True
-            _read_visit_sheet(sheet, header, visits, new_people, problems, seen)
+            _read_visit_sheet(sheet, header, visits, new_people, problems, seen, options)
         if not found_any:
             problems.append(
                 _problem(
@@ -261,6 +266,7 @@ def _read_visit_sheet(
     new_people: list[dict[str, Any]],
     problems: list[dict[str, Any]],
     seen: dict[str, tuple[str, str, int]],
+    options: tuple[str, ...] = CHECK_OPTIONS,
 ) -> None:
     head, col = header
 
@@ -291,7 +297,7 @@ def _read_visit_sheet(
             continue
         if not key:
             continue  # a building's heading line, the title of the new-people block, blanks
-        states = {opt: tick_state(get(row, opt), opt) for opt in CHECK_OPTIONS}
+        states = {opt: tick_state(get(row, opt), opt) for opt in options}
         unknown = [opt for opt, st in states.items() if st == "unknown"]
         ticked = [opt for opt, st in states.items() if st == "ticked"]
         where = (sheet.file, sheet.name, excel_row)
@@ -322,15 +328,20 @@ def _read_visit_sheet(
             )
             continue
         seen[key] = where
-        if outcome == "已离开" and not get(row, "去向/现住址"):
+        whereabouts = get(row, "去向/现住址") or get(row, SEP_NEW_ADDRESS)
+        if outcome == "已离开" and not whereabouts:
             problems.append(
                 _problem(*where, "去向/现住址", "已离开但没有写去向（可以照样注销，建议补上）")
+            )
+        if outcome == "住址变动" and not whereabouts:
+            problems.append(
+                _problem(*where, SEP_NEW_ADDRESS, "住址变动但没有写变动后的现住址，请补上")
             )
         visits.append(
             {
                 "记录号": key,
                 "结果": outcome,
-                "去向/现住址": get(row, "去向/现住址"),
+                "去向/现住址": whereabouts,
                 "备注": get(row, "备注"),
                 "文件": sheet.file,
                 "工作表": sheet.name,
@@ -480,6 +491,9 @@ def _visits_table(visits: pd.DataFrame) -> pd.DataFrame:
         "仍居住": "living",
         "已离开": "left",
         "信息有误": "changed",
+        "仍分离": "still",
+        "已不分离": "back_home",
+        "住址变动": "moved",
         "多个结果": "unclear",
         "标记不明": "unclear",
         "未核查": "not_visited",
@@ -500,7 +514,12 @@ def _visits_table(visits: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cancel_table(visits: pd.DataFrame) -> pd.DataFrame:
-    left = visits[visits["结果"] == "已离开"] if len(visits) else visits
+    left = visits[visits["结果"].isin(["已离开", "已不分离"])] if len(visits) else visits
+    reason = (
+        left["结果"].map({"已离开": "离开本地", "已不分离": "已不分离（已在户籍地址居住）"})
+        if len(left)
+        else "离开本地"
+    )
     return pd.DataFrame(
         {
             "姓名": left.get("姓名", ""),
@@ -508,7 +527,7 @@ def _cancel_table(visits: pd.DataFrame) -> pd.DataFrame:
             "公民身份号码": left.get("身份证号", ""),
             "暂住地址": left.get("登记住址", ""),
             "户籍地址": left.get("户籍地址", ""),
-            "注销原因": "离开本地",
+            "注销原因": reason,
             "去向": left.get("去向/现住址", ""),
             "所属居委": left.get("居委", ""),
             "人员编号": left.get("人员编号", ""),
@@ -519,12 +538,17 @@ def _cancel_table(visits: pd.DataFrame) -> pd.DataFrame:
 
 
 def _change_table(visits: pd.DataFrame, match_dir: Path | None) -> pd.DataFrame:
-    changed = visits[visits["结果"] == "信息有误"] if len(visits) else visits
+    changed = visits[visits["结果"].isin(["信息有误", "住址变动"])] if len(visits) else visits
+    item = (
+        changed["结果"].map({"信息有误": "现住址/其他（见备注）", "住址变动": "现居住地址"})
+        if len(changed)
+        else ""
+    )
     rows = pd.DataFrame(
         {
             "姓名": changed.get("姓名", ""),
             "公民身份号码": changed.get("身份证号", ""),
-            "变更项目": "现住址/其他（见备注）",
+            "变更项目": item,
             "系统中": changed.get("登记住址", ""),
             "核查到": changed.get("去向/现住址", ""),
             "备注": changed.get("备注", ""),

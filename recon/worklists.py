@@ -399,6 +399,18 @@ def regenerate(
             Where(file=str(result)),
             "请指定 recon match 的 --out 文件夹",
         )
+
+    summary_path = result / SUMMARY_NAME
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        summary = {}
+    if summary.get("mode") == "人户分离":
+        raise UsageError(
+            "这是人户分离的核对结果，它的核查单由 recon match 直接生成",
+            Where(file=str(result)),
+            "需要重新生成时，请重新运行 recon match --mode 人户分离",
+        )
     review_path = result / "review.csv"
     review = read_csv(review_path) if review_path.is_file() else pd.DataFrame()
     system_only = read_csv(needed)
@@ -419,11 +431,6 @@ def regenerate(
             )
         return _moved(lists, tmp, out)
 
-    summary_path = result / SUMMARY_NAME
-    try:
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        summary = {}
     recorded = summary.get("worklists", {})
     if not force:
         for name, sha in fingerprints(result).items():

@@ -87,6 +87,12 @@ def read_audit_data(match_dir: Path, results_dirs: list[Path] | None = None) -> 
     """Read a match result folder and any number of visit-result folders."""
     folder = Path(match_dir)
     summary = _summary(folder, "match")
+    if summary.get("mode") == "人户分离":
+        raise InputError(
+            "这是人户分离的核对结果；考核统计、抽查和进度表用于来沪人员的核对结果",
+            Where(file=str(folder)),
+            "人户分离的各项人数见结果文件夹里的「核对结果.xlsx」概况",
+        )
     if not (folder / LEDGER).is_file():
         raise InputError(
             "结果文件夹里没有 rows.csv（它是旧版本 recon 写的）",

@@ -44,6 +44,7 @@ class Outcome:
     INACTIVE = "inactive"
     UNUSABLE = "unusable"
     OUT_OF_SCOPE = "out_of_scope"
+    NOT_SEPARATED = "not_separated"  # 人户分离: lives at the hukou address, not listed
 
 
 OUTCOME_LABELS = {
@@ -55,6 +56,7 @@ OUTCOME_LABELS = {
     Outcome.INACTIVE: "已注销（不参与比对）",
     Outcome.UNUSABLE: "无法核对",
     Outcome.OUT_OF_SCOPE: "不在本次核对的居委",
+    Outcome.NOT_SEPARATED: "未分离（无需登记）",
 }
 
 METHOD_LABELS = {

@@ -105,12 +105,19 @@ def build_tables(
     m["score"] = p["score"].to_numpy(dtype=float).round(1)
     m["reason"] = p["reason"].to_numpy()
     m["method_label"] = m["method"].map(METHOD_LABELS)
+    if "separation" in F:  # 人户分离: what the sweep says about each listed person
+        fi = p["f"].to_numpy(dtype=np.int64)
+        m["separation"] = F["separation"].to_numpy(dtype=object)[fi]
+        m["sep_type"] = F["sep_type"].to_numpy(dtype=object)[fi]
     t["matches"] = m
 
     fo = np.flatnonzero(F["outcome"].eq(Outcome.FIELD_ONLY).to_numpy())
     fo_frame = _people(F, fo, "field_")
     fo_frame["note"] = F["note"].to_numpy()[fo]
     fo_frame["id_problems"] = F["id_problems"].to_numpy()[fo]
+    for col in ("separation", "sep_type", "form"):
+        if col in F:
+            fo_frame[col] = F[col].to_numpy(dtype=object)[fo]
     f_keys = F["addr_key"].to_numpy(dtype=object)[fo]
     t["field_only"] = _walk_order(fo_frame, "field_committee", f_keys)
 
@@ -118,6 +125,8 @@ def build_tables(
     so_frame = _people(S, so, "system_")
     so_frame["registered_on"] = S["registered_on"].to_numpy()[so] if "registered_on" in S else ""
     so_frame["note"] = S["note"].to_numpy()[so]
+    if "sep_type" in S:
+        so_frame["sep_type"] = S["sep_type"].to_numpy(dtype=object)[so]
     s_keys = S["addr_key"].to_numpy(dtype=object)[so]
     t["system_only"] = _walk_order(so_frame, "system_committee", s_keys)
 
@@ -251,6 +260,10 @@ _CSV_COLUMNS = {
         "system_id_show",
         "field_address",
         "system_address",
+        "separation",
+        "sep_type",
+        "field_hukou_address",
+        "system_hukou_address",
     ],
     "field_only": [
         "field_file",
@@ -266,6 +279,9 @@ _CSV_COLUMNS = {
         "field_phone",
         "note",
         "id_problems",
+        "separation",
+        "sep_type",
+        "form",
     ],
     "system_only": [
         "system_file",
@@ -281,6 +297,7 @@ _CSV_COLUMNS = {
         "registered_on",
         "system_phone",
         "system_record_key",
+        "sep_type",
     ],
     "review": [
         "field_file",
@@ -343,10 +360,16 @@ def csv_view(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=_CSV_RENAME)
 
 
+# matches.csv carries the hukou addresses only in the 人户分离 mode, where they matter
+_SEPARATION_ONLY = {"field_hukou_address", "system_hukou_address"}
+
+
 def _write_csvs(tables: dict[str, pd.DataFrame], out: Path) -> None:
     for key, name in FILES.items():
         frame = tables[key]
         cols = [c for c in _CSV_COLUMNS[key] if c in frame.columns]
+        if key == "matches" and "separation" not in frame.columns:
+            cols = [c for c in cols if c not in _SEPARATION_ONLY]
         write_csv(frame[cols].rename(columns=_CSV_RENAME), out / name)
 
 
@@ -487,202 +510,222 @@ def _write_workbook(
 ) -> None:
     wb = WorkbookWriter(path)
     try:
-        overview = _overview(result)
-        methods = (
-            tables["matches"]["method"]
-            .map(METHOD_LABELS)
-            .value_counts()
-            .rename_axis("method")
-            .reset_index(name="n")
-            if len(tables["matches"])
-            else pd.DataFrame({"method": [], "n": []})
-        )
-        guide = pd.DataFrame(
-            {
-                "sheet": [
-                    "已匹配",
-                    "信息变更",
-                    "人到机_待录入",
-                    "机到人_待核查",
-                    "待人工确认",
-                    "重复登记",
-                    "数据问题",
-                ],
-                "what": [
-                    "采集表与系统一一对上的人，以及判断依据",
-                    "已匹配但信息不同的项目：按采集到的信息办理变更",
-                    "采集到但系统中没有有效登记的人：需录入（含系统中仅有注销记录、需重新登记的人）",
-                    "系统中有效、但这次没有采集到的人：按地址顺序上门核查，已离开的办理注销",
-                    "证据不足、需要人来判断是否同一人的配对",
-                    "同一人在采集表或系统中出现多次：不要重复录入；系统重复的请合并",
-                    "身份证号受损或有误、性别或出生日期与证号不符等，按文件、工作表、行号列出",
-                ],
-            }
-        )
-        wb.key_values(
-            "概况",
-            "实有人口核对结果",
-            [
-                ("按居委统计", overview, _OVERVIEW_COLS),
-                ("匹配方式", methods, [Col("method", "匹配方式", 30), Col("n", "人数", 10, "int")]),
-                ("各工作表说明", guide, [Col("sheet", "工作表", 16), Col("what", "内容", 80)]),
-            ],
-            notes,
-        )
-        m = tables["matches"]
-        if len(m) <= MAX_MATCHED_ROWS:  # beyond, the sheet points to matches.csv
-            m = m.assign(field_where=_where(m, "field_"), system_where=_where(m, "system_"))
-        wb.table(
-            "已匹配",
-            m,
-            [
-                Col("field_committee", "居委", 12),
-                Col("system_name", "姓名", 10),
-                Col("system_sex", "性别", 5),
-                Col("system_id_show", "身份证号", 21, "id"),
-                Col("field_address", "采集地址", 30, wrap=True),
-                Col("method_label", "匹配方式", 18),
-                Col("reason", "判断依据", 36, wrap=True),
-                Col("field_where", "采集表位置", 24),
-                Col("system_where", "系统位置", 24),
-            ],
-            title="已匹配",
-            max_rows=MAX_MATCHED_ROWS,
-            overflow_note="共 {total} 行，超过工作表适合的行数，完整名单见 matches.csv",
-        )
-        d = tables["differences"]
-        if 0 < len(d) <= MAX_SHEET_ROWS:
-            d = d.assign(field_where=_where(d, "field_"), system_where=_where(d, "system_"))
-        wb.table(
-            "信息变更",
-            d,
-            [
-                Col("committee", "居委", 12),
-                Col("name", "姓名", 10),
-                Col("id", "身份证号", 21, "id"),
-                Col("item", "项目", 10),
-                Col("system_value", "系统中", 30, wrap=True),
-                Col("field_value", "采集到", 30, wrap=True),
-                Col("note", "说明", 22, wrap=True),
-                Col("field_where", "采集表位置", 24),
-                Col("system_where", "系统位置", 24),
-            ],
-            title="信息变更（已匹配、信息不同）",
-            max_rows=MAX_SHEET_ROWS,
-            overflow_note="共 {total} 行，完整名单见 differences.csv",
-        )
-        fo = tables["field_only"]
-        fo = fo.assign(field_where=_where(fo, "field_"), seq=np.arange(1, len(fo) + 1))
-        wb.table(
-            "人到机_待录入",
-            fo,
-            [
-                Col("seq", "序号", 6, "int"),
-                Col("field_committee", "居委", 12),
-                Col("field_name", "姓名", 10),
-                Col("field_sex", "性别", 5),
-                Col("field_id_show", "身份证号", 21, "id"),
-                Col("field_birth", "出生日期", 11),
-                Col("field_address", "现居住地址", 30, wrap=True),
-                Col("field_hukou_address", "户籍地址", 26, wrap=True),
-                Col("field_phone", "联系电话", 13, "id"),
-                Col("note", "说明", 22, wrap=True),
-                Col("id_problems", "证件号问题", 22, wrap=True),
-                Col("field_where", "采集表位置", 24),
-            ],
-            title="人到机：待录入",
-            max_rows=MAX_SHEET_ROWS,
-            overflow_note="共 {total} 行，完整名单见 field_only.csv",
-        )
-        so = tables["system_only"]
-        so = so.assign(system_where=_where(so, "system_"), seq=np.arange(1, len(so) + 1))
-        wb.table(
-            "机到人_待核查",
-            so,
-            [
-                Col("seq", "序号", 6, "int"),
-                Col("system_committee", "居委", 12),
-                Col("system_address", "登记住址", 30, wrap=True),
-                Col("system_name", "姓名", 10),
-                Col("system_sex", "性别", 5),
-                Col("system_id_show", "身份证号", 21, "id"),
-                Col("system_hukou_address", "户籍地址", 26, wrap=True),
-                Col("registered_on", "登记日期", 11),
-                Col("system_phone", "联系电话", 13, "id"),
-                Col("system_where", "系统位置", 22),
-            ],
-            title="机到人：待上门核查（按地址顺序）",
-            max_rows=MAX_SHEET_ROWS,
-            overflow_note="共 {total} 行，完整名单见 system_only.csv",
-        )
-        rv = tables["review"]
-        if len(rv):
-            rv = rv.assign(field_where=_where(rv, "field_"), system_where=_where(rv, "system_"))
-        wb.table(
-            "待人工确认",
-            rv,
-            [
-                Col("pair", "编号", 6, "int"),
-                Col("field_name", "采集：姓名", 10),
-                Col("field_id_show", "采集：身份证号", 21, "id"),
-                Col("field_address", "采集：地址", 26, wrap=True),
-                Col("system_name", "系统：姓名", 10),
-                Col("system_id_show", "系统：身份证号", 21, "id"),
-                Col("system_address", "系统：地址", 26, wrap=True),
-                Col("reason", "原因", 36, wrap=True),
-                Col("score", "得分", 6, "number"),
-                Col("field_where", "采集表位置", 22),
-                Col("system_where", "系统位置", 22),
-            ],
-            title="待人工确认：请判断是否同一人",
-            max_rows=MAX_SHEET_ROWS,
-            overflow_note="共 {total} 行，完整名单见 review.csv",
-        )
-        dp = tables["duplicates"]
-        if len(dp):
-            dp = dp.copy()
-            dp["side_label"] = dp["side"].map(_SIDE)
-            dp["where"] = _where(dp.rename(columns=lambda c: "x_" + c), "x_")
-            of = dp[["duplicate_of_file", "duplicate_of_sheet", "duplicate_of_row"]].rename(
-                columns=lambda c: c.replace("duplicate_of_", "y_")
-            )
-            dp["of_where"] = dp["duplicate_of_side"].map(_SIDE).fillna("") + "：" + _where(of, "y_")
-        wb.table(
-            "重复登记",
-            dp,
-            [
-                Col("side_label", "哪一方", 8),
-                Col("committee", "居委", 12),
-                Col("name", "姓名", 10),
-                Col("id_show", "身份证号", 21, "id"),
-                Col("address", "地址", 30, wrap=True),
-                Col("where", "位置", 24),
-                Col("of_where", "与哪一行是同一人", 30),
-                Col("note", "说明", 30, wrap=True),
-            ],
-            title="重复登记",
-            max_rows=MAX_SHEET_ROWS,
-            overflow_note="共 {total} 行，完整名单见 duplicates.csv",
-        )
-        pr = tables["problems"]
-        pr = pr.assign(side_label=pr["side"].map(_SIDE))
-        wb.table(
-            "数据问题",
-            pr,
-            [
-                Col("side_label", "哪一方", 8),
-                Col("file", "文件", 24),
-                Col("sheet", "工作表", 12),
-                Col("row", "行号", 7, "int"),
-                Col("column", "列", 14),
-                Col("problem", "问题", 50, wrap=True),
-            ],
-            title="数据问题",
-            max_rows=MAX_SHEET_ROWS,
-            overflow_note="共 {total} 行，完整名单见 problems.csv",
-        )
+        if "separation" in result.field:
+            from recon.writers._separation import write_separation_sheets
+
+            write_separation_sheets(wb, result, tables, notes)
+            _differences_sheet(wb, tables)
+        else:
+            _resident_sheets(wb, result, tables, notes)
+        _common_sheets(wb, tables)
     finally:
         wb.close()
+
+
+def _resident_sheets(
+    wb: WorkbookWriter, result: MatchResult, tables: dict[str, pd.DataFrame], notes: list[str]
+) -> None:
+    overview = _overview(result)
+    methods = (
+        tables["matches"]["method"]
+        .map(METHOD_LABELS)
+        .value_counts()
+        .rename_axis("method")
+        .reset_index(name="n")
+        if len(tables["matches"])
+        else pd.DataFrame({"method": [], "n": []})
+    )
+    guide = pd.DataFrame(
+        {
+            "sheet": [
+                "已匹配",
+                "信息变更",
+                "人到机_待录入",
+                "机到人_待核查",
+                "待人工确认",
+                "重复登记",
+                "数据问题",
+            ],
+            "what": [
+                "采集表与系统一一对上的人，以及判断依据",
+                "已匹配但信息不同的项目：按采集到的信息办理变更",
+                "采集到但系统中没有有效登记的人：需录入（含系统中仅有注销记录、需重新登记的人）",
+                "系统中有效、但这次没有采集到的人：按地址顺序上门核查，已离开的办理注销",
+                "证据不足、需要人来判断是否同一人的配对",
+                "同一人在采集表或系统中出现多次：不要重复录入；系统重复的请合并",
+                "身份证号受损或有误、性别或出生日期与证号不符等，按文件、工作表、行号列出",
+            ],
+        }
+    )
+    wb.key_values(
+        "概况",
+        "实有人口核对结果",
+        [
+            ("按居委统计", overview, _OVERVIEW_COLS),
+            ("匹配方式", methods, [Col("method", "匹配方式", 30), Col("n", "人数", 10, "int")]),
+            ("各工作表说明", guide, [Col("sheet", "工作表", 16), Col("what", "内容", 80)]),
+        ],
+        notes,
+    )
+    m = tables["matches"]
+    if len(m) <= MAX_MATCHED_ROWS:  # beyond, the sheet points to matches.csv
+        m = m.assign(field_where=_where(m, "field_"), system_where=_where(m, "system_"))
+    wb.table(
+        "已匹配",
+        m,
+        [
+            Col("field_committee", "居委", 12),
+            Col("system_name", "姓名", 10),
+            Col("system_sex", "性别", 5),
+            Col("system_id_show", "身份证号", 21, "id"),
+            Col("field_address", "采集地址", 30, wrap=True),
+            Col("method_label", "匹配方式", 18),
+            Col("reason", "判断依据", 36, wrap=True),
+            Col("field_where", "采集表位置", 24),
+            Col("system_where", "系统位置", 24),
+        ],
+        title="已匹配",
+        max_rows=MAX_MATCHED_ROWS,
+        overflow_note="共 {total} 行，超过工作表适合的行数，完整名单见 matches.csv",
+    )
+    _differences_sheet(wb, tables)
+    fo = tables["field_only"]
+    fo = fo.assign(field_where=_where(fo, "field_"), seq=np.arange(1, len(fo) + 1))
+    wb.table(
+        "人到机_待录入",
+        fo,
+        [
+            Col("seq", "序号", 6, "int"),
+            Col("field_committee", "居委", 12),
+            Col("field_name", "姓名", 10),
+            Col("field_sex", "性别", 5),
+            Col("field_id_show", "身份证号", 21, "id"),
+            Col("field_birth", "出生日期", 11),
+            Col("field_address", "现居住地址", 30, wrap=True),
+            Col("field_hukou_address", "户籍地址", 26, wrap=True),
+            Col("field_phone", "联系电话", 13, "id"),
+            Col("note", "说明", 22, wrap=True),
+            Col("id_problems", "证件号问题", 22, wrap=True),
+            Col("field_where", "采集表位置", 24),
+        ],
+        title="人到机：待录入",
+        max_rows=MAX_SHEET_ROWS,
+        overflow_note="共 {total} 行，完整名单见 field_only.csv",
+    )
+    so = tables["system_only"]
+    so = so.assign(system_where=_where(so, "system_"), seq=np.arange(1, len(so) + 1))
+    wb.table(
+        "机到人_待核查",
+        so,
+        [
+            Col("seq", "序号", 6, "int"),
+            Col("system_committee", "居委", 12),
+            Col("system_address", "登记住址", 30, wrap=True),
+            Col("system_name", "姓名", 10),
+            Col("system_sex", "性别", 5),
+            Col("system_id_show", "身份证号", 21, "id"),
+            Col("system_hukou_address", "户籍地址", 26, wrap=True),
+            Col("registered_on", "登记日期", 11),
+            Col("system_phone", "联系电话", 13, "id"),
+            Col("system_where", "系统位置", 22),
+        ],
+        title="机到人：待上门核查（按地址顺序）",
+        max_rows=MAX_SHEET_ROWS,
+        overflow_note="共 {total} 行，完整名单见 system_only.csv",
+    )
+
+
+def _differences_sheet(wb: WorkbookWriter, tables: dict[str, pd.DataFrame]) -> None:
+    d = tables["differences"]
+    if 0 < len(d) <= MAX_SHEET_ROWS:
+        d = d.assign(field_where=_where(d, "field_"), system_where=_where(d, "system_"))
+    wb.table(
+        "信息变更",
+        d,
+        [
+            Col("committee", "居委", 12),
+            Col("name", "姓名", 10),
+            Col("id", "身份证号", 21, "id"),
+            Col("item", "项目", 10),
+            Col("system_value", "系统中", 30, wrap=True),
+            Col("field_value", "采集到", 30, wrap=True),
+            Col("note", "说明", 22, wrap=True),
+            Col("field_where", "采集表位置", 24),
+            Col("system_where", "系统位置", 24),
+        ],
+        title="信息变更（已匹配、信息不同）",
+        max_rows=MAX_SHEET_ROWS,
+        overflow_note="共 {total} 行，完整名单见 differences.csv",
+    )
+
+
+def _common_sheets(wb: WorkbookWriter, tables: dict[str, pd.DataFrame]) -> None:
+    rv = tables["review"]
+    if len(rv):
+        rv = rv.assign(field_where=_where(rv, "field_"), system_where=_where(rv, "system_"))
+    wb.table(
+        "待人工确认",
+        rv,
+        [
+            Col("pair", "编号", 6, "int"),
+            Col("field_name", "采集：姓名", 10),
+            Col("field_id_show", "采集：身份证号", 21, "id"),
+            Col("field_address", "采集：地址", 26, wrap=True),
+            Col("system_name", "系统：姓名", 10),
+            Col("system_id_show", "系统：身份证号", 21, "id"),
+            Col("system_address", "系统：地址", 26, wrap=True),
+            Col("reason", "原因", 36, wrap=True),
+            Col("score", "得分", 6, "number"),
+            Col("field_where", "采集表位置", 22),
+            Col("system_where", "系统位置", 22),
+        ],
+        title="待人工确认：请判断是否同一人",
+        max_rows=MAX_SHEET_ROWS,
+        overflow_note="共 {total} 行，完整名单见 review.csv",
+    )
+    dp = tables["duplicates"]
+    if len(dp):
+        dp = dp.copy()
+        dp["side_label"] = dp["side"].map(_SIDE)
+        dp["where"] = _where(dp.rename(columns=lambda c: "x_" + c), "x_")
+        of = dp[["duplicate_of_file", "duplicate_of_sheet", "duplicate_of_row"]].rename(
+            columns=lambda c: c.replace("duplicate_of_", "y_")
+        )
+        dp["of_where"] = dp["duplicate_of_side"].map(_SIDE).fillna("") + "：" + _where(of, "y_")
+    wb.table(
+        "重复登记",
+        dp,
+        [
+            Col("side_label", "哪一方", 8),
+            Col("committee", "居委", 12),
+            Col("name", "姓名", 10),
+            Col("id_show", "身份证号", 21, "id"),
+            Col("address", "地址", 30, wrap=True),
+            Col("where", "位置", 24),
+            Col("of_where", "与哪一行是同一人", 30),
+            Col("note", "说明", 30, wrap=True),
+        ],
+        title="重复登记",
+        max_rows=MAX_SHEET_ROWS,
+        overflow_note="共 {total} 行，完整名单见 duplicates.csv",
+    )
+    pr = tables["problems"]
+    pr = pr.assign(side_label=pr["side"].map(_SIDE))
+    wb.table(
+        "数据问题",
+        pr,
+        [
+            Col("side_label", "哪一方", 8),
+            Col("file", "文件", 24),
+            Col("sheet", "工作表", 12),
+            Col("row", "行号", 7, "int"),
+            Col("column", "列", 14),
+            Col("problem", "问题", 50, wrap=True),
+        ],
+        title="数据问题",
+        max_rows=MAX_SHEET_ROWS,
+        overflow_note="共 {total} 行，完整名单见 problems.csv",
+    )
 
 
 def write_match_files(
