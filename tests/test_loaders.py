@@ -171,6 +171,14 @@ def test_merged_title_info_row_and_blank_row_above_the_header(tmp_path):
             "九星村",
             "文件名",
         ),
+        pytest.param(
+            "人户分离 sweep named for its 居委",
+            "古美一村人户分离排查表.xlsx",
+            [],
+            "Sheet1",
+            "古美一村",
+            "文件名",
+        ),
     ],
 )
 def test_committee_is_taken_from_the_sheet(
