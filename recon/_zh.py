@@ -16,7 +16,11 @@ __all__ = ["install"]
 _ERRORS = [
     (re.compile(r"^Missing argument '([^']+)'\.?$"), "缺少参数 {0}"),
     (re.compile(r"^Missing option '([^']+)'(?: / '[^']+')*\.?$"), "缺少选项 {0}"),
-    (re.compile(r"^No such option: (\S+?)\.?(?: Did you mean .*)?$"), "没有这个选项：{0}"),
+    (
+        re.compile(r"^No such option: (\S+?)\.? \((?:Possible options|Did you mean):? (.*?)\??\)$"),
+        "没有这个选项：{0}（您是不是想写：{1}）",
+    ),
+    (re.compile(r"^No such option: (\S+?)\.?(?: Did you mean \S+?\?)?$"), "没有这个选项：{0}"),
     (re.compile(r"^No such command '([^']+)'\.?$"), "没有这个命令：{0}"),
     (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)$"), "多余的参数：{0}"),
     (re.compile(r"^Option '([^']+)' requires an argument\.?$"), "选项 {0} 需要一个值"),
@@ -54,7 +58,7 @@ def translate_error(message: str) -> str:
     for rx, template in _ERRORS:
         m = rx.match(message)
         if m:
-            groups = [_translate_value(g) for g in m.groups()]
+            groups = [_translate_value(g or "") for g in m.groups()]
             return template.format(*groups)
     return message
 

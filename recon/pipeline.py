@@ -281,14 +281,14 @@ def run_match(
             "请分别指定采集表和 --system 系统导出表",
         )
     field, system = _load_both(field_paths, system_paths, field_files | system_files, rules, step)
-    if field.rows_read == 0:
-        raise InputError(
-            "采集表中没有读到任何人员行", hint="请检查文件内容，或用 recon inspect 查看识别情况"
-        )
-    if system.rows_read == 0:
-        raise InputError(
-            "系统数据中没有读到任何人员行", hint="请检查文件内容，或用 recon inspect 查看识别情况"
-        )
+    for label, side in (("采集表", field), ("系统数据", system)):
+        if side.rows_read == 0:
+            names = [f.name for f in side.files]
+            shown = "、".join(names[:5]) + (f" 等 {len(names)} 个文件" if len(names) > 5 else "")
+            raise InputError(
+                f"{label}中没有读到任何人员行（{shown}：只有表头或没有内容）",
+                hint="请检查文件内容，或用 recon inspect 查看识别情况",
+            )
     step("match", None)
     result = match_records(
         field.records,

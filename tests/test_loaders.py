@@ -991,3 +991,20 @@ def test_same_file_name_in_two_folders_keeps_both_apart(tmp_path):
     # a file named twice (directly and through its folder) is read once
     again = load([tmp_path, tmp_path / "一组" / "采集表.csv"])
     assert again.rows_read == 2
+
+
+def test_a_table_far_below_an_empty_top_is_found(tmp_path):
+    """The header search starts at the first row with something in it."""
+    wb = Workbook()
+    ws = wb.active
+    for j, text in enumerate(["姓名", "身份证号", "现居住地址"], start=1):
+        ws.cell(60, j).value = text
+    for j, value in enumerate(["张三", VALID, ADDR], start=1):
+        ws.cell(61, j).value = value
+    wb.save(tmp_path / "far.xlsx")
+    result = load(tmp_path / "far.xlsx")
+    assert (result.sheets[0].header_rows, rows_read(result)) == ([60], [61])
+    path = tmp_path / "far.csv"
+    path.write_text("\n" * 70 + f"姓名,身份证号,现居住地址\n张三,{VALID},{ADDR}\n", encoding="utf-8")
+    result = load(path)
+    assert (result.sheets[0].header_rows, rows_read(result)) == ([71], [72])

@@ -234,6 +234,12 @@ def _load_file(
     for raw in read_file(path):
         raw.file = name
         data = read_sheet(raw, rules.headers, side, path.stem)
+        for other in raw.alternatives if not data.report.read else []:
+            other.file = name
+            tried = read_sheet(other, rules.headers, side, path.stem)
+            if tried.report.read:
+                data = tried
+                break
         info.sheets.append(data.report)
         if data.report.read:
             _check_columns(data.report)

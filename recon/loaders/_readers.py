@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import itertools
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -46,6 +45,9 @@ class RawSheet:
     note: str = ""  # why the sheet cannot hold data (chart sheet...)
     encoding: str = ""
     all_text: bool = False  # every cell is already text (CSV)
+    # a text file read with the other separators that fit, best first: tried
+    # in turn when no header is found (title lines may outvote the table)
+    alternatives: list[RawSheet] = field(default_factory=list)
 
 
 def read_file(path: Path) -> Iterator[RawSheet]:
@@ -123,10 +125,13 @@ def _read_excel(path: Path) -> Iterator[RawSheet]:
                 Where(file=path.name, sheet=name),
                 "请用 Excel/WPS 打开后另存再试",
             ) from exc
+        # the head starts at the first row with something in it: a table may
+        # sit far below an empty top of the sheet
+        first = next((i for i, row in enumerate(rows) if any(v not in ("", None) for v in row)), 0)
         yield RawSheet(
             file=path.name,
             sheet=name,
-            head=rows[:HEAD_ROWS],
+            head=rows[: first + HEAD_ROWS],
             body=_excel_body(rows),
             merged=merged,
         )
@@ -184,42 +189,57 @@ def _decode(path: Path) -> tuple[str, str]:
     return text, encoding
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _lines(text: str) -> Iterator[str]:
-    """``text`` line by line, lazily and without copying it whole."""
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end + 1
-        yield text[start:end]
-        start = end
+    """``text`` line by line (CRLF, LF or a Mac's bare CR), lazily.
+
+    csv.reader joins the lines of a quoted value that spans several.
+    """
+    for m in _LINE.finditer(text):
+        yield m.group()
 
 
 def _records(text: str, sep: str) -> list[list[str]]:
     """The first records of ``text``; quoted separators and line breaks stay in a value."""
     reader = csv.reader(_lines(text), delimiter=sep)
     records: list[list[str]] = []
-    # a cell over the csv module's size limit ends the head: the rows before it
-    # are kept (list.extend keeps what it took before the error)
+    # HEAD_ROWS records after the blank lines at the top; a cell over the csv
+    # module's size limit ends the head, the rows before it kept
+    seen = 0
     with contextlib.suppress(csv.Error):
-        records.extend(itertools.islice(reader, HEAD_ROWS))
+        for record in reader:
+            records.append(record)
+            seen += bool(seen or any(v.strip() for v in record))
+            if seen >= HEAD_ROWS:
+                break
     return records
 
 
-def _separator(text: str) -> str:
-    """The separator that gives the most records of one common width (>1 column)."""
-    best, best_score = ",", -1
-    for sep in (",", "\t", ";", "|"):
+def _separators(text: str) -> list[str]:
+    """Separators by how many records they give of one common width (>1 column),
+    best first; on a tie a tab beats the others, then the order written here.
+    Separators that split nothing come last."""
+    scored = []
+    for order, sep in enumerate((",", "\t", ";", "|")):
         widths = [len(r) for r in _records(text, sep) if any(v.strip() for v in r)]
         top = max(widths, default=1)
         score = sum(1 for w in widths if w == top) if top > 1 else 0
-        if score > best_score or (score == best_score and score > 0 and sep == "\t"):
-            best, best_score = sep, score
-    return best
+        scored.append((-score, sep != "\t" or score == 0, order, sep))
+    return [sep for *_, sep in sorted(scored)]
 
 
 def _read_text(path: Path) -> RawSheet:
     text, encoding = _decode(path)
-    sep = _separator(text)
+    first, *others = _separators(text)
+    sheet = _text_sheet(path, text, encoding, first)
+    sheet.alternatives = [_text_sheet(path, text, encoding, sep) for sep in others]
+    return sheet
+
+
+def _text_sheet(path: Path, text: str, encoding: str, sep: str) -> RawSheet:
     head = _records(text, sep)
 
     def body(start: int) -> pd.DataFrame:
@@ -227,7 +247,7 @@ def _read_text(path: Path) -> RawSheet:
         # adds an empty column), so that no line is refused for being too
         # wide; a record broken over lines by a quoted line break is wider
         # than any of its lines, hence the retry with the width pandas saw
-        width = max((line.count(sep) for line in text.split("\n")), default=0) + 1
+        width = max((line.count(sep) for line in _BREAK.split(text)), default=0) + 1
         width = max(width, *(len(r) for r in head))
         for _ in range(8):
             try:
@@ -235,7 +255,7 @@ def _read_text(path: Path) -> RawSheet:
             except pd.errors.ParserError as exc:
                 m = re.search(r"saw (\d+)", str(exc))
                 if not m or int(m.group(1)) <= width:
-                    raise _too_wide(path, str(exc), start) from exc
+                    raise _too_wide(path, str(exc), 0) from exc
                 width = int(m.group(1))
         return _parse(start, width)
 
@@ -250,7 +270,9 @@ def _read_text(path: Path) -> RawSheet:
                 sep=sep,
                 header=None,
                 names=names,
-                skiprows=start,
+                # no skiprows: pandas counts a bare CR differently while
+                # skipping than while reading (a title line "\r0" is one
+                # skipped line but two read ones); read all, then slice
                 dtype=str,
                 keep_default_na=False,
                 na_filter=False,
@@ -260,6 +282,8 @@ def _read_text(path: Path) -> RawSheet:
             )
         except pd.errors.EmptyDataError:
             frame = pd.DataFrame(columns=names, dtype=str)
+        if start:
+            frame = frame.iloc[start:].reset_index(drop=True)
         frame["_row"] = range(start + 1, start + 1 + len(frame))
         return frame
 

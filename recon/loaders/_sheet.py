@@ -224,17 +224,26 @@ def _find_header(raw: RawSheet, rules: HeaderRules) -> _Header | None:
             del fields[j]
         else:
             seen.setdefault(f, j)
+    column_of = {f: j for j, f in sorted(fields.items(), reverse=True)}  # first column wins
     for j, label in enumerate(labels):
         if j not in fields and label and j not in notes:
+            taken = rules.field_for(label)
             if label.strip() in rules.columns:  # the user's mapping says: not used
                 notes[j] = "按映射文件不使用"
-            elif rules.field_for(label) is None:
+            elif taken is None:
                 notes[j] = "未识别，保留原值"
+            elif taken in column_of:  # a second column of a field taken by the first
+                notes[j] = f"与第 {column_letter(column_of[taken])} 列重复，未使用"
     return _Header(rows=rows, labels=labels, fields=fields, parts=parts, notes=notes)
 
 
-def _no_header_note(raw: RawSheet) -> str:
-    """Say what the most header-like row holds, so the user can map it."""
+def _no_header_note(raw: RawSheet, rules: HeaderRules) -> str:
+    """Say where the most header-like row is, and what it holds if it is a header.
+
+    Its cells are quoted only when one of them is a known column name (序号,
+    电话...): without a header nobody knows whether a row is a header or a
+    person, and a person's name must not reach a message.
+    """
     best: list[str] = []
     best_row = -1
     for i, row in enumerate(raw.head):
@@ -243,8 +252,13 @@ def _no_header_note(raw: RawSheet) -> str:
             best, best_row = cells, i
     if best_row < 0:
         return "未找到表头（像是说明页或非人员表）"
-    shown = "、".join(best[:12]) + ("…" if len(best) > 12 else "")
-    return f"未找到「姓名」或「身份证号」列（第 {best_row + 1} 行像是表头：{shown}）"
+    if any(rules.field_for(c) for c in best):
+        shown = "、".join(best[:12]) + ("…" if len(best) > 12 else "")
+        return f"未找到「姓名」或「身份证号」列（第 {best_row + 1} 行像是表头：{shown}）"
+    return (
+        f"未找到「姓名」或「身份证号」列（第 {best_row + 1} 行有 {len(best)} 个文字格，"
+        "但没有认得的列名）"
+    )
 
 
 # --- committee ------------------------------------------------------------------
@@ -420,7 +434,7 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
         return SheetData(report, pd.DataFrame(), pd.DataFrame())
     header = _find_header(raw, rules)
     if header is None:
-        report.note = _no_header_note(raw)
+        report.note = _no_header_note(raw, rules)
         return SheetData(report, pd.DataFrame(), pd.DataFrame())
     report.header_rows = [r + 1 for r in header.rows]
     report.columns = [

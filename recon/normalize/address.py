@@ -31,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from recon.normalize._opencc import t2s
+from recon.normalize._opencc import simplified, t2s
 
 __all__ = [
     "ADDRESS_COLUMNS",
@@ -129,7 +129,7 @@ def _cn_to_digits(m: re.Match[str]) -> str:
 
 def _clean(text: str) -> str:
     s = unicodedata.normalize("NFKC", text)
-    s = t2s().convert(s)
+    s = simplified(s)
     s = unicodedata.normalize("NFKC", re.sub(r"\s+", "", s))
     s = _BRACKETS.sub("", s)
     s = _DASHES.sub("-", s)
@@ -235,10 +235,14 @@ def parse_address(text: str) -> Address:
     parts: dict[str, str] = {}
     admin = _ADMIN.match(s)
     if admin:
+        rest = s[admin.end() :]
+        # a 乡/镇 with nothing but numbers after it is the place itself
+        # ("向阳乡3组12号"): kept, so that a house key parses to itself
+        keep_town = bool(admin.group("town")) and (not rest or rest[0].isdigit() or rest[0] == "-")
         for name in ("province", "city", "district", "town"):
-            if admin.group(name):
+            if admin.group(name) and not (name == "town" and keep_town):
                 parts[name] = admin.group(name)
-        s = s[admin.end() :]
+        s = (admin.group("town") if keep_town else "") + rest
     leftovers: list[str] = []
 
     # leading locality: a road, a village (followed by 组) or a place name
@@ -389,7 +393,7 @@ def _compose(parts: dict[str, str], with_flat: bool) -> str:
 
 _NAME_CHAR = (
     r"[^\x00-\x{2FFF}\x{3000}-\x{303F}\x{FF00}-\x{FFEF}"
-    "路街巷道省市区县镇乡旗盟州村组队弄号幢栋座楼层室户房单元支第小社园校]"
+    "路街巷道省市区县镇乡旗盟州村组队弄衖号幢栋座楼层室户房单元支第小社园校]"
 )
 _FAST = (
     r"^(?P<pre>(?:上海市?)?(?:" + _NAME_CHAR + r"{2,4}区)?(?:" + _NAME_CHAR + r"{2,6}(?:镇|街道))?)"

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import Levenshtein
 
-from recon.normalize._opencc import t2s
+from recon.normalize._opencc import simplified as _to_simplified
 
 __all__ = [
     "NAME_COLUMNS",
@@ -71,8 +71,10 @@ def clean_name(text: object) -> str:
             and all(_HAN.search(p) for p in parts)
         )
         s = "·".join(parts) if minority else "".join(parts)
-    # joining parts may bring combining marks together: normalise once more
-    return unicodedata.normalize("NFKC", re.sub("·+", "·", s))
+    # joining parts may bring combining marks together: normalise once more;
+    # and a dot left at an end by the joining goes (the result is a fixed point)
+    s = unicodedata.normalize("NFKC", re.sub("·+", "·", s))
+    return s.strip("·").strip()
 
 
 def name_key(display: str) -> str:
@@ -82,7 +84,7 @@ def name_key(display: str) -> str:
 
 def simplified(key: str) -> str:
     """Traditional -> simplified (OpenCC); lossy for a few surnames."""
-    return t2s().convert(key) if key else ""
+    return _to_simplified(key) if key else ""
 
 
 def normalize_names(values: pd.Series) -> pd.DataFrame:

@@ -97,7 +97,10 @@ def parse_date(value: object) -> str:
             return ""
         if 19000101 <= value <= 21001231:
             return _parse_date_text(str(int(value)))
-        return _from_serial(float(value))
+        try:
+            return _from_serial(float(value))
+        except OverflowError:  # an int beyond any date (no spreadsheet makes one)
+            return ""
     return _parse_date_text(str(value))
 
 
@@ -129,7 +132,8 @@ def normalize_phones(values: pd.Series) -> pd.Series:
     import pyarrow.compute as pc
 
     arr = pa.array(values.astype(str).fillna("").tolist(), type=pa.string())
-    s = pc.replace_substring_regex(pc.utf8_normalize(arr, "NFKC"), r"[\s\-()（）+]", "")
+    # RE2's \s is ASCII only: add what Python's \s also takes (the scalar path)
+    s = pc.replace_substring_regex(pc.utf8_normalize(arr, "NFKC"), _PHONE_NOISE_RE2, "")
     s = pc.replace_substring_regex(s, r"\.0$", "")
     s = pc.if_else(
         pc.and_(pc.equal(pc.utf8_length(s), 13), pc.starts_with(s, "86")),
@@ -141,6 +145,7 @@ def normalize_phones(values: pd.Series) -> pd.Series:
 
 
 _PHONE_NOISE = re.compile(r"[\s\-()（）+]")
+_PHONE_NOISE_RE2 = r"[\s\x0b\x1c-\x1f\x85\p{Z}\-()（）+]"
 
 
 def normalize_phone(value: object) -> str:

@@ -79,10 +79,21 @@ def _style_attr(style: int, row_styles: np.ndarray | None) -> pa.Array | str:
     return pa.array(np.where(row_styles >= 0, row_styles, style).astype(str).tolist())
 
 
+def _cut(text: str | None) -> str:
+    """``text`` cut to Excel's 32,767 UTF-16 units, never inside a surrogate pair."""
+    if text is None or len(text) <= MAX_CELL // 2:
+        return text or ""
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * MAX_CELL:
+        return text
+    return units[: 2 * MAX_CELL].decode("utf-16-le", errors="ignore")
+
+
 def _text_cells(values: np.ndarray, ref: pa.Array, style: pa.Array | str) -> pa.Array:
     text = _as_text(values)
-    if pc.any(pc.greater(pc.utf8_length(text), MAX_CELL)).as_py():
-        text = pc.utf8_slice_codeunits(text, 0, MAX_CELL)
+    # Excel's limit counts UTF-16 units: a character beyond the BMP (𠮷) is two
+    if pc.any(pc.greater(pc.utf8_length(text), MAX_CELL // 2)).as_py():
+        text = pa.array([_cut(t) for t in text.to_pylist()], type=pa.string())
     if pc.any(pc.match_substring_regex(text, _SPECIAL)).as_py():
         text = pa.array([_control(t) for t in text.to_pylist()], type=pa.string())
     for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
