@@ -7,11 +7,41 @@ register holds them, each with the noise applied (``noise`` column).
 ``write_street(street, folder)`` puts it on disk as real-looking workbooks
 (or, for benchmarks, flat CSVs) plus ``答案/truth.csv``.
 
+``generate_separation(SeparationSpec(...))`` builds a street's local-hukou
+people for the 人户分离 check: the police ``police_list`` (机到人) and the
+door-to-door ``sweep`` (人到机), with each person's scenario and type
+(人在户不在 / 户在人不在); ``write_separation(separation, folder)`` writes
+one sweep workbook per 居委, the GB18030 list and ``答案/truth.csv``.
+
 The same spec always gives the same street and the same cell values.
 """
 
 from recon.sample._generate import generate_street
-from recon.sample._spec import SCENARIOS, SampleFiles, Street, StreetSpec
+from recon.sample._separation import generate_separation
+from recon.sample._spec import (
+    SCENARIOS,
+    SEPARATION_KINDS,
+    SEPARATION_SCENARIOS,
+    SampleFiles,
+    Separation,
+    SeparationSpec,
+    Street,
+    StreetSpec,
+)
 from recon.sample._write import write_street
+from recon.sample._write_separation import write_separation
 
-__all__ = ["SCENARIOS", "SampleFiles", "Street", "StreetSpec", "generate_street", "write_street"]
+__all__ = [
+    "SCENARIOS",
+    "SEPARATION_KINDS",
+    "SEPARATION_SCENARIOS",
+    "SampleFiles",
+    "Separation",
+    "SeparationSpec",
+    "Street",
+    "StreetSpec",
+    "generate_separation",
+    "generate_street",
+    "write_separation",
+    "write_street",
+]

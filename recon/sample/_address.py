@@ -36,6 +36,18 @@ def _pick(n: int, variants: dict[str, float], rng: np.random.Generator) -> np.nd
     return rng.choice(labels, size=n, p=p / p.sum())
 
 
+def _prefixes(parts: dict[str, np.ndarray], n: int, rng: np.random.Generator) -> np.ndarray:
+    """The district prefix of the ``addr_prefix`` variant.
+
+    Flats of the street: 上海市闵行区 or 闵行区. Addresses in another district
+    (``parts["district"]``, e.g. 徐汇区), whose usual form already names the
+    city and district: the district alone.
+    """
+    if "district" in parts:
+        return obj(parts["district"]).copy()
+    return rng.choice(obj(DISTRICT_PREFIXES), size=n, p=[0.8, 0.2])
+
+
 def _urban(parts: dict[str, np.ndarray], label: str, rng: np.random.Generator) -> np.ndarray:
     road, lane, number, room = parts["road"], parts["lane"], parts["number"], parts["room"]
     head = road + lane + "弄"
@@ -47,7 +59,7 @@ def _urban(parts: dict[str, np.ndarray], label: str, rng: np.random.Generator) -
         floor = obj([r[:-2] for r in room.tolist()])
         return head + number + "号" + floor + "楼" + room
     if label == "addr_prefix":
-        return rng.choice(obj(DISTRICT_PREFIXES), size=n, p=[0.8, 0.2]) + canonical
+        return _prefixes(parts, n, rng) + canonical
     if label == "addr_cn_num":
         return (
             road
@@ -73,7 +85,7 @@ def _rural(parts: dict[str, np.ndarray], label: str, rng: np.random.Generator) -
     canonical = village + group + "组" + number + "号"
     n = len(village)
     if label == "addr_prefix":
-        return rng.choice(obj(DISTRICT_PREFIXES), size=n, p=[0.8, 0.2]) + canonical
+        return _prefixes(parts, n, rng) + canonical
     if label == "addr_cn_num":
         return village + positional(group) + "组" + number + "号"
     if label == "addr_fullwidth":
@@ -84,14 +96,23 @@ def _rural(parts: dict[str, np.ndarray], label: str, rng: np.random.Generator) -
 
 
 def respell(
-    parts: dict[str, np.ndarray], rural: np.ndarray, rng: np.random.Generator
+    parts: dict[str, np.ndarray],
+    rural: np.ndarray,
+    rng: np.random.Generator,
+    urban_variants: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Other spellings of the given flats: (texts, variant labels)."""
+    """Other spellings of the given flats: (texts, variant labels).
+
+    ``parts`` holds ``road``, ``lane``, ``number``, ``room``, ``village`` and
+    ``group``; with a ``district`` key too (addresses outside the street) the
+    ``addr_prefix`` variant writes that district instead of 闵行区.
+    ``urban_variants`` replaces :data:`URBAN_VARIANTS` (labels and weights).
+    """
     n = len(rural)
     texts = obj([""] * n)
     labels = obj([""] * n)
     for is_rural, variants, render in (
-        (False, URBAN_VARIANTS, _urban),
+        (False, urban_variants or URBAN_VARIANTS, _urban),
         (True, RURAL_VARIANTS, _rural),
     ):
         where = np.flatnonzero(rural == is_rural)

@@ -44,10 +44,29 @@ def _rows(
     twice = np.flatnonzero(persons["field_twice"])
     p = np.concatenate([present, twice])
     copy = np.concatenate([np.zeros(len(present), np.int64), np.ones(len(twice), np.int64)])
+    return walk_rows(p, copy, persons, committees, flats, rng)
+
+
+def walk_rows(
+    p: np.ndarray,
+    copy: np.ndarray,
+    persons: Columns,
+    committees: pd.DataFrame,
+    flats: pd.DataFrame,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Rows about persons ``p`` in the order collectors walked and wrote them.
+
+    Each building goes to one collector of its 居委; a second copy
+    (``copy == 1``) lands with the next collector, somewhere along the walk.
+    Returns ``person``, ``copy``, ``ci`` (committee index), ``collector_no``
+    and ``day`` (collection day number, rising along each collector's walk).
+    """
     ci = pd.Index(committees["committee"]).get_indexer(persons["committee"][p])
     n_coll = committees["collectors"].str.count("、").to_numpy()[ci] + 1
     building = pd.factorize(flats["building"])[0][persons["flat_id"][p]]
-    collector = (rng.random(building.max() + 1)[building] * n_coll).astype(np.int64)
+    buildings = building.max() + 1 if len(building) else 0
+    collector = (rng.random(buildings)[building] * n_coll).astype(np.int64)
     collector = np.where(copy == 1, (collector + 1) % n_coll, collector)
     flat = persons["flat_id"][p]
     lo = pd.Series(flat).groupby(ci).transform("min").to_numpy()
@@ -183,7 +202,8 @@ def _ids(
     rest = rest[~numeric_committee[rest]]  # a number cell has no formatting
     _id_format(ids, rest, spec.field_id_format * n, tags, rng)
 
-    is_number = numeric_committee & np.array([s.isascii() and s.isdigit() for s in ids.tolist()])
+    digits_only = [s.isascii() and s.isdigit() for s in ids.tolist()]
+    is_number = numeric_committee & np.array(digits_only, dtype=bool)
     damaged = np.flatnonzero(is_number & ~legacy)
     ids[damaged] = obj([s[:15] + "000" for s in ids[damaged].tolist()])
     tags.add(damaged, "id_number_cell")

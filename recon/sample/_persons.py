@@ -284,12 +284,14 @@ def make_persons(
     flats: pd.DataFrame,
     person_flat: np.ndarray,
     rng: np.random.Generator,
+    provinces: dict[str, float] | None = None,
 ) -> Columns:
     """Everything true about each person, in person order (= flat order).
 
     Returned as columns of numpy arrays (object arrays for text), which the
     field and system stages index cheaply; ``generate_street`` makes the
-    ``persons`` DataFrame from them.
+    ``persons`` DataFrame from them. ``provinces`` weighs the provinces whose
+    county codes start the ID numbers (default: where migrants come from).
     """
     people = _People(flats, person_flat, rng)
     n = people.n
@@ -301,7 +303,7 @@ def make_persons(
 
     births = _births(people.head, people.pos, people.family, rng)
     births[twin_b] = births[twin_a]
-    regions, p = pick_regions(rng, MIGRANT_PROVINCES)
+    regions, p = pick_regions(rng, provinces or MIGRANT_PROVINCES)
     region_idx = rng.choice(len(regions), size=n, p=p)
     xj = region_table()[region_table()["province_code"] == MINORITY_PROVINCE]
     regions = pd.concat([regions, xj], ignore_index=True)

@@ -141,3 +141,171 @@ class SampleFiles:
     field_files: list[Path]
     system_files: list[Path]
     truth_rows: int = 0
+
+
+SEPARATION_SCENARIOS = ("still", "back_home", "moved", "gone", "unregistered", "local")
+"""Scenario of a local-hukou person in a 人户分离 street (``persons.scenario``):
+
+- ``still``: on the police list, the sweep finds them separated as listed;
+- ``back_home``: listed as 户在人不在, the sweep finds them living at their
+  hukou flat in the street (no longer separated: to cancel);
+- ``moved``: listed, the sweep finds them separated at another residence
+  (人在户不在: another flat of the street; 户在人不在: another address
+  elsewhere): to update;
+- ``gone``: listed, not found by the sweep (机到人: to visit);
+- ``unregistered``: separated, found by the sweep, not on the list (to register);
+- ``local``: lives at their hukou flat in the street, not listed (nothing to do).
+"""
+SEPARATION_KINDS = ("人在户不在", "户在人不在", "无")
+"""``persons.kind``: the person's separation type as listed (or found, if
+unregistered); ``无`` for ``local``. ``back_home`` persons keep 户在人不在."""
+
+_STREET = StreetSpec()
+
+
+@dataclass(frozen=True)
+class SeparationSpec:
+    """What 人户分离 street to generate. Every share is a fraction (0.07 = 7 %).
+
+    Persons are local-hukou people tied to a flat of the street. Scenario
+    shares are shares of persons; ``local`` is what the others leave.
+    ``here`` is the share of 人在户不在 among the separated (by scenario,
+    ``back_home`` aside, which is always 户在人不在). Noise rates default to
+    :class:`StreetSpec`'s field (``sweep_*``) and system (``list_*``) rates
+    and are applied with exact counts.
+    """
+
+    seed: int = 2024
+    committees: int = 8
+    residents_per_committee: int = 300
+
+    # scenarios (shares of persons)
+    still: float = 0.55
+    back_home: float = 0.08
+    moved: float = 0.07
+    gone: float = 0.05
+    unregistered: float = 0.08
+    here: float = 0.6  # 人在户不在 among the separated; the rest 户在人不在
+
+    # persons (as StreetSpec; few minority names among local hukou)
+    twins: float = _STREET.twins
+    minority: float = 0.003
+    popular_names: float = _STREET.popular_names
+    homonyms_same_flat: float = _STREET.homonyms_same_flat
+    homonyms_same_building: float = _STREET.homonyms_same_building
+    legacy15: float = _STREET.legacy15
+
+    # sweep noise (shares of sweep rows)
+    sweep_id_typo: float = _STREET.field_id_typo
+    sweep_id_swap: float = _STREET.field_id_swap
+    sweep_id_format: float = _STREET.field_id_format
+    sweep_id_missing: float = _STREET.field_id_missing
+    number_cell: float = _STREET.number_cell  # sizes the one 居委 whose ID column is numeric
+    sweep_name_homophone: float = _STREET.field_name_homophone
+    sweep_name_trad: float = _STREET.field_name_trad
+    sweep_name_space: float = _STREET.field_name_space
+    sweep_dot_variant: float = _STREET.field_dot_variant  # of rows with a minority name
+    sweep_address_variant: float = _STREET.field_address_variant  # 现居住地址 respelt
+    sweep_hukou_variant: float = 0.30  # 户籍地址 respelt
+    sweep_sex_slip: float = _STREET.field_sex_slip
+
+    # list noise (shares of list rows)
+    list_id_typo: float = 0.01  # one wrong digit (3/4) or a swap (1/4)
+    list_id_sci: float = _STREET.system_id_sci
+    list_name_trad: float = _STREET.system_name_trad
+    list_name_homophone: float = _STREET.system_name_homophone
+    list_address_short: float = 0.30  # the street's address without 上海市闵行区
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.committees < 1:
+            problems.append("committees must be at least 1")
+        if self.residents_per_committee < 1:
+            problems.append("residents_per_committee must be at least 1")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, float) and not 0.0 <= value <= 1.0:
+                problems.append(f"{f.name} must be between 0 and 1, got {value}")
+        if self.local < 0:
+            problems.append("scenario shares add up to more than 1")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    @property
+    def local(self) -> float:
+        """Share of persons living at their hukou flat, not listed (the rest)."""
+        return 1.0 - (self.still + self.back_home + self.moved + self.gone + self.unregistered)
+
+    @property
+    def persons(self) -> int:
+        """Number of true persons generated."""
+        return self.committees * self.residents_per_committee
+
+    def scenario_shares(self) -> dict[str, float]:
+        """Share of each scenario, in :data:`SEPARATION_SCENARIOS` order."""
+        return {
+            "still": self.still,
+            "back_home": self.back_home,
+            "moved": self.moved,
+            "gone": self.gone,
+            "unregistered": self.unregistered,
+            "local": self.local,
+        }
+
+    def street_spec(self) -> StreetSpec:
+        """The :class:`StreetSpec` whose persons, field and system machinery is reused."""
+        return StreetSpec(
+            seed=self.seed,
+            committees=self.committees,
+            residents_per_committee=self.residents_per_committee,
+            twins=self.twins,
+            minority=self.minority,
+            popular_names=self.popular_names,
+            homonyms_same_flat=self.homonyms_same_flat,
+            homonyms_same_building=self.homonyms_same_building,
+            legacy15=self.legacy15,
+            field_id_typo=self.sweep_id_typo,
+            field_id_swap=self.sweep_id_swap,
+            field_id_format=self.sweep_id_format,
+            field_id_missing=self.sweep_id_missing,
+            number_cell=self.number_cell,
+            field_name_homophone=self.sweep_name_homophone,
+            field_name_trad=self.sweep_name_trad,
+            field_name_space=self.sweep_name_space,
+            field_dot_variant=self.sweep_dot_variant,
+            field_address_variant=self.sweep_address_variant,
+            field_sex_slip=self.sweep_sex_slip,
+            system_id_typo=self.list_id_typo,
+            system_id_sci=self.list_id_sci,
+            system_name_trad=self.list_name_trad,
+            system_name_homophone=self.list_name_homophone,
+            system_address_short=self.list_address_short,
+        )
+
+
+@dataclass
+class Separation:
+    """A generated 人户分离 street: the truth, the sweep and the police list.
+
+    ``persons``: one row per local-hukou person (``person_id`` = position),
+    with ``scenario``, ``kind``, the street flat it is tied to (``flat_id``,
+    ``committee``, ``address``), the true ``hukou_address`` / ``residence``
+    and, if listed, ``list_hukou_address`` / ``list_residence`` (full
+    addresses, 上海市…区 in front); the ``*_place`` columns index ``places``
+    (-1: none).
+    ``places``: every address used, the street's flats first
+    (``place_id == flat_id``), then addresses in other districts; ``local``
+    is the address without city and district, ``full`` with them.
+    ``sweep``: one row per sweep-sheet row, as written, plus ``person_id``,
+    ``flat_id`` (where it was written), ``found`` (the type the row shows)
+    and ``noise``. ``police_list``: one row per list row, as exported, plus
+    ``person_id`` and ``noise``. ``committees``: one row per 居委 with its
+    sweep template (``template``) and the ``label`` shown in its file.
+    """
+
+    persons: pd.DataFrame
+    places: pd.DataFrame
+    sweep: pd.DataFrame
+    police_list: pd.DataFrame
+    committees: pd.DataFrame
+    spec: SeparationSpec

@@ -124,6 +124,65 @@ PINYIN_COLUMNS = (
     ("address", "dzmc"), ("committee", "jwh"), ("registered_on", "djsj"), ("zxbs", "zxbs"),
     ("cancelled_on", "zxsj"),
 )
+
+# 人户分离 sweep sheets (人到机), one template per 居委 in rotation.
+SWEEP_TEMPLATES: dict[str, Template] = {
+    "R1": Template(
+        code="R1",
+        columns=(
+            ("serial", "序号"), ("name", "姓名"), ("sex", "性别"), ("id_number", "公民身份号码"),
+            ("hukou_address", "户籍地址"), ("address", "现居住地址"),
+            ("collected_on", "采集日期"), ("remark", "备注"),
+        ),
+        sex_style="text", date_style="excel", birth_style="iso",
+        title="{c}人户分离排查表", info_row=True, total_row=True, sheet="排查表",
+    ),
+    "R2": Template(
+        code="R2",
+        columns=(
+            ("serial", "序号"), ("name", "姓名"), ("id_number", "身份证号"), ("sex", "性别"),
+            ("hukou_address", "户口所在地址"), ("address", "现住址"),
+            ("collected_on", "调查日期"), ("remark", "备注"),
+        ),
+        sex_style="code", date_style="dots", birth_style="iso",
+        title="{c}人户分离排查表", sheet="人户分离", numeric_codes=True,
+    ),
+    "R3": Template(
+        code="R3",
+        columns=(
+            ("serial", "序号"), ("name", "姓名"), ("sex", "性别"), ("id_number", "身份证号码"),
+            ("hukou_address", "户口所在地"), ("address", "实际居住地址"),
+            ("collected_on", "走访日期"), ("collector", "采集人"), ("remark", "备注"),
+        ),
+        sex_style="text", date_style="cn", birth_style="iso",
+        title="{c}人户分离情况排查表", blank_rows=True, sheet="Sheet1",
+    ),
+    "R4": Template(
+        code="R4",
+        columns=(
+            ("serial", "序号"), ("name", "姓名"), ("sex", "性别"), ("id_number", "公民身份号码"),
+            ("hukou_address", "户籍所在地"), ("address", "居住地址"),
+            ("collected_on", "填报日期"), ("remark", "备注"),
+        ),
+        sex_style="text", date_style="compact", birth_style="iso",
+        title="{c}人户分离排查登记表", groups=(("基本信息", 4), ("地址", 2), ("排查情况", 2)),
+        sheet="排查登记",
+    ),
+}
+
+# Headers of the flat sweep.csv (benchmark layout).
+FLAT_SWEEP_COLUMNS = (
+    ("committee", "居委"), ("collector", "采集人"), ("name", "姓名"), ("sex", "性别"),
+    ("id_number", "公民身份号码"), ("hukou_address", "户籍地址"), ("address", "现居住地址"),
+    ("collected_on", "采集日期"), ("remark", "备注"),
+)
+
+# The police's 人户分离 list (机到人).
+LIST_COLUMNS = (
+    ("name", "姓名"), ("sex", "性别"), ("id_number", "公民身份号码"),
+    ("hukou_address", "户口所在地址"), ("address", "现居住地址"), ("kind", "人户分离类型"),
+    ("committee", "所属居委"), ("registered_on", "登记日期"),
+)
 # fmt: on
 
 

@@ -8,6 +8,7 @@ data record, the 合计 row) and then rendered by openpyxl (.xlsx) or xlwt
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,7 @@ def _info_text(committee: str, collectors: str) -> str:
 
 
 def _write_xlsx(
-    path: Path, street: Street, c: pd.Series, template: Template, plans: list[SheetPlan]
+    path: Path, rows: pd.DataFrame, c: pd.Series, template: Template, plans: list[SheetPlan]
 ) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -137,7 +138,7 @@ def _write_xlsx(
         ws = first if first is not None else wb.create_sheet()
         first = None
         ws.title = plan.name
-        values = _cell_values(street.field, plan, template, date_cells)
+        values = _cell_values(rows, plan, template, date_cells)
         merges = []
         row = 0
         lines: list[tuple[int, list[Any]]] = []
@@ -181,7 +182,7 @@ def _write_xlsx(
 
 
 def _write_xls(
-    path: Path, street: Street, c: pd.Series, template: Template, plans: list[SheetPlan]
+    path: Path, rows: pd.DataFrame, c: pd.Series, template: Template, plans: list[SheetPlan]
 ) -> None:
     import xlwt
 
@@ -200,7 +201,7 @@ def _write_xls(
         for j, (key, header) in enumerate(template.columns):
             ws.write(plan.header_row - 1, j, header, header_style)
             ws.col(j).width = 256 * _WIDTHS.get(key, 10)
-        values = _cell_values(street.field, plan, template, date_cells)
+        values = _cell_values(rows, plan, template, date_cells)
         for r, cells in zip(plan.rows.tolist(), values, strict=True):
             for j, v in enumerate(cells):
                 if v is not None:
@@ -213,23 +214,52 @@ def _write_xls(
 
 def write_workbooks(street: Street, field_dir: Path) -> tuple[list[Path], pd.DataFrame]:
     """One workbook per 居委; returns the files and the truth of their data rows."""
-    field = street.field
-    committee = field["committee"].to_numpy()
-    collectors = field["collector"].to_numpy()
+    return write_committee_books(
+        street.field,
+        street.committees,
+        field_dir,
+        TEMPLATES,
+        "来沪人员信息采集表",
+        street.spec.seed,
+        7,
+    )
+
+
+def write_committee_books(
+    rows: pd.DataFrame,
+    committees: pd.DataFrame,
+    folder: Path,
+    templates: Mapping[str, Template],
+    stem: str,
+    seed: int,
+    salt: int,
+) -> tuple[list[Path], pd.DataFrame]:
+    """One workbook per 居委 of ``rows`` (field-like rows with ``committee``, ``collector``).
+
+    ``committees`` gives each 居委's ``template`` (a key of ``templates``),
+    ``collectors`` and ``date_style``; an optional ``label`` column is the
+    name shown in titles, info rows and file names (``{label}{stem}.xlsx``),
+    else the 居委 name. Layout randomness comes from ``[seed, k, salt]``.
+    Returns the files and the truth of their data rows (``file``, ``sheet``,
+    ``row``, ``record`` = index into ``rows``).
+    """
+    committee = rows["committee"].to_numpy()
+    collectors = rows["collector"].to_numpy()
     files: list[Path] = []
     truth: list[pd.DataFrame] = []
-    for k, (_i, c) in enumerate(street.committees.iterrows()):
-        template = TEMPLATES[c["template"]]
-        rng = np.random.default_rng([street.spec.seed, k, 7])
+    for k, (_i, c) in enumerate(committees.iterrows()):
+        template = templates[c["template"]]
+        rng = np.random.default_rng([seed, k, salt])
         records = np.flatnonzero(committee == c["committee"])
         plans = _plan_workbook(records, collectors[records], template, rng)
-        path = (
-            field_dir / f"{c['committee']}来沪人员信息采集表{'.xls' if template.xls else '.xlsx'}"
-        )
+        shown = c.copy()
+        if "label" in c:
+            shown["committee"] = c["label"]
+        path = folder / f"{shown['committee']}{stem}{'.xls' if template.xls else '.xlsx'}"
         if template.xls:
-            _write_xls(path, street, c, template, plans)
+            _write_xls(path, rows, shown, template, plans)
         else:
-            _write_xlsx(path, street, c, template, plans)
+            _write_xlsx(path, rows, shown, template, plans)
         files.append(path)
         for plan in plans:
             truth.append(

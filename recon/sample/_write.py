@@ -72,8 +72,11 @@ def write_csv(
             out.write(render(table.iloc[start : start + step], start == 0).encode(encoding))
 
 
-def _prepare(folder: Path, overwrite: bool) -> tuple[Path, Path, Path]:
-    dirs = (folder / FIELD_DIR, folder / SYSTEM_DIR, folder / TRUTH_DIR)
+def prepare_folder(
+    folder: Path, overwrite: bool, field_dir: str = FIELD_DIR
+) -> tuple[Path, Path, Path]:
+    """The field, system and truth folders under ``folder``, emptied if allowed."""
+    dirs = (folder / field_dir, folder / SYSTEM_DIR, folder / TRUTH_DIR)
     existing = [p for d in dirs if d.is_dir() for p in sorted(d.iterdir()) if p.is_file()]
     if existing and not overwrite:
         raise UsageError(
@@ -184,7 +187,7 @@ def write_street(
     if layout not in ("workbooks", "flat"):
         raise UsageError(f"未知的样例数据格式：{layout}", hint="可选 workbooks 或 flat")
     folder = Path(folder)
-    field_dir, system_dir, truth_dir = _prepare(folder, overwrite)
+    field_dir, system_dir, truth_dir = prepare_folder(folder, overwrite)
     if layout == "workbooks":
         field_files, field_located = write_workbooks(street, field_dir)
         system_files, system_located = _write_system(street, system_dir, SYSTEM_FILE)
