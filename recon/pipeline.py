@@ -296,6 +296,7 @@ def run_match(
         rules.matching,
         decided_same=decided.same if decided else None,
         decided_different=decided.different if decided else None,
+        household=mode == MODE,
     )
     if mode == MODE:
         from recon.separation import classify_separation

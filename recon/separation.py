@@ -80,16 +80,34 @@ def separation_type(value: object) -> str:
     return ""
 
 
-def _keys(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """House keys and localities of an address column ('' where unknown)."""
+Keys = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _keys(frame: pd.DataFrame, column: str) -> Keys:
+    """House keys, localities and flats (the key without its road) of an address
+    column ('' where unknown)."""
     if column not in frame or not len(frame):
         blank = np.full(len(frame), "", dtype=object)
-        return blank, blank.copy()
+        return blank, blank.copy(), blank.copy()
     parts = normalize_addresses(frame[column].fillna("").astype(str))
     return (
         parts["addr_key"].to_numpy(dtype=object),
         parts["addr_locality"].to_numpy(dtype=object),
+        parts["addr_flat"].to_numpy(dtype=object),
     )
+
+
+def _same_flat(a: Keys, b: Keys) -> np.ndarray:
+    """One flat: the same house key, or -- where one address lacks its road or
+    village -- the same lane, number and room (as the matcher's comparison)."""
+    key_a, loc_a, flat_a = a
+    key_b, loc_b, flat_b = b
+    no_road = (loc_a == "") | (loc_b == "")
+    return ((key_a == key_b) & (key_a != "")) | (no_road & (flat_a == flat_b) & (flat_a != ""))
+
+
+def _at(keys: Keys, idx: np.ndarray) -> Keys:
+    return keys[0][idx], keys[1][idx], keys[2][idx]
 
 
 def _types(values: pd.Series | None, n: int) -> np.ndarray:
@@ -102,26 +120,24 @@ def classify_separation(result: MatchResult) -> MatchResult:
     """Add ``separation``, ``sep_type`` and ``form`` to both sides; field rows
     living at their hukou address and not on the list become ``not_separated``."""
     F, S = result.field.copy(), result.system.copy()
-    f_res, f_res_loc = (
-        F["addr_key"].to_numpy(dtype=object),
-        F["addr_locality"].to_numpy(dtype=object),
-    )
-    f_huk, f_huk_loc = _keys(F, "hukou_address")
-    s_res = S["addr_key"].to_numpy(dtype=object)
+    f_home, f_hukou, s_home = _keys(F, "address"), _keys(F, "hukou_address"), _keys(S, "address")
+    (f_res, f_res_loc, _), (f_huk, f_huk_loc, _) = f_home, f_hukou
+    s_res_loc = s_home[1]
     s_type = _types(S.get("kind"), len(S))
-    _s_huk, s_huk_loc = _keys(S, "hukou_address")
-    s_res_loc = S["addr_locality"].to_numpy(dtype=object)
+    s_huk_loc = _keys(S, "hukou_address")[1]
 
     known = (f_res != "") & (f_huk != "")
-    separated = known & (f_res != f_huk)
+    separated = known & ~_same_flat(f_home, f_hukou)
 
     # the street: the localities of the list's addresses in it
     here = set(s_res_loc[s_type == "人在户不在"]) | set(s_huk_loc[s_type == "户在人不在"])
     here.discard("")
     f_type = _types(F.get("kind"), len(F))
-    guess = np.where(
-        np.isin(f_huk_loc, list(here)) & ~np.isin(f_res_loc, list(here)), "户在人不在", "人在户不在"
-    )
+    res_here, huk_here = np.isin(f_res_loc, list(here)), np.isin(f_huk_loc, list(here))
+    # 户在人不在 when only the hukou is in the street -- or, the hukou address
+    # lacking its road, when the home is known to be outside it
+    away = ~res_here & (huk_here | ((f_huk_loc == "") & (f_res_loc != "")))
+    guess = np.where(away, "户在人不在", "人在户不在")
     f_type = np.where(f_type != "", f_type, np.where(separated, guess, ""))
 
     f_sep = np.full(len(F), "", dtype=object)
@@ -129,13 +145,8 @@ def classify_separation(result: MatchResult) -> MatchResult:
     pairs = result.pairs
     fi = pairs["f"].to_numpy(dtype=np.int64)
     si = pairs["s"].to_numpy(dtype=np.int64)
-    code = np.where(
-        ~known[fi],
-        Sep.UNKNOWN,
-        np.where(
-            ~separated[fi], Sep.BACK_HOME, np.where(f_res[fi] != s_res[si], Sep.MOVED, Sep.STILL)
-        ),
-    )
+    where_listed = np.where(_same_flat(_at(f_home, fi), _at(s_home, si)), Sep.STILL, Sep.MOVED)
+    code = np.where(~known[fi], Sep.UNKNOWN, np.where(~separated[fi], Sep.BACK_HOME, where_listed))
     f_sep[fi] = code
     s_sep[si] = code
     # a matched person keeps the list's type unless the sweep found another

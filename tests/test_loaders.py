@@ -1005,6 +1005,7 @@ def test_a_table_far_below_an_empty_top_is_found(tmp_path):
     result = load(tmp_path / "far.xlsx")
     assert (result.sheets[0].header_rows, rows_read(result)) == ([60], [61])
     path = tmp_path / "far.csv"
-    path.write_text("\n" * 70 + f"姓名,身份证号,现居住地址\n张三,{VALID},{ADDR}\n", encoding="utf-8")
+    text = "\n" * 70 + f"姓名,身份证号,现居住地址\n张三,{VALID},{ADDR}\n"
+    path.write_text(text, encoding="utf-8")
     result = load(path)
     assert (result.sheets[0].header_rows, rows_read(result)) == ([71], [72])

@@ -217,6 +217,36 @@ def test_visited_separation_list_reads_back(result):
     assert progress.loc["合计", "仍分离"] == "2" and progress.loc["合计", "已不分离"] == "1"
 
 
+def test_a_moved_person_without_id_is_found_by_the_hukou_flat(tmp_path):
+    # the sweep has no ID and a new home; the hukou flat is the list's. In
+    # 人户分离 mode name + sex + hukou flat is enough; the 来沪人员 match,
+    # which has no hukou evidence, must not pair them.
+    moved = make_id("310112", "19890101", "135")
+    (tmp_path / "f").mkdir()
+    (tmp_path / "s").mkdir()
+    _write(
+        tmp_path / "f" / "古美一村人户分离排查表.csv",
+        [SWEEP[0], ["冯二", "女", "", "上海市普陀区长寿路10号201室", "古美路30弄2号301室"]],
+        "utf-8-sig",
+    )
+    _write(
+        tmp_path / "s" / "人户分离人员名单.csv",
+        [LIST[0], ["冯二", "女", moved, "上海市普陀区长寿路10号201室",
+                   "上海市闵行区古美路40弄1号101室", "人在户不在", "古美一村"]],
+        "utf-8-sig",
+    )  # fmt: skip
+    for mode, matched in (("人户分离", True), ("", False)):
+        out = tmp_path / f"out{mode}"
+        args = ["match", tmp_path / "f", "--system", tmp_path / "s", "--out", out]
+        res = invoke(*args, *(["--mode", mode] if mode else []))
+        assert res.exit_code == 0, res.stderr
+        m = _csv(out / "matches.csv")
+        assert len(m) == int(matched), mode
+        if matched:
+            assert m.loc[0, "separation"] == "moved"
+            assert "户籍地址为同一套房" in m.loc[0, "reason"]
+
+
 def test_other_commands_refuse_a_separation_result(result):
     _root, out = result
     assert invoke("worklist", out).exit_code == 2
@@ -230,3 +260,45 @@ def test_unknown_mode_is_a_usage_error(result, tmp_path):
         "match", root / "f", "--system", root / "s", "--out", tmp_path / "x", "--mode", "流动"
     )
     assert res.exit_code == 2 and "人户分离" in res.stderr
+
+
+# --- end to end on the generator's separation street, against its truth -------------
+
+
+@pytest.mark.parametrize("seed", [3, 17])
+def test_generated_street_every_outcome_above_99_percent(tmp_path, seed):
+    from recon.sample import SeparationSpec, generate_separation, write_separation
+
+    from .separation_quality import score
+
+    files = write_separation(
+        generate_separation(SeparationSpec(seed=seed, committees=3, residents_per_committee=250)),
+        tmp_path / "data",
+    )
+    out = tmp_path / "out"
+    res = invoke(
+        "match", files.field_dir, "--system", files.system_dir, "--out", out, "--mode", "人户分离"
+    )
+    assert res.exit_code == 0, res.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    for side in ("field", "system"):
+        review = summary["outcomes"][side].get("review", 0)
+        assert review <= 0.02 * summary["rows_read"][side], (side, review)
+    scores = score(out, files.truth_path)
+    assert set(scores) == {
+        "field:still", "field:back_home", "field:moved", "field:unregistered",
+        "field:not_separated", "system:found", "system:to_visit",
+    }  # fmt: skip
+    for label, s in scores.items():
+        assert s.tp > 0, label
+        assert s.precision >= 0.99 and s.recall >= 0.99, (label, s)
+    # the type of an unregistered separation picks the 采集表: it must be the true one
+    truth = _csv(files.truth_path)
+    kind = dict(
+        zip(truth["file"] + "|" + truth["sheet"] + "|" + truth["row"], truth["kind"], strict=True)
+    )
+    fo = _csv(out / "field_only.csv")
+    fo = fo[fo["separation"] == "unregistered"]
+    places = fo["field_file"] + "|" + fo["field_sheet"] + "|" + fo["field_row"]
+    right = sum(kind[p] == t for p, t in zip(places, fo["sep_type"], strict=True))
+    assert right / len(fo) >= 0.99, (right, len(fo))

@@ -44,7 +44,11 @@ BLOCKING_RULES: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("sound_house", ("addr_key", "sound"), None),
     ("name_flat", ("name_simp", "addr_flat"), None),
     ("name_locality", ("name_simp", "committee", "addr_locality"), "no_birth"),
+    # 人户分离 only (the frame has hukou keys): a person who moved keeps the hukou flat
+    ("name_hukou", ("name_simp", "hukou_key"), None),
+    ("sound_hukou", ("hukou_key", "sound"), None),
 )
+_MADE_PARTS = ("sound", "id14", "id6")  # parts made on demand, not columns
 
 
 @lru_cache(maxsize=500_000)
@@ -192,6 +196,8 @@ class Blocker:
         right_open = right[~self.sure[right]]
         frames = [self._repair_pairs(left, right).assign(rule="repair")]
         for name, parts, only in BLOCKING_RULES:
+            if any(p not in self.cols and p not in _MADE_PARTS for p in parts):
+                continue  # a rule for columns this match does not have
             if only is None:
                 joins = [(left_open, right), (left_sure, right_open)]
             else:  # at least one row of the pair must be one the rule is for

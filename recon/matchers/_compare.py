@@ -221,6 +221,7 @@ class AddressComparison(Comparison):
         "same_flat_no_road": "住址为同一套房（一方未写路名）",
         "same_building": "住址在同一幢楼",
         "same_road": "住址在同一条路/村",
+        "same_hukou": "户籍地址为同一套房",
         "different": "住址不同",
         "unknown": "缺少住址",
     }
@@ -246,6 +247,10 @@ class AddressComparison(Comparison):
         for i in np.flatnonzero(partial):
             if same_flat(ka[i], kb[i]):
                 out[i] = "same_flat_no_road"
+        if "hukou_key" in a and "hukou_key" in b:  # 人户分离: the home may have moved
+            ha, hb = a["hukou_key"].to_numpy(dtype=object), b["hukou_key"].to_numpy(dtype=object)
+            weaker = ~np.isin(out, ("same_flat", "same_flat_no_road"))
+            out[weaker & (ha == hb) & (ha != "")] = "same_hukou"
         return out
 
 

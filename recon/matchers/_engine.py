@@ -25,6 +25,7 @@ import pandas as pd
 
 from recon.matchers._blocking import Blocker
 from recon.matchers._compare import COMPARISONS, compare_pairs
+from recon.normalize.address import normalize_addresses
 from recon.normalize.ids import IdKind
 from recon.rules import MatchingRules
 
@@ -103,10 +104,17 @@ _REC_COLS = [
 ]
 
 
-def _combined(field: pd.DataFrame, system: pd.DataFrame) -> pd.DataFrame:
+def _combined(field: pd.DataFrame, system: pd.DataFrame, household: bool) -> pd.DataFrame:
     parts = []
     for frame in (field, system):
         part = frame[_REC_COLS].copy()
+        if household:  # 人户分离: the hukou flat is evidence too (the home may change)
+            hukou = frame.get("hukou_address")
+            part["hukou_key"] = (
+                normalize_addresses(hukou.fillna("").astype(str))["addr_key"].to_numpy(object)
+                if hukou is not None and len(frame)
+                else ""
+            )
         part["sex_eff"] = frame["sex"].where(frame["sex"].ne(""), frame["id_sex"])
         # a birth date read from a mistyped or damaged ID may carry the typo
         part["birth_weak"] = frame["id_kind"].isin(
@@ -228,8 +236,13 @@ def match_records(
     on_step: Callable[[str], None] | None = None,
     decided_same: set[tuple[str, str]] | None = None,
     decided_different: set[tuple[str, str]] | None = None,
+    household: bool = False,
 ) -> MatchResult:
     """Reconcile prepared field and system records (see the module text).
+
+    ``household``: for the 人户分离 list, where a person's home may have
+    changed since listing but the hukou flat has not, the hukou flat is
+    compared (and blocked on) as well.
 
     ``decided_same`` / ``decided_different``: (field, system) fingerprint
     pairs a person has judged (待人工确认单): the first are matched, the
@@ -239,7 +252,7 @@ def match_records(
     field = field.reset_index(drop=True)
     system = system.reset_index(drop=True)
     nf, ns = len(field), len(system)
-    recs = _combined(field, system)
+    recs = _combined(field, system, household)
     st = _State(nf, ns)
     th = rules["thresholds"]
 
