@@ -614,11 +614,21 @@ def generate_command(
     flat: Annotated[
         bool, typer.Option("--flat", help="只写两个简单的 CSV 文件（用于性能测试）")
     ] = False,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            help="写「人户分离」则生成人户分离名单和上门排查表（不写则为来沪人员）",
+            metavar="类型",
+        ),
+    ] = "",
 ) -> None:
     from recon.demo import generate
 
     with _friendly():
-        files = generate(folder, seed=seed, committees=committees, residents=residents, flat=flat)
+        files = generate(
+            folder, seed=seed, committees=committees, residents=residents, flat=flat, mode=mode
+        )
         err.print(f"示例数据已写入：{files.field_dir.parent}")
         err.print(f"  现场采集表：{files.field_dir}")
         err.print(f"  系统导出表：{files.system_dir}")

@@ -7,11 +7,21 @@ from pathlib import Path
 
 from recon.console import StepProgress, err
 from recon.errors import UsageError, Where
-from recon.sample import SampleFiles, StreetSpec, generate_street, write_street
+from recon.sample import (
+    SampleFiles,
+    SeparationSpec,
+    StreetSpec,
+    generate_separation,
+    generate_street,
+    write_separation,
+    write_street,
+)
 
-__all__ = ["DEMO_MARKER", "generate", "run_demo"]
+__all__ = ["DEMO_MARKER", "SEPARATION_DEMO", "generate", "run_demo"]
 
 DEMO_MARKER = ".recon-demo"
+SEPARATION = "人户分离"
+SEPARATION_DEMO = "人户分离示例"  # the demo's second street, inside its folder
 
 
 def generate(
@@ -20,8 +30,16 @@ def generate(
     committees: int = 8,
     residents: int = 400,
     flat: bool = False,
+    mode: str = "",
 ) -> SampleFiles:
-    """Write a simulated street (field sheets, system export, truth) to ``folder``."""
+    """Write a simulated street (field sheets, system export, truth) to ``folder``.
+
+    ``mode`` "人户分离": a door-to-door sweep and the police 人户分离 list
+    instead of the 来沪人员 sheets and register.
+    """
+    if mode not in ("", SEPARATION):
+        hint = f"可选：{SEPARATION}（不写则为来沪人员）"
+        raise UsageError(f"不认识的数据类型：{mode}", hint=hint)
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()) and not (folder / DEMO_MARKER).exists():
         raise UsageError(
@@ -31,13 +49,18 @@ def generate(
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     (folder / DEMO_MARKER).write_text("recon sample data\n", encoding="utf-8")
+    layout = "flat" if flat else "workbooks"
+    if mode == SEPARATION:
+        sep = SeparationSpec(seed=seed, committees=committees, residents_per_committee=residents)
+        return write_separation(generate_separation(sep), folder, layout)
     spec = StreetSpec(seed=seed, committees=committees, residents_per_committee=residents)
-    street = generate_street(spec)
-    return write_street(street, folder, layout="flat" if flat else "workbooks")
+    return write_street(generate_street(spec), folder, layout)
 
 
 def run_demo(folder: Path) -> Path:
-    """Generate the sample street into ``folder`` and run ``recon match`` on it."""
+    """Generate the sample street into ``folder`` and run ``recon match`` on it;
+    then the same for a 人户分离 list and its sweep, in ``folder/人户分离示例``.
+    Returns the first result folder."""
     from recon.pipeline import run_match
     from recon.report import MATCH_STEPS, render_match_summary
 
@@ -48,7 +71,23 @@ def run_demo(folder: Path) -> Path:
     with StepProgress(MATCH_STEPS) as progress:
         run = run_match([files.field_dir], [files.system_dir], out, on_step=progress.step)
     err.print(render_match_summary(run.summary))
+
+    sep_folder = folder / SEPARATION_DEMO
+    err.print(f"正在生成人户分离示例数据：{sep_folder}")
+    sep_files = generate(sep_folder, committees=3, residents=200, mode=SEPARATION)
+    sep_out = sep_folder / "核对结果"
+    with StepProgress(MATCH_STEPS) as progress:
+        sep_run = run_match(
+            [sep_files.field_dir],
+            [sep_files.system_dir],
+            sep_out,
+            on_step=progress.step,
+            mode=SEPARATION,
+        )
+    err.print(render_match_summary(sep_run.summary))
+
     err.print(f"示例采集表：{files.field_dir}")
     err.print(f"示例系统导出：{files.system_dir}")
     err.print(f"[bold]核对结果：{out}[/]（打开「核对结果.xlsx」查看；CSV 文件供程序使用）")
+    err.print(f"[bold]人户分离核对结果：{sep_out}[/]（打开「核对结果.xlsx」查看；上门核查打印「人户分离核查单.xlsx」）")
     return out

@@ -147,6 +147,25 @@ def test_demo_runs_end_to_end(tmp_path):
     assert (out / "summary.json").is_file()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert all(check["ok"] for check in summary["totals_check"].values())
+    # the demo's second street: a 人户分离 list checked against its sweep
+    sep = tmp_path / "demo" / "人户分离示例" / "核对结果"
+    summary = json.loads((sep / "summary.json").read_text(encoding="utf-8"))
+    assert summary["mode"] == "人户分离"
+    assert all(check["ok"] for check in summary["totals_check"].values())
+    assert summary["separation"]["still"] > 0
+    assert (sep / "人户分离核查单.xlsx").is_file() and (sep / "人户分离采集表.xlsx").is_file()
+    assert "人户分离核对结果" in res.stderr
+
+
+def test_generate_a_separation_street(tmp_path):
+    res = invoke("generate", str(tmp_path / "g"), "--mode", "人户分离", "--committees", "2",
+                 "--residents", "50")  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    sweeps = sorted(p.name for p in (tmp_path / "g" / "现场排查表").iterdir())
+    assert len(sweeps) == 2 and all("人户分离排查表" in n for n in sweeps)
+    assert (tmp_path / "g" / "系统导出" / "人户分离人员名单.csv").is_file()
+    res = invoke("generate", str(tmp_path / "h"), "--mode", "流动")
+    assert res.exit_code == 2 and "人户分离" in res.stderr
 
 
 def test_a_locked_old_result_is_left_intact(street, tmp_path, monkeypatch):
