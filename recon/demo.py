@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Literal
 
 from recon.console import StepProgress, err
 from recon.errors import UsageError, Where
@@ -49,7 +50,7 @@ def generate(
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     (folder / DEMO_MARKER).write_text("recon sample data\n", encoding="utf-8")
-    layout = "flat" if flat else "workbooks"
+    layout: Literal["workbooks", "flat"] = "flat" if flat else "workbooks"
     if mode == SEPARATION:
         sep = SeparationSpec(seed=seed, committees=committees, residents_per_committee=residents)
         return write_separation(generate_separation(sep), folder, layout)
@@ -89,5 +90,7 @@ def run_demo(folder: Path) -> Path:
     err.print(f"示例采集表：{files.field_dir}")
     err.print(f"示例系统导出：{files.system_dir}")
     err.print(f"[bold]核对结果：{out}[/]（打开「核对结果.xlsx」查看；CSV 文件供程序使用）")
-    err.print(f"[bold]人户分离核对结果：{sep_out}[/]（打开「核对结果.xlsx」查看；上门核查打印「人户分离核查单.xlsx」）")
+    err.print(
+        f"[bold]人户分离核对结果：{sep_out}[/]（打开「核对结果.xlsx」查看；上门核查打印「人户分离核查单.xlsx」）"
+    )
     return out
