@@ -272,6 +272,12 @@ def match_command(
                 mode=mode,
             )
         err.print(render_match_summary(run.summary))
+        lists = run.worklists
+        if lists is not None and lists.pdf_skipped:
+            how = (
+                "请在 Excel/WPS 中打印核查单" if mode else "需要时用 recon worklist 结果文件夹 生成"
+            )
+            err.print(f"核查单较长（{lists.visits} 人），没有生成 PDF；{how}")
         err.print(f"结果已写入：[bold]{escape(str(run.out))}[/]")
 
 

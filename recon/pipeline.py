@@ -221,14 +221,22 @@ def _separation_lists(
     from recon.worklists import REVIEW_WORKBOOK, review_frame, write_review_workbook
     from recon.writers._separation import (
         FORMS_WORKBOOK,
+        SEP_PDF_FOLDER,
         SEP_WORKLIST,
         separation_visits,
         write_forms,
         write_separation_worklist,
     )
+    from recon.writers.worklist_pdf import write_separation_pdfs
 
     visits = separation_visits(result)
     write_separation_worklist(visits, out / SEP_WORKLIST, rules.output)
+    want_pdf = len(visits) <= rules.output.pdf_max_rows
+    pdfs = (
+        write_separation_pdfs(visits, out / SEP_PDF_FOLDER, rules.output)
+        if want_pdf and len(visits)
+        else []
+    )
     write_forms(tables["field_only"], out / FORMS_WORKBOOK)
     pairs = review_frame(csv_view(tables["review"]))
     review_path = None
@@ -237,11 +245,11 @@ def _separation_lists(
         write_review_workbook(pairs, review_path)
     return Worklists(
         visit_workbook=out / SEP_WORKLIST,
-        pdfs=[],
+        pdfs=pdfs,
         review_workbook=review_path,
         visits=len(visits),
         reviews=len(pairs),
-        pdf_skipped=False,
+        pdf_skipped=not want_pdf and len(visits) > 0,
     )
 
 

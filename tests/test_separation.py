@@ -163,6 +163,14 @@ def test_listed_person_not_found_is_visited_with_both_addresses(result):
     assert people["孙八"] == "未排查到" and people["李四"] == "已在户籍地居住"
 
 
+def test_the_separation_list_is_printed_as_pdf_too(result):
+    _root, out = result
+    pdfs = sorted((out / "人户分离核查单PDF").glob("*.pdf"))
+    assert [p.name for p in pdfs] == ["古美一村.pdf"]  # one per 居委 on the list
+    data = pdfs[0].read_bytes()
+    assert data.startswith(b"%PDF") and b"STSong-Light" in data  # a CID font: nothing to install
+
+
 def test_every_row_has_one_outcome(result):
     _root, out = result
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))

@@ -361,7 +361,11 @@ def _compose(parts: dict[str, str], with_flat: bool) -> str:
     if "village" in parts:
         out.append(parts["village"])
     if "place" in parts and not ("road" in parts and "lane" in parts):
-        out.append(parts["place"])
+        # a place that would make the road read as a province or district
+        # (":路" + "省") is left out, so that the key parses to itself
+        admin = _ADMIN.match("".join(out) + parts["place"]) if out else None
+        if not (admin and admin.end()):
+            out.append(parts["place"])
     for slot, unit in (
         ("group", "组"),
         ("lane", "弄"),

@@ -25,6 +25,7 @@ __all__ = [
 
 FORMS_WORKBOOK = "人户分离采集表.xlsx"
 SEP_WORKLIST = "人户分离核查单.xlsx"
+SEP_PDF_FOLDER = "人户分离核查单PDF"
 
 _FOUND = {
     Sep.STILL: "仍分离",

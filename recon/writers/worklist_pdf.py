@@ -1,4 +1,5 @@
-"""入户核查单 as PDF: one file per 居委, A4 landscape, ready to print.
+"""Worklists as PDF: one file per 居委, A4 landscape, ready to print --
+the 入户核查单 (机到人) and the 人户分离核查单.
 
 Chinese is rendered with reportlab's built-in CID font STSong-Light (an
 Adobe-GB1 font every PDF reader has), so nothing needs to be installed.
@@ -9,6 +10,7 @@ checker's signature and the date; the header row repeats on every page.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +25,9 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from recon.rules import OutputRules
+from recon.separation import SEP_NEW_ADDRESS, SEP_OPTIONS
 
-__all__ = ["FONT", "write_visit_pdfs"]
+__all__ = ["FONT", "write_separation_pdfs", "write_visit_pdfs"]
 
 FONT = "STSong-Light"
 PAGE = landscape(A4)
@@ -42,7 +45,12 @@ def _font() -> str:
 HEADER_HEIGHT = 9 * mm
 
 
-def _numbered_canvas(committee: str, widths: list[float]) -> type[Canvas]:
+Columns = list[tuple[str, str, float, bool]]  # (frame column, header, relative width, wrap)
+
+
+def _numbered_canvas(
+    committee: str, title: str, columns: Columns, widths: list[float]
+) -> type[Canvas]:
     """A canvas that writes 第 x 页 共 y 页 once it knows y (two passes), and
     draws the table's header row at the top of every page.
 
@@ -71,7 +79,7 @@ def _numbered_canvas(committee: str, widths: list[float]) -> type[Canvas]:
         def _decorate(self, total: int) -> None:
             width, height = PAGE
             self.setFont(FONT, 10)
-            self.drawString(MARGIN, height - 7 * mm, f"{committee}  入户核查单（机到人）")
+            self.drawString(MARGIN, height - 7 * mm, f"{committee}  {title}")
             self.drawRightString(
                 width - MARGIN, height - 7 * mm, f"第 {self._pageNumber} 页 共 {total} 页"
             )
@@ -82,7 +90,7 @@ def _numbered_canvas(committee: str, widths: list[float]) -> type[Canvas]:
             top = height - TOP_MARGIN - HEADER_HEIGHT
             x = MARGIN
             self.setLineWidth(0.4)
-            for (_, label, _, _), w in zip(_PDF_COLUMNS, widths, strict=True):
+            for (_, label, _, _), w in zip(columns, widths, strict=True):
                 self.setFillColor(colors.HexColor("#DDEBF7"))
                 self.setStrokeColor(colors.grey)
                 self.rect(x, top, w, HEADER_HEIGHT, stroke=1, fill=1)
@@ -94,8 +102,7 @@ def _numbered_canvas(committee: str, widths: list[float]) -> type[Canvas]:
     return NumberedCanvas
 
 
-# (frame column, header, relative width, wrap)
-_PDF_COLUMNS: list[tuple[str, str, float, bool]] = [
+_PDF_COLUMNS: Columns = [
     ("seq", "序号", 4, False),
     ("name", "姓名", 8, True),
     ("sex", "性别", 4, False),
@@ -111,6 +118,22 @@ _PDF_COLUMNS: list[tuple[str, str, float, bool]] = [
     ("remark", "备注", 10, True),
     ("key", "记录号", 9, False),
 ]
+_SEP_PDF_COLUMNS: Columns = [
+    ("seq", "序号", 4, False),
+    ("name", "姓名", 8, True),
+    ("sex", "性别", 4, False),
+    ("id_print", "身份证号", 17, False),
+    ("sep_type", "类型", 8, False),
+    ("hukou_address", "户籍地址", 19, True),
+    ("address", "名单现居住地址", 19, True),
+    ("found", "排查情况", 10, True),
+    ("c0", SEP_OPTIONS[0], 5.5, False),
+    ("c1", SEP_OPTIONS[1], 6.5, False),
+    ("c2", SEP_OPTIONS[2], 6.5, False),
+    ("new_address", SEP_NEW_ADDRESS, 15, True),
+    ("remark", "备注", 8, True),
+    ("key", "记录号", 9, False),
+]
 
 
 def _file_name(committee: str, used: set[str]) -> str:
@@ -123,19 +146,55 @@ def _file_name(committee: str, used: set[str]) -> str:
 
 
 def write_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) -> list[Path]:
-    """One PDF per 居委 in ``folder``; returns the files written."""
+    """入户核查单: one PDF per 居委 in ``folder``; returns the files written."""
     from recon.worklists import NEW_KEY, _committee_rows
 
+    return _write_pdfs(
+        visits,
+        folder,
+        lambda people: _committee_rows(people, output),
+        _PDF_COLUMNS,
+        ("入户核查单（机到人）", "入户核查单"),
+        tall_key=NEW_KEY,
+    )
+
+
+def write_separation_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) -> list[Path]:
+    """人户分离核查单: one PDF per 居委 in ``folder``; returns the files written."""
+    from recon.writers._separation import _rows
+
+    return _write_pdfs(
+        visits,
+        folder,
+        lambda people: _rows(people, output),
+        _SEP_PDF_COLUMNS,
+        ("人户分离核查单", "人户分离核查单"),
+    )
+
+
+def _write_pdfs(
+    visits: pd.DataFrame,
+    folder: Path,
+    make_rows: Callable[[pd.DataFrame], tuple[pd.DataFrame, Any]],
+    columns: Columns,
+    titles: tuple[str, str],
+    tall_key: str | None = None,
+) -> list[Path]:
+    """One PDF per 居委: ``make_rows`` gives a 居委's rows and their formats
+    ("heading" or ""); the tick columns are those named c0, c1, c2; rows whose
+    key is ``tall_key`` get room to write in by hand."""
     font = _font()
     folder.mkdir(parents=True, exist_ok=True)
     cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=9)
     usable = PAGE[0] - 2 * MARGIN
-    scale = usable / sum(w for _, _, w, _ in _PDF_COLUMNS)
-    widths = [w * scale for _, _, w, _ in _PDF_COLUMNS]
+    scale = usable / sum(w for _, _, w, _ in columns)
+    widths = [w * scale for _, _, w, _ in columns]
+    names = [c for c, _, _, _ in columns]
+    ticks = (names.index("c0"), names.index("c2"))
     written: list[Path] = []
     used: set[str] = set()
     for committee, people in visits.groupby("committee", sort=False):
-        frame, formats = _committee_rows(people, output)
+        frame, formats = make_rows(people)
         rows: list[list[Any]] = []
         styles: list[tuple[Any, ...]] = []
         heights: list[float | None] = []
@@ -143,7 +202,7 @@ def write_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) ->
             i = len(rows)
             if fmt == "heading":
                 title = Paragraph(_escape(str(record["name"])), cell)
-                rows.append([title] + [""] * (len(_PDF_COLUMNS) - 1))
+                rows.append([title] + [""] * (len(columns) - 1))
                 styles += [
                     ("SPAN", (0, i), (-1, i)),
                     ("BACKGROUND", (0, i), (-1, i), colors.HexColor("#F2F2F2")),
@@ -151,12 +210,13 @@ def write_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) ->
                 heights.append(None)
                 continue
             row = []
-            for (col, _, _, wrap), width in zip(_PDF_COLUMNS, widths, strict=True):
+            for (col, _, _, wrap), width in zip(columns, widths, strict=True):
                 value = record.get(col, "")
                 text = "" if value is None or value == "" else str(value)
                 row.append(_wrap(text, width) if wrap else text)
             rows.append(row)
-            heights.append(8 * mm if record.get("key") == NEW_KEY else None)
+            tall = tall_key is not None and record.get("key") == tall_key
+            heights.append(8 * mm if tall else None)
         story: list[Any] = []
         for start in range(0, len(rows), CHUNK):
             part = rows[start : start + CHUNK]
@@ -172,7 +232,7 @@ def write_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) ->
                         ("FONT", (0, 0), (-1, -1), font, 7.5),
                         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                        ("ALIGN", (7, 0), (9, -1), "CENTER"),
+                        ("ALIGN", (ticks[0], 0), (ticks[1], -1), "CENTER"),
                         *local,
                     ]
                 )
@@ -187,10 +247,10 @@ def write_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) ->
             rightMargin=MARGIN,
             topMargin=TOP_MARGIN + HEADER_HEIGHT,
             bottomMargin=12 * mm,
-            title=f"{shown} 入户核查单",
+            title=f"{shown} {titles[1]}",
             author="recon",
         )
-        doc.build(story, canvasmaker=_numbered_canvas(shown, widths))
+        doc.build(story, canvasmaker=_numbered_canvas(shown, titles[0], columns, widths))
         written.append(path)
     return written
 
