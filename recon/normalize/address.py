@@ -143,6 +143,7 @@ def _clean(text: str) -> str:
 # --- administrative prefix ------------------------------------------------------
 
 _NOT_ROAD = "(?![路街弄巷号村组道])"
+_NO_ADMIN = "※"  # starts a house key whose start reads like a province or district
 _ADMIN = re.compile(
     r"^(?:中国|中华人民共和国)?"
     rf"(?P<province>[^\d\-]{{2,7}}?(?:省|自治区){_NOT_ROAD}|上海市?|北京市?|天津市?|重庆市?)?"
@@ -233,7 +234,10 @@ def parse_address(text: str) -> Address:
     if not s:
         return Address(text=raw, problems=("地址为空",))
     parts: dict[str, str] = {}
-    admin = _ADMIN.match(s)
+    marked = s.startswith(_NO_ADMIN)  # a house key that must not lose its start
+    if marked:
+        s = s[len(_NO_ADMIN) :]
+    admin = None if marked else _ADMIN.match(s)
     if admin:
         rest = s[admin.end() :]
         # a 乡/镇 with nothing but numbers after it is the place itself
@@ -354,18 +358,24 @@ def _finish(raw: str, parts: dict[str, str], leftovers: list[str]) -> Address:
     )
 
 
+def _reads_as_admin(key: str) -> bool:
+    """Whether parsing ``key`` would take its start for a province, city,
+    district or town (a town followed by a number stays the place)."""
+    m = _ADMIN.match(key)
+    if not m or not m.end():
+        return False
+    if m.group("province") or m.group("city") or m.group("district"):
+        return True
+    rest = key[m.end() :]
+    return bool(rest) and not (rest[0].isdigit() or rest[0] == "-")
+
+
 def _compose(parts: dict[str, str], with_flat: bool) -> str:
-    out = []
-    if "road" in parts:
-        out.append(parts["road"])
-    if "village" in parts:
-        out.append(parts["village"])
-    if "place" in parts and not ("road" in parts and "lane" in parts):
-        # a place that would make the road read as a province or district
-        # (":路" + "省") is left out, so that the key parses to itself
-        admin = _ADMIN.match("".join(out) + parts["place"]) if out else None
-        if not (admin and admin.end()):
-            out.append(parts["place"])
+    head = [parts[name] for name in ("road", "village") if name in parts]
+    place = (
+        [parts["place"]] if "place" in parts and not ("road" in parts and "lane" in parts) else []
+    )
+    tail = []
     for slot, unit in (
         ("group", "组"),
         ("lane", "弄"),
@@ -374,15 +384,20 @@ def _compose(parts: dict[str, str], with_flat: bool) -> str:
         ("building", "幢"),
     ):
         if slot in parts:
-            out.append(parts[slot] + unit)
+            tail.append(parts[slot] + unit)
     if with_flat:
         if "unit" in parts:
-            out.append(parts["unit"] + "单元")
+            tail.append(parts["unit"] + "单元")
         if "room" in parts:
-            out.append(parts["room"] + "室")
+            tail.append(parts["room"] + "室")
         elif "floor" in parts:
-            out.append(parts["floor"] + "楼")
-    return "".join(out)
+            tail.append(parts["floor"] + "楼")
+    key = "".join(head + place + tail)
+    if _reads_as_admin(key):
+        # the key would parse with its start taken for a province, district or
+        # town (":路" + "省", "某乡某路"): marked, so that it parses to itself
+        key = _NO_ADMIN + key
+    return key
 
 
 # --- the column path --------------------------------------------------------------
