@@ -13,6 +13,7 @@ from recon.normalize.address import normalize_addresses, walk_order
 from recon.rules import OutputRules
 from recon.separation import FORMS, SEP_LABELS, SEP_NEW_ADDRESS, SEP_OPTIONS, SEP_TYPES, Sep
 from recon.writers._xlsx import Col, WorkbookWriter
+from recon.writers.match_outputs import with_total
 
 __all__ = [
     "FORMS_WORKBOOK",
@@ -73,11 +74,7 @@ def _overview(result: MatchResult) -> pd.DataFrame:
                 "dup": int(s["outcome"].eq(Outcome.DUPLICATE).sum()),
             }
         )
-    frame = pd.DataFrame(rows)
-    if not frame.empty:
-        total = frame.drop(columns=["committee"]).sum()
-        frame.loc[len(frame)] = {"committee": "合计", **total.to_dict()}
-    return frame
+    return with_total(pd.DataFrame(rows))
 
 
 _OVERVIEW_COLS = [

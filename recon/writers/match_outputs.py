@@ -480,7 +480,11 @@ def _overview(result: MatchResult) -> pd.DataFrame:
                 "system_unusable": int(s.get(Outcome.UNUSABLE, 0)),
             }
         )
-    frame = pd.DataFrame(rows)
+    return with_total(pd.DataFrame(rows))
+
+
+def with_total(frame: pd.DataFrame) -> pd.DataFrame:
+    """A per-居委 count table with its 合计 row added (the sum of every column)."""
     if not frame.empty:
         total = frame.drop(columns=["committee"]).sum()
         frame.loc[len(frame)] = {"committee": "合计", **total.to_dict()}
