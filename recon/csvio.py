@@ -1,0 +1,65 @@
+"""CSV files for scripts and checks: UTF-8 with a BOM, injection-safe.
+
+Written by `recon match` and the later commands, read back by every command
+that works on a result folder (through :class:`recon.resultdir.ResultFolder`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+__all__ = ["neutralise", "read_csv", "write_csv"]
+
+# A cell a spreadsheet would read as a formula (OWASP "CSV injection").
+_FORMULA_START = r"^[=+\-@\t\r]"
+BOM = "\ufeff".encode()
+
+
+def neutralise(values: pa.Array) -> pa.Array:
+    """Prefix text that a spreadsheet would take for a formula with a quote."""
+    risky = pc.match_substring_regex(values, _FORMULA_START)
+    if not pc.any(risky).as_py():
+        return values
+    return pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values)
+
+
+def _column(values: pd.Series) -> pa.Array:
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        return pa.array(values, from_pandas=True)  # NaN -> null -> an empty field
+    if isinstance(values.dtype, pd.StringDtype):
+        text = pa.array(values, type=pa.string())
+    else:
+        try:  # object columns of text: straight to arrow, in C
+            text = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # something not text in it
+            text = pa.array(values.astype(str).tolist(), type=pa.string())
+    return neutralise(pc.fill_null(text, ""))
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """One of our own CSV files back, as text, the formula guard undone."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for col in frame.columns:
+        values = frame[col]
+        guarded = values.str.match(r"^'[=+\-@\t\r]")
+        if guarded.any():
+            frame[col] = values.where(~guarded, values.str.slice(1))
+    return frame
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` to ``path``: UTF-8 with BOM, a header line, CRLF.
+
+    Text cells that a spreadsheet would read as a formula (= + - @ tab CR)
+    get a leading quote; numbers stay numbers (a score of -3.5 is no formula).
+    """
+    table = pa.table({str(c): _column(frame[c]) for c in frame.columns})
+    options = pacsv.WriteOptions(eol="\r\n", quoting_header="none")
+    with path.open("wb") as fh:
+        fh.write(BOM)
+        pacsv.write_csv(table, fh, write_options=options)
