@@ -255,6 +255,7 @@ def match_command(
         ),
     ] = "",
 ) -> None:
+    from recon.modes import get_mode
     from recon.pipeline import run_match
     from recon.report import MATCH_STEPS, render_match_summary
 
@@ -274,9 +275,7 @@ def match_command(
         err.print(render_match_summary(run.summary))
         lists = run.worklists
         if lists is not None and lists.pdf_skipped:
-            how = (
-                "请在 Excel/WPS 中打印核查单" if mode else "需要时用 recon worklist 结果文件夹 生成"
-            )
+            how = get_mode(mode).pdf_hint
             err.print(f"核查单较长（{lists.visits} 人），没有生成 PDF；{how}")
         err.print(f"结果已写入：[bold]{escape(str(run.out))}[/]")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,18 +20,13 @@ from recon import __version__
 from recon.errors import InputError, UsageError, Where
 from recon.loaders import LoadResult, collect_files, committee_key, load
 from recon.matchers import MatchResult, Outcome, match_records, restrict_visits
-from recon.outdir import SUMMARY_NAME, check_out_dir, staged
+from recon.modes import get_mode
+from recon.outdir import check_out_dir, staged
+from recon.resultdir import LEDGER, MATCH_TABLES, WORKBOOK, ResultFolder
 from recon.results import read_decisions
 from recon.rules import Rules, load_rules
-from recon.worklists import Worklists, fingerprints, write_worklists
-from recon.writers.match_outputs import (
-    FILES,
-    LEDGER_NAME,
-    WORKBOOK_NAME,
-    csv_view,
-    write_ledger,
-    write_match_files,
-)
+from recon.worklists import Worklists
+from recon.writers.match_outputs import write_ledger, write_match_files
 
 __all__ = ["RunSummary", "run_match"]
 
@@ -119,7 +113,7 @@ def _summary(
             "review_pairs": len(result.review),
             "differences": len(result.differences),
         },
-        "files": {name: len(tables[key]) for key, name in FILES.items()} | {WORKBOOK_NAME: None},
+        "files": {name: len(tables[key]) for key, name in MATCH_TABLES.items()} | {WORKBOOK: None},
     }
 
 
@@ -214,45 +208,6 @@ def _load_both(
     return field, system
 
 
-def _separation_lists(
-    result: MatchResult, tables: dict[str, Any], out: Path, rules: Rules
-) -> Worklists:
-    """人户分离核查单 (everyone on the list), the prefilled 采集表, 待人工确认单."""
-    from recon.worklists import REVIEW_WORKBOOK, review_frame, write_review_workbook
-    from recon.writers._separation import (
-        FORMS_WORKBOOK,
-        SEP_PDF_FOLDER,
-        SEP_WORKLIST,
-        separation_visits,
-        write_forms,
-        write_separation_worklist,
-    )
-    from recon.writers.worklist_pdf import write_separation_pdfs
-
-    visits = separation_visits(result)
-    write_separation_worklist(visits, out / SEP_WORKLIST, rules.output)
-    want_pdf = len(visits) <= rules.output.pdf_max_rows
-    pdfs = (
-        write_separation_pdfs(visits, out / SEP_PDF_FOLDER, rules.output)
-        if want_pdf and len(visits)
-        else []
-    )
-    write_forms(tables["field_only"], out / FORMS_WORKBOOK)
-    pairs = review_frame(csv_view(tables["review"]))
-    review_path = None
-    if len(pairs):
-        review_path = out / REVIEW_WORKBOOK
-        write_review_workbook(pairs, review_path)
-    return Worklists(
-        visit_workbook=out / SEP_WORKLIST,
-        pdfs=pdfs,
-        review_workbook=review_path,
-        visits=len(visits),
-        reviews=len(pairs),
-        pdf_skipped=not want_pdf and len(visits) > 0,
-    )
-
-
 def run_match(
     field_paths: list[Path],
     system_paths: list[Path],
@@ -268,12 +223,9 @@ def run_match(
 
     ``decisions``: filled 待人工确认单 workbooks of an earlier run.
     ``mode``: "" for the 来沪人员 register, "人户分离" for the separation list
-    (see ``recon.separation``).
+    (see ``recon.modes``).
     """
-    from recon.separation import MODE
-
-    if mode not in ("", MODE):
-        raise UsageError(f"不认识的核对类型：{mode}", hint=f"可选：{MODE}（不写则为来沪人员）")
+    register = get_mode(mode)
     step: Step = on_step or _no_step
     rules = load_rules(mapping)
     out = Path(out)
@@ -304,12 +256,9 @@ def run_match(
         rules.matching,
         decided_same=decided.same if decided else None,
         decided_different=decided.different if decided else None,
-        household=mode == MODE,
+        household=register.household,
     )
-    if mode == MODE:
-        from recon.separation import classify_separation
-
-        result = classify_separation(result)
+    result = register.classify(result)
     if committees:
         wanted = {committee_key(c) for c in committees}
         known = set(system.records["committee"].astype(str)) | set(
@@ -333,26 +282,16 @@ def run_match(
         problems = [field.problems, system.problems]
         if decided and decided.problems:
             problems.append(pd.DataFrame(decided.problems).assign(side="decisions"))
-        tables = write_match_files(result, pd.concat(problems, ignore_index=True), None, tmp, notes)
+        problem_rows = pd.concat(problems, ignore_index=True)
+        tables = write_match_files(result, problem_rows, None, tmp, notes, mode=register)
         ledger_rows = write_ledger(result, tmp)
         step("worklist", None)
-        if mode == MODE:
-            worklists = _separation_lists(result, tables, tmp, rules)
-        else:
-            worklists = write_worklists(
-                csv_view(tables["system_only"]), csv_view(tables["review"]), tmp, rules.output
-            )
-        summary = _summary(rules, field, system, result, tables)
-        if mode == MODE:
-            summary["mode"] = MODE
-            summary["separation"] = {
-                str(k): int(v) for k, v in result.field["separation"].value_counts().items() if k
-            }
-        summary["files"][LEDGER_NAME] = ledger_rows
-        summary["worklists"] = fingerprints(tmp)  # to tell a filled copy from ours
-        (tmp / SUMMARY_NAME).write_text(
-            json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        worklists = register.write_worklists(result, tables, tmp, rules.output)
+        summary = _summary(rules, field, system, result, tables) | register.summary(result)
+        summary["files"][LEDGER] = ledger_rows
+        folder = ResultFolder(tmp)
+        summary["worklists"] = folder.form_fingerprints()  # to tell a filled copy from ours
+        folder.write_summary(summary)
     return RunSummary(
         out=out.resolve(),
         summary=summary,

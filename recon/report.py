@@ -7,6 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from recon.matchers import METHOD_LABELS, OUTCOME_LABELS
+from recon.modes import mode_of
 
 __all__ = ["MATCH_STEPS", "render_match_summary", "render_results_summary"]
 
@@ -28,11 +29,8 @@ def render_match_summary(summary: dict[str, Any]) -> Table:
     table.add_column("系统数据（行）", justify="right")
     outcomes = summary["outcomes"]
     keys = list(dict.fromkeys([*outcomes["field"], *outcomes["system"]]))
-    labels = dict(OUTCOME_LABELS)
-    if summary.get("mode") == "人户分离":
-        labels.update(
-            {"field_only": "未登记的人户分离（待登记）", "system_only": "名单上未排查到（待核查）"}
-        )
+    register = mode_of(summary)
+    labels = OUTCOME_LABELS | register.outcome_labels
     for key in keys:
         f = outcomes["field"].get(key)
         s = outcomes["system"].get(key)
@@ -52,14 +50,11 @@ def render_match_summary(summary: dict[str, Any]) -> Table:
         table.add_row(f"匹配方式：{METHOD_LABELS.get(method, method)}", str(n), "")
     table.add_row("待人工确认的配对", str(pairs["review_pairs"]), "")
     table.add_row("信息变更项", str(pairs["differences"]), "")
-    if "separation" in summary:  # 人户分离: what the sweep says
-        from recon.separation import SEP_LABELS
-
+    extra = register.summary_rows(summary)  # e.g. 人户分离: what the sweep says
+    if extra:
         table.add_section()
-        for code, label in SEP_LABELS.items():
-            n = summary["separation"].get(code, 0)
-            if n:
-                table.add_row(f"人户分离：{label}", str(n), "")
+        for label, n in extra:
+            table.add_row(label, str(n), "")
     return table
 
 

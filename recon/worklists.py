@@ -388,6 +388,7 @@ def regenerate(
     import shutil
 
     from recon.errors import InputError, UsageError, Where
+    from recon.modes import mode_of
     from recon.outdir import SUMMARY_NAME, check_out_dir, replace_file, staged
     from recon.writers._csv import read_csv
 
@@ -405,7 +406,7 @@ def regenerate(
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         summary = {}
-    if summary.get("mode") == "人户分离":
+    if not mode_of(summary).regenerates_worklists:
         raise UsageError(
             "这是人户分离的核对结果，它的核查单由 recon match 直接生成",
             Where(file=str(result)),

@@ -693,8 +693,8 @@ def _interrupt_after_writing(monkeypatch) -> dict[str, Path]:
     real: Callable[..., object] = recon.pipeline.write_match_files
     seen: dict[str, Path] = {}
 
-    def half_way(result, field_problems, system_problems, out, notes, on_step=None):
-        real(result, field_problems, system_problems, out, notes)
+    def half_way(result, field_problems, system_problems, out, notes, on_step=None, mode=None):
+        real(result, field_problems, system_problems, out, notes, mode=mode)
         seen["tmp"] = out
         assert (out / "matches.csv").is_file()  # half a result exists (no summary.json yet)
         raise KeyboardInterrupt

@@ -211,7 +211,7 @@ def test_committee_option_limits_the_visits(street, tmp_path):
     assert bad.exit_code == 2 and "没有这些居委" in bad.stderr
 
 
-@pytest.mark.parametrize("stage", ["recon.pipeline.write_worklists", "recon.pipeline._summary"])
+@pytest.mark.parametrize("stage", ["recon.modes._resident.write_worklists", "recon.pipeline._summary"])
 def test_ctrl_c_leaves_no_result_and_keeps_the_old_one(street, tmp_path, monkeypatch, stage):
     """Ctrl-C while writing: exit 130, no folder that looks finished, old result intact."""
     out = tmp_path / "result"
@@ -240,7 +240,7 @@ def test_a_full_disk_while_writing_says_so_and_leaves_nothing(street, tmp_path, 
     def broken(*_a, **_k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("recon.pipeline.write_worklists", broken)
+    monkeypatch.setattr("recon.modes._resident.write_worklists", broken)
     args = ["match", str(street.field_dir), "--system", str(street.system_dir), "--out", str(out)]
     res = invoke(*args)
     assert res.exit_code == 1 and "Traceback" not in res.stderr

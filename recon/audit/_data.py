@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from recon.errors import InputError, Where
+from recon.modes import mode_of
 from recon.writers._csv import read_csv
 
 __all__ = ["TOTAL", "AuditData", "read_audit_data"]
@@ -87,7 +88,7 @@ def read_audit_data(match_dir: Path, results_dirs: list[Path] | None = None) -> 
     """Read a match result folder and any number of visit-result folders."""
     folder = Path(match_dir)
     summary = _summary(folder, "match")
-    if summary.get("mode") == "人户分离":
+    if not mode_of(summary).audits:
         raise InputError(
             "这是人户分离的核对结果；考核统计、抽查和进度表用于来沪人员的核对结果",
             Where(file=str(folder)),

@@ -9,37 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from recon.csvio import write_csv
 from recon.matchers import METHOD_LABELS, MatchResult, Outcome, fingerprints
 from recon.normalize.address import walk_order
-from recon.writers._csv import write_csv
+from recon.resultdir import LEDGER, MATCH_TABLES, WORKBOOK
 from recon.writers._xlsx import Col, WorkbookWriter
 
+if TYPE_CHECKING:
+    from recon.modes import Mode
+
 __all__ = [
-    "FILES",
-    "LEDGER_NAME",
-    "WORKBOOK_NAME",
     "build_ledger",
     "build_tables",
     "csv_view",
+    "write_differences_sheet",
     "write_ledger",
     "write_match_files",
+    "write_resident_sheets",
 ]
-
-WORKBOOK_NAME = "核对结果.xlsx"
-LEDGER_NAME = "rows.csv"
-FILES = {
-    "matches": "matches.csv",
-    "field_only": "field_only.csv",
-    "system_only": "system_only.csv",
-    "review": "review.csv",
-    "problems": "problems.csv",
-    "duplicates": "duplicates.csv",
-    "differences": "differences.csv",
-}
 # Sheets larger than this are left to their CSV file: a sheet of a million
 # rows helps nobody and costs a minute to write. The matched list is for
 # reference only, so it moves to CSV first.
@@ -90,9 +82,16 @@ def _walk_order(frame: pd.DataFrame, committee: str, house_keys: np.ndarray) -> 
 
 
 def build_tables(
-    result: MatchResult, field_problems: pd.DataFrame, system_problems: pd.DataFrame | None = None
+    result: MatchResult,
+    field_problems: pd.DataFrame,
+    system_problems: pd.DataFrame | None = None,
+    mode: Mode | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The frames behind every CSV file and sheet of a run."""
+    """The frames behind every CSV file and sheet of a run (``mode`` names the
+    record columns its register adds to them)."""
+    pair_cols = mode.pair_columns if mode else ()
+    field_only_cols = mode.field_only_columns if mode else ()
+    system_only_cols = mode.system_only_columns if mode else ()
     F, S = result.field, result.system
     pairs, review = result.pairs, result.review
     t: dict[str, pd.DataFrame] = {}
@@ -105,19 +104,17 @@ def build_tables(
     m["score"] = p["score"].to_numpy(dtype=float).round(1)
     m["reason"] = p["reason"].to_numpy()
     m["method_label"] = m["method"].map(METHOD_LABELS)
-    if "separation" in F:  # 人户分离: what the sweep says about each listed person
-        fi = p["f"].to_numpy(dtype=np.int64)
-        m["separation"] = F["separation"].to_numpy(dtype=object)[fi]
-        m["sep_type"] = F["sep_type"].to_numpy(dtype=object)[fi]
+    fi = p["f"].to_numpy(dtype=np.int64)
+    for col in pair_cols:  # e.g. 人户分离: what the sweep says about each listed person
+        m[col] = F[col].to_numpy(dtype=object)[fi]
     t["matches"] = m
 
     fo = np.flatnonzero(F["outcome"].eq(Outcome.FIELD_ONLY).to_numpy())
     fo_frame = _people(F, fo, "field_")
     fo_frame["note"] = F["note"].to_numpy()[fo]
     fo_frame["id_problems"] = F["id_problems"].to_numpy()[fo]
-    for col in ("separation", "sep_type", "form"):
-        if col in F:
-            fo_frame[col] = F[col].to_numpy(dtype=object)[fo]
+    for col in field_only_cols:
+        fo_frame[col] = F[col].to_numpy(dtype=object)[fo]
     f_keys = F["addr_key"].to_numpy(dtype=object)[fo]
     t["field_only"] = _walk_order(fo_frame, "field_committee", f_keys)
 
@@ -125,8 +122,8 @@ def build_tables(
     so_frame = _people(S, so, "system_")
     so_frame["registered_on"] = S["registered_on"].to_numpy()[so] if "registered_on" in S else ""
     so_frame["note"] = S["note"].to_numpy()[so]
-    if "sep_type" in S:
-        so_frame["sep_type"] = S["sep_type"].to_numpy(dtype=object)[so]
+    for col in system_only_cols:
+        so_frame[col] = S[col].to_numpy(dtype=object)[so]
     s_keys = S["addr_key"].to_numpy(dtype=object)[so]
     t["system_only"] = _walk_order(so_frame, "system_committee", s_keys)
 
@@ -364,11 +361,11 @@ def csv_view(frame: pd.DataFrame) -> pd.DataFrame:
 _SEPARATION_ONLY = {"field_hukou_address", "system_hukou_address"}
 
 
-def _write_csvs(tables: dict[str, pd.DataFrame], out: Path) -> None:
-    for key, name in FILES.items():
+def _write_csvs(tables: dict[str, pd.DataFrame], out: Path, hukou_in_matches: bool) -> None:
+    for key, name in MATCH_TABLES.items():
         frame = tables[key]
         cols = [c for c in _CSV_COLUMNS[key] if c in frame.columns]
-        if key == "matches" and "separation" not in frame.columns:
+        if key == "matches" and not hukou_in_matches:
             cols = [c for c in cols if c not in _SEPARATION_ONLY]
         write_csv(frame[cols].rename(columns=_CSV_RENAME), out / name)
 
@@ -433,7 +430,7 @@ def build_ledger(result: MatchResult) -> pd.DataFrame:
 def write_ledger(result: MatchResult, out: Path) -> int:
     """``rows.csv``; returns its number of rows."""
     ledger = build_ledger(result)
-    write_csv(ledger, out / LEDGER_NAME)
+    write_csv(ledger, out / LEDGER)
     return len(ledger)
 
 
@@ -510,23 +507,24 @@ _OVERVIEW_COLS = [
 
 
 def _write_workbook(
-    result: MatchResult, tables: dict[str, pd.DataFrame], path: Path, notes: list[str]
+    result: MatchResult,
+    tables: dict[str, pd.DataFrame],
+    path: Path,
+    notes: list[str],
+    mode: Mode | None,
 ) -> None:
     wb = WorkbookWriter(path)
     try:
-        if "separation" in result.field:
-            from recon.writers._separation import write_separation_sheets
-
-            write_separation_sheets(wb, result, tables, notes)
-            _differences_sheet(wb, tables)
+        if mode is None:
+            write_resident_sheets(wb, result, tables, notes)
         else:
-            _resident_sheets(wb, result, tables, notes)
+            mode.write_sheets(wb, result, tables, notes)
         _common_sheets(wb, tables)
     finally:
         wb.close()
 
 
-def _resident_sheets(
+def write_resident_sheets(
     wb: WorkbookWriter, result: MatchResult, tables: dict[str, pd.DataFrame], notes: list[str]
 ) -> None:
     overview = _overview(result)
@@ -592,7 +590,7 @@ def _resident_sheets(
         max_rows=MAX_MATCHED_ROWS,
         overflow_note="共 {total} 行，超过工作表适合的行数，完整名单见 matches.csv",
     )
-    _differences_sheet(wb, tables)
+    write_differences_sheet(wb, tables)
     fo = tables["field_only"]
     fo = fo.assign(field_where=_where(fo, "field_"), seq=np.arange(1, len(fo) + 1))
     wb.table(
@@ -639,7 +637,7 @@ def _resident_sheets(
     )
 
 
-def _differences_sheet(wb: WorkbookWriter, tables: dict[str, pd.DataFrame]) -> None:
+def write_differences_sheet(wb: WorkbookWriter, tables: dict[str, pd.DataFrame]) -> None:
     d = tables["differences"]
     if 0 < len(d) <= MAX_SHEET_ROWS:
         d = d.assign(field_where=_where(d, "field_"), system_where=_where(d, "system_"))
@@ -739,12 +737,14 @@ def write_match_files(
     out: Path,
     notes: list[str],
     on_step: Callable[[str], None] | None = None,
+    mode: Mode | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Write every CSV and the workbook into ``out``; return the tables."""
+    """Write every CSV and the workbook into ``out``; return the tables.
+    ``mode``: the register (default 来沪人员)."""
     step = on_step or (lambda _n: None)
-    tables = build_tables(result, field_problems, system_problems)
+    tables = build_tables(result, field_problems, system_problems, mode)
     step("csv")
-    _write_csvs(tables, out)
+    _write_csvs(tables, out, bool(mode and mode.hukou_in_matches))
     step("xlsx")
-    _write_workbook(result, tables, out / WORKBOOK_NAME, notes)
+    _write_workbook(result, tables, out / WORKBOOK, notes, mode)
     return tables
