@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recon.audit._money import INPUT_COLUMNS, OUTPUT_COLUMNS, clerk_allowance, compute_money
-from recon.audit._rules import AuditRules, load_audit_rules
 from recon.errors import InputError, UsageError
+from recon.rules import AuditRules, load_audit_rules
 
 RULES = load_audit_rules()
 MONEY = ["采集奖励(元)", "居委补贴(元)", "倒扣金额(元)", "录入津贴(元)", "合计(元)"]

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recon.audit._rules import (
+from recon.errors import RulesError
+from recon.rules._audit import (
     TARGETS,
     Deduction,
     Tier,
@@ -19,7 +20,6 @@ from recon.audit._rules import (
     rate_tier,
     round_rate,
 )
-from recon.errors import RulesError
 
 SHIPPED = load_audit_rules()
 SEED_TIERS = [(0, 4, 0), (5, 10, 10), (11, 20, 30), (21, 30, 50), (31, 40, 80), (41, 100, 100)]
@@ -72,6 +72,14 @@ def test_shipped_rules_hold_the_seed_values():
     )
     assert [name for name, _ in r.sources] == ["audit.toml"]
     assert len(r.digest) == 64
+
+
+def test_lower_is_better_is_data_and_checked(tmp_path):
+    assert SHIPPED.lower_is_better == {"duplicates", "check_stale", "check_errors"}
+    mine = load_text(tmp_path, '[rates]\nlower_is_better = ["duplicates"]\n')
+    assert mine.lower_is_better == {"duplicates"}
+    err = problems_of(tmp_path, '[rates]\nlower_is_better = ["duplicate", "check_errors"]\n')
+    assert "rates.lower_is_better" in err.render() and "「duplicate」" in err.render()
 
 
 def test_shipped_file_explains_the_overlap_in_chinese():

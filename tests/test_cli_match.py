@@ -211,7 +211,9 @@ def test_committee_option_limits_the_visits(street, tmp_path):
     assert bad.exit_code == 2 and "没有这些居委" in bad.stderr
 
 
-@pytest.mark.parametrize("stage", ["recon.modes._resident.write_worklists", "recon.pipeline._summary"])
+@pytest.mark.parametrize(
+    "stage", ["recon.modes._resident.write_worklists", "recon.pipeline._summary"]
+)
 def test_ctrl_c_leaves_no_result_and_keeps_the_old_one(street, tmp_path, monkeypatch, stage):
     """Ctrl-C while writing: exit 130, no folder that looks finished, old result intact."""
     out = tmp_path / "result"

@@ -23,15 +23,17 @@ from recon.audit._data import TOTAL, AuditData, read_audit_data
 from recon.audit._deadlines import deadline_stats
 from recon.audit._money import compute_money
 from recon.audit._rates import TARGET_OF, compute_rates
-from recon.audit._rules import AuditRules, load_audit_rules
+from recon.audit._workbook import write_audit_workbook
 from recon.audit._workdays import WorkCalendar
+from recon.csvio import write_csv
 from recon.loaders._prepare import FINDINGS
+from recon.outdir import replace_file
+from recon.rules import AuditRules, load_audit_rules
 
-__all__ = ["AUDIT_CSV", "AUDIT_WORKBOOK", "LOWER_IS_BETTER", "AuditReport", "run_audit"]
+__all__ = ["AUDIT_CSV", "AUDIT_WORKBOOK", "AuditReport", "run_audit"]
 
 AUDIT_CSV = "audit.csv"
 AUDIT_WORKBOOK = "考核统计.xlsx"
-LOWER_IS_BETTER = {"duplicates", "check_stale", "check_errors"}
 
 
 @dataclass
@@ -52,7 +54,7 @@ def _targets(rates: pd.DataFrame, rules: AuditRules) -> pd.DataFrame:
     key = rates["key"].map(lambda k: TARGET_OF.get(k, k))
     target = key.map(lambda k: rules.targets.get(k, np.nan)).astype(float) / 100
     rates = rates.assign(目标=target)
-    lower = rates["key"].isin(LOWER_IS_BETTER).to_numpy()
+    lower = rates["key"].isin(rules.lower_is_better).to_numpy()
     gap = np.where(lower, target - rates["比率"], rates["比率"] - target)
     return rates.assign(差距=gap)  # negative: short of the target
 
@@ -189,9 +191,6 @@ def run_audit(
     since: dt.date | None = None,
 ) -> AuditReport:
     """Count everything and write audit.csv and 考核统计.xlsx."""
-    from recon.audit._workbook import write_audit_workbook
-    from recon.writers._csv import write_csv
-
     rules = load_audit_rules(rules_path)
     data = read_audit_data(match_dir, results)
     as_of = as_of or dt.date.today()
@@ -234,8 +233,6 @@ def run_audit(
         shown["比率"] = shown["比率"].round(6)
         write_csv(shown, stage / AUDIT_CSV)
         write_audit_workbook(report, stage / AUDIT_WORKBOOK, as_of)
-        from recon.outdir import replace_file
-
         for name in (AUDIT_CSV, AUDIT_WORKBOOK):
             replace_file(stage / name, target / name)
             report.files.append(target / name)

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recon.audit._rules import AuditRules, ClerkAllowance, Deduction, rate_tier, round_rate
 from recon.errors import InputError, UsageError
+from recon.rules import AuditRules, ClerkAllowance, Deduction, rate_tier, round_rate
 
 __all__ = ["INPUT_COLUMNS", "OUTPUT_COLUMNS", "TOTAL", "clerk_allowance", "compute_money"]
 

@@ -160,11 +160,10 @@ def _wide(rates: pd.DataFrame) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     return frame, labels, short.reset_index(drop=True)
 
 
-def _ranking(rates: pd.DataFrame) -> pd.DataFrame:
-    from recon.audit._audit import LOWER_IS_BETTER
-
+def _ranking(rates: pd.DataFrame, lower_is_better: frozenset[str]) -> pd.DataFrame:
+    """Committees ranked by their mean score (1 - rate where lower is better)."""
     r = rates[(rates["居委"] != TOTAL) & rates["比率"].notna()].copy()
-    r["得分"] = r["比率"].where(~r["key"].isin(LOWER_IS_BETTER), 1 - r["比率"])
+    r["得分"] = r["比率"].where(~r["key"].isin(lower_is_better), 1 - r["比率"])
     wide = r.pivot(index="居委", columns="指标", values="得分")
     score = wide.mean(axis=1)
     ranks = wide.rank(ascending=False, method="min")
@@ -234,7 +233,7 @@ def write_audit_workbook(report: AuditReport, path: Path, as_of: dt.date) -> Non
         ws, row = book.sheet(
             "排名", "各居委综合排名", ["综合得分 = 各项比率的平均（越低越好的指标取 1 − 比率）。"]
         )
-        ranking = _ranking(rates)
+        ranking = _ranking(rates, report.rules.lower_is_better)
         kinds = {
             "名次": "int",
             "综合得分": "pct",

@@ -18,41 +18,36 @@ from pathlib import Path
 from typing import Any
 
 from recon.errors import RulesError
+from recon.rules._audit import (
+    AuditRules,
+    ClerkAllowance,
+    Deduction,
+    Rewards,
+    Tier,
+    load_audit_rules,
+    rate_tier,
+    round_rate,
+)
+from recon.rules._fields import FIELDS
 
 __all__ = [
     "FIELDS",
+    "AuditRules",
+    "ClerkAllowance",
+    "Deduction",
     "HeaderRules",
     "MatchingRules",
     "OutputRules",
+    "Rewards",
     "Rules",
     "StatusRules",
+    "Tier",
     "header_label",
+    "load_audit_rules",
     "load_rules",
+    "rate_tier",
+    "round_rate",
 ]
-
-# Canonical fields a column can be taken for (order = display order).
-FIELDS = (
-    "name",
-    "sex",
-    "id_number",
-    "birth_date",
-    "address",
-    "hukou_address",
-    "committee",
-    "status",
-    "cancel_flag",
-    "phone",
-    "collected_on",
-    "registered_on",
-    "arrived_on",
-    "cancelled_on",
-    "collector",
-    "kind",
-    "ethnicity",
-    "record_key",
-    "serial",
-    "remark",
-)
 
 _BRACKETED = re.compile(r"[（(【\[［<＜《][^）)】\]］>＞》]*[）)】\]］>＞》]")
 _NOISE = re.compile(r"[\s*＊★☆:：.。、_\-]+")
@@ -142,10 +137,13 @@ def _mask(value: str, keep_start: int, keep_end: int, char: str) -> str:
 
 @dataclass(frozen=True)
 class Rules:
+    """Every rules file in force, as typed sections."""
+
     headers: HeaderRules
     status: StatusRules
     matching: MatchingRules
     output: OutputRules
+    audit: AuditRules
     sources: tuple[tuple[str, str], ...]  # (file name, sha256) of every rules file used
 
     @property
@@ -316,8 +314,9 @@ def _output(docs: list[dict[str, Any]], problems: list[str]) -> OutputRules:
     )
 
 
-def load_rules(mapping: Path | None = None) -> Rules:
-    """The shipped rules, with a user's header mapping file merged on top."""
+def load_rules(mapping: Path | None = None, audit: Path | None = None) -> Rules:
+    """The shipped rules, with a user's header mapping file and audit rules file
+    (each optional) merged on top. Every problem is reported at once."""
     problems: list[str] = []
     sources: list[tuple[str, str]] = []
     docs: dict[str, dict[str, Any]] = {}
@@ -341,6 +340,12 @@ def load_rules(mapping: Path | None = None) -> Rules:
     output = _output([docs["output.toml"], *(d for _, d in header_docs[1:])], problems)
     if problems:
         raise RulesError(problems, file=Path(mapping).name if mapping else "")
+    audit_rules = load_audit_rules(audit)
     return Rules(
-        headers=headers, status=status, matching=matching, output=output, sources=tuple(sources)
+        headers=headers,
+        status=status,
+        matching=matching,
+        output=output,
+        audit=audit_rules,
+        sources=(*sources, *audit_rules.sources),
     )

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from recon.errors import RulesError
-from recon.rules import FIELDS
+from recon.rules._fields import FIELDS
 
 __all__ = [
     "SHIPPED",
@@ -112,6 +112,7 @@ class Rewards:
 @dataclass(frozen=True)
 class AuditRules:
     targets: dict[str, float]  # TARGETS key -> percent
+    lower_is_better: frozenset[str]  # TARGETS keys whose target is an upper bound
     required: tuple[str, ...]  # canonical fields a complete record has filled
     collect_days: int  # working days from a change to its collection
     enter_days: int  # working days from collection to entry
@@ -236,6 +237,16 @@ def _required(raw: object, path: str, check: _Check) -> tuple[str, ...] | None:
     return tuple(raw) if len(check.problems) == problems else None
 
 
+def _target_keys(raw: object, path: str, check: _Check) -> tuple[str, ...] | None:
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        check.add(path, f"{path} 应为指标名列表，实为 {_shown(raw)}")
+        return None
+    unknown = [k for k in raw if k not in TARGETS]
+    for key in unknown:
+        check.add(path, f"{path} 中有未知的指标「{key}」（可用：{'、'.join(TARGETS)}）")
+    return None if unknown else tuple(raw)
+
+
 _TIER_KEYS = ("from", "to", "deduct")
 
 
@@ -277,6 +288,7 @@ _Schema: TypeAlias = "dict[str, _Leaf | _Schema]"
 
 _SCHEMA: _Schema = {
     "targets": dict.fromkeys(TARGETS, _PERCENT),
+    "rates": {"lower_is_better": _target_keys},
     "completeness": {"required": _required},
     "deadlines": {"collect_days": _POSITIVE_INT, "enter_days": _POSITIVE_INT},
     "deduction": {
@@ -465,6 +477,7 @@ def _build(v: dict[str, Any], sources: tuple[tuple[str, str], ...]) -> AuditRule
     c = r["clerk"]
     return AuditRules(
         targets={k: float(x) for k, x in v["targets"].items()},
+        lower_is_better=frozenset(v["rates"]["lower_is_better"]),
         required=v["completeness"]["required"],
         collect_days=int(v["deadlines"]["collect_days"]),
         enter_days=int(v["deadlines"]["enter_days"]),
