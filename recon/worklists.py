@@ -130,10 +130,15 @@ def visit_frame(system_only: pd.DataFrame) -> pd.DataFrame:
         }
     ).reset_index(drop=True)
     frame = frame.astype(object)
-    keys = normalize_addresses(frame["address"])
-    frame["house_key"] = keys["addr_key"].to_numpy()
-    frame["building"] = keys["addr_building"].to_numpy()
-    frame = frame.iloc[walk_order(frame["house_key"], frame["committee"])].reset_index(drop=True)
+    if "system_house_key" in s:  # the match carried them, already in walking order
+        frame["house_key"] = col("system_house_key").to_numpy()
+        frame["building"] = col("system_building").to_numpy()
+    else:  # a folder written by recon 0.1: normalise and order here
+        keys = normalize_addresses(frame["address"])
+        frame["house_key"] = keys["addr_key"].to_numpy()
+        frame["building"] = keys["addr_building"].to_numpy()
+        order = walk_order(frame["house_key"], frame["committee"])
+        frame = frame.iloc[order].reset_index(drop=True)
     frame["key"] = [
         record_key(f, sh, r, i)
         for f, sh, r, i in zip(

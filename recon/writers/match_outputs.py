@@ -66,6 +66,10 @@ def _people(records: pd.DataFrame, idx: np.ndarray, prefix: str) -> pd.DataFrame
         "hukou_address": col("hukou_address"),
         "phone": col("phone"),
         "record_key": col("record_key"),
+        # made once by the loader; carried so that nothing downstream
+        # normalises the address again (worklists, houses)
+        "house_key": col("addr_key"),
+        "building": col("addr_building"),
     }
     out = pd.DataFrame({prefix + k: pd.Series(v, dtype=object) for k, v in columns.items()})
     out.insert(2, prefix + "row", records["row"].to_numpy(dtype=np.int64)[idx])
@@ -279,6 +283,8 @@ _CSV_COLUMNS = {
         "separation",
         "sep_type",
         "form",
+        "field_house_key",
+        "field_building",
     ],
     "system_only": [
         "system_file",
@@ -295,6 +301,8 @@ _CSV_COLUMNS = {
         "system_phone",
         "system_record_key",
         "sep_type",
+        "system_house_key",
+        "system_building",
     ],
     "review": [
         "field_file",
