@@ -405,3 +405,32 @@ def test_consistency_counts_pairs_without_a_difference(loop):
     )
     assert _rate(loop["audit"], "合计", "信息一致率") == (same, len(matches))
     assert 0 < same < len(matches)
+
+
+def test_check_sheet_shows_the_system_sex_of_every_listed_person(loop):
+    """matches.csv carries no sex: the sheet takes it from the differences or the
+    ID, and it is what the system export holds (the ID's where the export has none)."""
+    from recon.loaders import load
+
+    system = load(loop["root"] / "data" / "系统导出").records
+    truth = {(f, s, str(r)): x or i for f, s, r, x, i in zip(
+        system["file"], system["sheet"], system["row"], system["sex"], system["id_sex"],
+        strict=True,
+    )}  # fmt: skip
+    wb = openpyxl.load_workbook(loop["root"] / "check" / "抽查单.xlsx")
+    record = {
+        r[0].value: (r[3].value, r[4].value or "", str(r[5].value))
+        for r in wb["_抽查记录"].iter_rows(min_row=2)
+    }
+    checked = 0
+    for ws in (w for w in wb.worksheets if w.sheet_state == "visible"):
+        header = [c.value for c in ws[3]]
+        key_col, sex_col = header.index("记录号") + 1, header.index("性别") + 1
+        for r in range(4, ws.max_row + 1):
+            key = str(ws.cell(r, key_col).value or "")
+            if key.startswith("C"):
+                sex = truth[record[key]]  # the system's, or else the ID's
+                if sex:
+                    assert ws.cell(r, sex_col).value == sex, (ws.title, r)
+                    checked += 1
+    assert checked > 20
