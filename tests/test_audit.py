@@ -434,3 +434,32 @@ def test_check_sheet_shows_the_system_sex_of_every_listed_person(loop):
                     assert ws.cell(r, sex_col).value == sex, (ws.title, r)
                     checked += 1
     assert checked > 20
+
+
+@pytest.mark.parametrize("command", ["audit", "progress", "results"])
+def test_console_tables_fit_80_columns(loop, tmp_path, monkeypatch, command):
+    """A cmd window is 80 columns: no line longer, no cell cut to "…"."""
+    from rich.cells import cell_len
+
+    from recon.console import err
+
+    monkeypatch.setattr(err, "width", 80)
+    root, out = loop["root"], loop["out"]
+    args = {
+        "audit": ("audit", out, "--visits", root / "visits", "--checks", root / "checked.xlsx",
+                  "--out", tmp_path / "a", "--date", AS_OF.isoformat()),
+        "progress": ("progress", out, "--visits", root / "visits", "--out", tmp_path / "p",
+                     "--date", AS_OF.isoformat()),
+        "results": ("results", root / "visited.xlsx", "--out", tmp_path / "r", "--match", out),
+    }[command]  # fmt: skip
+    res = invoke(*args)
+    assert res.exit_code == 0, res.stderr
+    lines = res.stderr.splitlines()
+    assert len(lines) > 8
+    assert all(cell_len(line) <= 80 for line in lines), "\n".join(lines)
+    assert "…" not in res.stderr
+    if command == "audit":  # every rate is shown, the 抽查 ones included
+        audit = _csv(tmp_path / "a" / "audit.csv")
+        text = res.stderr.replace("\n", "")
+        for label in audit["指标"].unique():
+            assert all(ch in text for ch in label)
