@@ -14,14 +14,24 @@ from typing import Any
 __all__ = ["install"]
 
 _ERRORS = [
-    (re.compile(r"^Missing argument '([^']+)'\.?$"), "缺少参数 {0}"),
-    (re.compile(r"^Missing option '([^']+)'(?: / '[^']+')*\.?$"), "缺少选项 {0}"),
+    (re.compile(r"^Missing argument '([^']+)'\.?(?: .*)?$"), "缺少参数 {0}"),
+    (re.compile(r"^Missing option '([^']+)'(?: / '[^']+')*\.?(?: .*)?$"), "缺少选项 {0}"),
     (
         re.compile(r"^No such option: (\S+?)\.? \((?:Possible options|Did you mean):? (.*?)\??\)$"),
         "没有这个选项：{0}（您是不是想写：{1}）",
     ),
     (re.compile(r"^No such option: (\S+?)\.?(?: Did you mean \S+?\?)?$"), "没有这个选项：{0}"),
+    (
+        re.compile(r"^No such command '([^']+)'\.? ?Did you mean (.*?)\??$"),
+        "没有这个命令：{0}（您是不是想写：{1}）",
+    ),
     (re.compile(r"^No such command '([^']+)'\.?$"), "没有这个命令：{0}"),
+    (re.compile(r"^Missing command\.?$"), "缺少命令"),
+    (re.compile(r"^Missing parameter: (.*)$"), "缺少参数 {0}"),
+    (re.compile(r"^Option '([^']+)' does not take a value\.?$"), "选项 {0} 后面不用写值"),
+    (re.compile(r"^Option '([^']+)' requires (\d+) arguments\.?$"), "选项 {0} 需要 {1} 个值"),
+    (re.compile(r"^Argument '([^']+)' takes (\d+) values\.?$"), "参数 {0} 需要 {1} 个值"),
+    (re.compile(r"^Could not open file '([^']+)': (.*)$"), "无法打开文件「{0}」：{1}"),
     (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)$"), "多余的参数：{0}"),
     (re.compile(r"^Option '([^']+)' requires an argument\.?$"), "选项 {0} 需要一个值"),
     (re.compile(r"^Invalid value for '([^']+)': (.*)$"), "参数 {0} 的值不对：{1}"),
@@ -29,11 +39,30 @@ _ERRORS = [
 ]
 
 _VALUE_ERRORS = [
-    (re.compile(r"^(?:File|Path|Directory) '(.*)' does not exist\.?$"), "「{0}」不存在"),
+    (re.compile(r"^(?:file|path|dir|directory) '(.*)' does not exist\.?$", re.I), "「{0}」不存在"),
+    (
+        re.compile(r"^(?:file|path|dir|directory) '(.*)' is a file\.?$", re.I),
+        "「{0}」是文件，应为文件夹",
+    ),
+    (
+        re.compile(r"^(?:file|path|dir|directory) '(.*)' is a directory\.?$", re.I),
+        "「{0}」是文件夹，应为文件",
+    ),
+    (
+        re.compile(r"^(?:file|path|dir|directory) '(.*)' is not readable\.?$", re.I),
+        "「{0}」无法读取",
+    ),
+    (
+        re.compile(r"^(?:file|path|dir|directory) '(.*)' is not writable\.?$", re.I),
+        "「{0}」无法写入",
+    ),
+    (re.compile(r"^Value '(.*)' is not a valid (.*)\.$"), "「{0}」不是有效的值"),
     (re.compile(r"^'(.*)' is not one of (.*)\.$"), "「{0}」不在可选值 {1} 中"),
     (re.compile(r"^'(.*)' is not a valid integer\.?$"), "「{0}」不是整数"),
     (re.compile(r"^Input should be a valid integer.*$"), "不是整数，请填阿拉伯数字"),
     (re.compile(r"^Input should be a valid number.*$"), "不是数字，请填阿拉伯数字"),
+    (re.compile(r"^Input should be a valid boolean.*$"), "应为「是」或「否」"),
+    (re.compile(r"^Input should be a valid (?:date|datetime).*$"), "不是日期，请写成 2026-12-25"),
     (re.compile(r"^(.*) is not in the range (.*)\.$"), "「{0}」不在允许的范围（{1}）内"),
     (re.compile(r"^Input should be less than or equal to (.*)$"), "不能大于 {0}"),
     (re.compile(r"^Input should be greater than or equal to (.*)$"), "不能小于 {0}"),

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
 from typing import Any
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from recon.matchers import METHOD_LABELS, OUTCOME_LABELS
 from recon.modes import mode_of
 
-__all__ = ["MATCH_STEPS", "render_match_summary", "render_results_summary"]
+__all__ = [
+    "MATCH_STEPS",
+    "FitTable",
+    "render_audit_summary",
+    "render_match_summary",
+    "render_progress",
+    "render_results_summary",
+]
 
 # the steps of `recon match`, as its progress bars name them
 MATCH_STEPS = {
@@ -19,6 +32,72 @@ MATCH_STEPS = {
     "write": "写出结果",
     "worklist": "写出核查单",
 }
+
+
+@dataclass
+class FitTable:
+    """A wide table that fits the console: headers wrap onto two lines, and when
+    the columns still do not fit, they go into several tables one under the
+    other, each repeating the first column (居委). Nothing is cut with "…".
+    """
+
+    title: str
+    headers: list[str]
+    rows: list[tuple[list[str], str]] = field(default_factory=list)  # (cells, style)
+    caption: str = ""
+    header_lines: int = 2
+    first_max: int = 16  # a very long 居委 name folds rather than widen every table
+
+    def add_row(self, *cells: str, style: str = "") -> None:
+        self.rows.append((list(cells), style))
+
+    def widths(self) -> list[int]:
+        """Content width of each column: its widest value, its header on at most
+        ``header_lines`` lines (a CJK character is 2 cells and never split)."""
+        out = []
+        for j, header in enumerate(self.headers):
+            values = [Text.from_markup(cells[j]).cell_len for cells, _ in self.rows]
+            head = max(cell_len(header) / self.header_lines, max(map(cell_len, header), default=1))
+            width = max([math.ceil(head), *values, 2])
+            if cell_len(header) > width and width % 2:  # CJK wraps on even widths
+                width += 1
+            out.append(min(width, self.first_max) if j == 0 else width)
+        return out
+
+    def tables(self, max_width: int) -> list[Table]:
+        """The tables for a console ``max_width`` cells wide."""
+        widths = self.widths()
+        groups: list[list[int]] = []
+        used = max_width + 1
+        for j in range(1, len(self.headers)):
+            need = widths[j] + 3  # padding on both sides and a border
+            if used + need > max_width:
+                groups.append([0])
+                used = 1 + widths[0] + 3  # the left border and the first column
+            groups[-1].append(j)
+            used += need
+        if not groups:
+            groups = [[0]]
+        tables = []
+        for k, columns in enumerate(groups):
+            title = self.title if len(groups) == 1 else f"{self.title}（{k + 1}/{len(groups)}）"
+            table = Table(title=title, show_lines=False)
+            for j in columns:
+                table.add_column(
+                    self.headers[j],
+                    justify="left" if j == 0 else "right",
+                    width=widths[j],
+                    overflow="fold",
+                )
+            for cells, style in self.rows:
+                table.add_row(*(cells[j] for j in columns), style=style)
+            tables.append(table)
+        return tables
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.tables(options.max_width)
+        if self.caption:
+            yield Text(self.caption)
 
 
 def render_match_summary(summary: dict[str, Any]) -> Table:
@@ -58,15 +137,13 @@ def render_match_summary(summary: dict[str, Any]) -> Table:
     return table
 
 
-def render_results_summary(progress: Any, counts: dict[str, int]) -> Table:
+def render_results_summary(progress: Any, counts: dict[str, int]) -> FitTable:
     """Per 居委 progress of the visits, and the sizes of the tables written."""
-    table = Table(title="上门核查进度", show_lines=False)
     columns = list(progress.columns) if len(progress) else ["居委"]
-    for col in columns:
-        table.add_column(str(col), justify="left" if col == "居委" else "right")
+    table = FitTable("上门核查进度", [str(c) for c in columns])
     for row in progress.itertuples(index=False):
         style = "bold" if str(row[0]) == "合计" else ""
-        table.add_row(*(str(v) for v in row), style=style)
+        table.add_row(*(escape(str(v)) for v in row), style=style)
     table.caption = "；".join(f"{name} {n} 行" for name, n in counts.items())
     return table
 
@@ -75,15 +152,10 @@ def _percent(value: float) -> str:
     return "—" if value != value else f"{value * 100:.1f}%"
 
 
-def render_audit_summary(rates: Any, money: Any | None) -> Table:
+def render_audit_summary(rates: Any, money: Any | None) -> FitTable:
     """Rates per 居委 (red where short of the target), money in the caption."""
-    from rich.markup import escape
-
     labels = list(dict.fromkeys(rates["指标"]))
-    table = Table(title="考核统计", show_lines=False)
-    table.add_column("居委", overflow="fold")
-    for label in labels:
-        table.add_column(label, justify="right", overflow="fold", min_width=6)
+    table = FitTable("考核统计", ["居委", *labels])
     for committee, group in rates.groupby("居委", sort=False):
         by = group.set_index("指标")
         cells = []
@@ -105,11 +177,9 @@ def render_audit_summary(rates: Any, money: Any | None) -> Table:
     return table
 
 
-def render_progress(table_frame: Any, title: str) -> Table:
-    table = Table(title=title)
-    for col in table_frame.columns:
-        table.add_column(str(col), justify="left" if col == "居委" else "right")
+def render_progress(table_frame: Any, title: str) -> FitTable:
+    table = FitTable(title, [str(c) for c in table_frame.columns])
     for row in table_frame.itertuples(index=False):
-        cells = [_percent(float(v)) if isinstance(v, float) else str(v) for v in row]
+        cells = [_percent(float(v)) if isinstance(v, float) else escape(str(v)) for v in row]
         table.add_row(*cells, style="bold" if str(row[0]) == "合计" else "")
     return table

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,26 +127,56 @@ def _csv_rows(path: Path) -> int:
 
 
 # --- redact --------------------------------------------------------------------------
+#
+# A masked copy must not give back through one column what another hides: a
+# birth date next to an ID masked on its birth digits rebuilds the ID; a short
+# hash of an ID (a 记录号) next to the ID's region and birth year can be
+# brute-forced; a name or a phone written into a free-text cell (去向, 备注)
+# is as personal as the name column. So every column of every CSV is classed,
+# and what is not recon's own coordinates, counts or words is masked.
 
-_DIGIT = re.compile(r"\d")
+# folders written by recon without a manifest: their CSVs are tables per 居委
+_AGGREGATE_CSVS = frozenset({"audit.csv", "进度表.csv"})
+_WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".pdf")
+
+_DIGITS = re.compile(r"\d")
+_LONG_DIGITS = re.compile(r"\d{7,}[\dXx]?")  # IDs, phones, record numbers
+_CN_NUMBER = re.compile(r"[〇零一二三四五六七八九十百千两幺]+(?=[弄号室组楼幢栋单层支])")
+_DATE = re.compile(
+    r"(?<!\d)(\d{4})(?:[-./年]?)(\d{1,2})(?:[-./月]?)(\d{1,2})日?(?!\d)"
+)  # 1990-01-01, 1990.1.1, 19900101, 1990年1月1日
 
 
 def _mask_name(value: str) -> str:
+    value = value.strip()
     return value[:1] + "*" * (len(value) - 1) if value else value
 
 
 def _mask_id(value: str) -> str:
-    if len(value) <= 10:
+    """Keep the region code (the first 6 characters) and the shape; hide the birth
+    date, the sequence and the check character: 310112************, 3.1011*E+**."""
+    value = value.strip()
+    if len(value) <= 6:
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return value[:6] + re.sub(r"[0-9Xx]", "*", value[6:])
+
+
+def _mask_birth(value: str) -> str:
+    """Only the year: the month and day are digits the masked ID hides."""
+    value = value.strip()
+    m = _DATE.search(value)
+    if m:
+        return f"{m.group(1)}-**-**"
+    return _DIGITS.sub("*", value)
 
 
 def _mask_address(value: str) -> str:
     """Keep the shape (road names, units), hide the numbers: 古美路####弄##号###室."""
-    return _DIGIT.sub("#", value)
+    return _CN_NUMBER.sub("#", _DIGITS.sub("#", value))
 
 
 def _mask_phone(value: str) -> str:
+    value = value.strip()
     return (
         value[:3] + "*" * max(len(value) - 7, 0) + value[-4:]
         if len(value) > 7
@@ -153,55 +184,258 @@ def _mask_phone(value: str) -> str:
     )
 
 
-def _masker(column: str) -> Any:
-    c = column.lower()
-    if c.endswith("name") or c in ("姓名",):
-        return _mask_name
-    if c.endswith("_id") or c == "id" or "身份证" in c or "公民身份" in c:
-        return _mask_id
-    if "address" in c or c == "house" or "地址" in c or "住址" in c or "去向" in c:
-        return _mask_address
-    if "phone" in c or "电话" in c:
-        return _mask_phone
-    return None
+def _mask_long_digits(value: str) -> str:
+    """IDs, phones and record numbers inside recon's words or a user's text."""
+    return _LONG_DIGITS.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 3), value)
 
 
-_VALUE_MASK = {
+# column classes, by header (recon's CSV headers, English and Chinese)
+KEEP, NAME, ID, BIRTH, ADDRESS, PHONE, KEY, TEXT, WORDS = (
+    "keep", "name", "id", "birth", "address", "phone", "key", "text", "words",
+)  # fmt: skip
+
+_COORDINATES = re.compile(
+    r"^(?:(?:field|system|partner|duplicate_of)_)?(?:file|sheet|row|side)$"
+    r"|^(?:文件|工作表|行号|列|核查单位置|column)$"
+)
+_COMMITTEE = re.compile(r"(?:^|_)committee$|^居委$|^所属居委$")
+_WORD_COLUMNS = frozenset(
+    {
+        "method", "score", "reason", "note", "problem", "findings", "missing", "outcome",
+        "item", "separation", "sep_type", "form", "id_problems", "kind", "pair", "sex",
+        "field_sex", "system_sex", "性别", "指标", "变更项目", "注销原因", "说明", "来源",
+        "问题", "collected_on", "arrived_on", "registered_on", "cancelled_on", "since", "due",
+    }
+)  # fmt: skip
+
+
+def _column_class(column: str) -> str:
+    c = column.strip().lower()
+    if _COORDINATES.match(c) or _COMMITTEE.search(c):
+        return KEEP
+    if c in ("key", "记录号", "配对号") or c.endswith("_fp") or "指纹" in c:
+        return KEY  # short hashes of a record, ID included: replaced, not masked
+    if c.endswith("record_key") or c in ("人员编号", "系统编号"):
+        return ID
+    if c.endswith("name") or c == "姓名":
+        return NAME
+    if "birth" in c or "出生" in c:
+        return BIRTH
+    if c.endswith("_id") or c in ("id", "id_masked") or "身份证" in c or "公民身份" in c:
+        return ID
+    if "phone" in c or "电话" in c or "手机" in c:
+        return PHONE
+    if (
+        "address" in c or c == "house" or "地址" in c or "住址" in c or "住所" in c
+        or c.endswith("_where")
+    ):  # fmt: skip
+        return ADDRESS
+    if c in _WORD_COLUMNS:
+        return WORDS
+    return TEXT  # 去向, 备注, 核查到, 系统中, whereabouts, remark, anything unknown
+
+
+# what an item of `differences.csv` (and of 变更表: 系统中/核查到) holds
+_ITEM_MASK: dict[str, Callable[[str], str]] = {
     "姓名": _mask_name,
     "身份证号": _mask_id,
-    "现居住地址": _mask_address,
+    "出生日期": _mask_birth,
     "联系电话": _mask_phone,
+    "性别": str,
 }
 
 
+class _Names:
+    """Every name seen in the folder, found inside any text (a set, not a regex
+    of thousands of alternatives; cached per distinct text)."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+        self.lengths = sorted({len(n) for n in names}, reverse=True)
+        self.cache: dict[str, str] = {}
+
+    def hide(self, text: str) -> str:
+        if not self.names or len(text) < 2:
+            return text
+        hit = self.cache.get(text)
+        if hit is not None:
+            return hit
+        out, i = [], 0
+        while i < len(text):
+            for n in self.lengths:
+                if text[i : i + n] in self.names:
+                    out.append(_mask_name(text[i : i + n]))
+                    i += n
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+        self.cache[text] = "".join(out)
+        return self.cache[text]
+
+
+@dataclass
+class _Redactor:
+    """Masks shared by every file of one copy (names seen, keys replaced)."""
+
+    names: _Names
+    salt: str
+
+    def key(self, value: str) -> str:
+        import hashlib
+
+        if not value:
+            return value
+        return "K" + hashlib.sha256(f"{self.salt}|{value}".encode()).hexdigest()[:8].upper()
+
+    def text(self, value: str) -> str:
+        """Free text a user wrote: names seen elsewhere, every number."""
+        return _mask_address(_mask_long_digits(self.names.hide(value)))
+
+    def words(self, value: str) -> str:
+        """recon's own words: they name no person, but may quote a cell."""
+        return _mask_long_digits(self.names.hide(value))
+
+    def mask(self, kind: str, value: str) -> str:
+        if not value:
+            return value
+        if kind == NAME:
+            return _mask_name(value)
+        if kind == ID:
+            return _mask_id(value)
+        if kind == BIRTH:
+            return _mask_birth(value)
+        if kind == ADDRESS:  # a name may be part of it (张家宅): hidden too
+            return _mask_address(self.names.hide(value))
+        if kind == PHONE:
+            return _mask_phone(value)
+        if kind == KEY:
+            return self.key(value)
+        if kind == WORDS:
+            return self.words(value)
+        if kind == TEXT:
+            return value if _is_number(value) else self.text(value)
+        return value
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return len(value.replace(".", "").lstrip("-")) < 7  # counts and rates, not a phone
+
+
+def _births_in(row: list[str]) -> set[str]:
+    """The birth dates (YYYYMMDD) the IDs of a row spell."""
+    from recon.normalize import parse_id
+
+    found = set()
+    for value in row:
+        if len(value) >= 15 and _DIGITS.match(value):
+            parsed = parse_id(value)
+            if parsed.birth_date:
+                found.add(parsed.birth_date.replace("-", ""))
+    return found
+
+
+def _hide_births(value: str, births: set[str]) -> str:
+    def repl(m: re.Match[str]) -> str:
+        y, mo, d = m.groups()
+        return f"{y}-**-**" if f"{y}{int(mo):02d}{int(d):02d}" in births else m.group(0)
+
+    return _DATE.sub(repl, value)
+
+
+def _redact_frame(frame: pd.DataFrame, redactor: _Redactor) -> pd.DataFrame:
+    original = frame.astype(str)
+    masked = original.copy()
+    kinds = {col: _column_class(str(col)) for col in frame.columns}
+    for col, kind in kinds.items():
+        if kind != KEEP:
+            masked[col] = [redactor.mask(kind, v) for v in original[col]]
+    # an item of a difference (or of a 变更表 row) says what its two values hold
+    item_col = next((c for c in ("item", "变更项目") if c in frame.columns), None)
+    value_cols = [c for c in ("system_value", "field_value", "系统中", "核查到") if c in frame]
+    if item_col is not None:
+        for col in value_cols:
+            masked[col] = [
+                _ITEM_MASK.get(item, redactor.text)(value) if value else value
+                for item, value in zip(original[item_col], original[col], strict=True)
+            ]
+    # a date anywhere in a row that spells the birth digits of that row's ID
+    id_cols = [c for c, k in kinds.items() if k == ID] + value_cols
+    if id_cols:
+        cells = {c: list(masked[c]) for c, k in kinds.items() if k != KEEP}
+        for i, row in enumerate(original[id_cols].itertuples(index=False)):
+            births = _births_in([str(v) for v in row])
+            if births:
+                for values in cells.values():
+                    values[i] = _hide_births(values[i], births)
+        for col, values in cells.items():
+            masked[col] = values
+    return masked
+
+
+def _names_seen(frames: list[pd.DataFrame]) -> _Names:
+    names: set[str] = set()
+    for frame in frames:
+        for col in frame.columns:
+            if _column_class(str(col)) == NAME:
+                names.update(v.strip() for v in frame[col].astype(str) if len(v.strip()) >= 2)
+    return _Names(names)
+
+
+def _kind_of(folder: Path) -> tuple[dict[str, Any], list[Path]]:
+    """The manifest (made up for a folder without one) and the CSVs to copy; a
+    folder recon cannot mask (only workbooks) or did not write is refused."""
+    csvs = sorted(folder.glob("*.csv"))
+    if (folder / SUMMARY).is_file():
+        return _summary(folder), csvs
+    if csvs and all(p.name in _AGGREGATE_CSVS for p in csvs):  # recon audit / progress
+        command = "audit" if (folder / "audit.csv").is_file() else "progress"
+        files: dict[str, int | None] = {p.name: _csv_rows(p) for p in csvs}
+        return {"tool": "recon", "command": command, "files": files, "inputs": []}, csvs
+    books = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in _WORKBOOK_SUFFIXES)
+    if books and not csvs:
+        raise InputError(
+            f"这个文件夹里只有工作簿（{'、'.join(books[:3])}），"
+            "工作簿含完整的个人信息，无法脱敏复制",
+            Where(file=str(folder)),
+            "抽查单等工作簿请不要外发；请人帮忙时，发 recon match 或 recon results "
+            "结果文件夹的脱敏副本，并说明是哪个文件、哪一行",
+        )
+    return _summary(folder), csvs  # not recon's: _summary says so
+
+
 def redact_result(folder: Path, out: Path) -> list[Path]:
-    """A masked copy of a result folder's CSV files and manifest."""
+    """A masked copy of a folder recon wrote: its CSV files and manifest.
+
+    Handles the folders of ``recon match`` (both modes), ``recon results``,
+    ``recon audit`` and ``recon progress``; refuses a folder holding only
+    workbooks (``recon sample``). Workbooks and PDFs are never copied.
+    """
+    import secrets
+
     from recon.outdir import staged
 
     folder, out = Path(folder), Path(out)
-    summary = _summary(folder)
+    if not folder.is_dir():
+        raise InputError("结果文件夹不存在", Where(file=str(folder)), "请检查路径")
+    summary, csvs = _kind_of(folder)
     if out.resolve().is_relative_to(folder.resolve()):
         raise UsageError(
             "脱敏副本不能放在结果文件夹里面", Where(file=str(out)), "请换一个 --out 位置"
         )
     if out.exists() and any(out.iterdir()):
         raise UsageError("副本文件夹已存在且不是空的", Where(file=str(out)), "请换一个 --out 位置")
+    frames = {path.name: read_csv(path) for path in csvs}
+    redactor = _Redactor(_names_seen(list(frames.values())), secrets.token_hex(16))
     names = []
     with staged(out) as tmp:
-        for path in sorted(folder.glob("*.csv")):
-            frame = read_csv(path)
-            for col in frame.columns:
-                mask = _masker(str(col))
-                if mask is not None:
-                    frame[col] = frame[col].map(mask)
-            if {"item", "system_value", "field_value"} <= set(frame.columns):  # differences
-                for side in ("system_value", "field_value"):
-                    frame[side] = [
-                        _VALUE_MASK.get(item, _mask_address)(value)
-                        for item, value in zip(frame["item"], frame[side], strict=True)
-                    ]
-            write_csv(frame, tmp / path.name)
-            names.append(path.name)
+        for name, frame in frames.items():
+            write_csv(_redact_frame(frame, redactor), tmp / name)
+            names.append(name)
         for item in summary.get("inputs", []):
             item.pop("path", None)  # a folder name may say whose data it is
         summary.pop("match_folder", None)
@@ -211,12 +445,15 @@ def redact_result(folder: Path, out: Path) -> list[Path]:
         (tmp / SUMMARY).write_text(
             json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
         )
+        left = sorted(p.name for p in folder.iterdir() if p.name not in names and p.name != SUMMARY)
         (tmp / "说明.txt").write_text(
-            "这是 recon 核对结果的脱敏副本：姓名只留第一个字，身份证号和电话中间隐去，"
-            "地址中的数字换成 #。\n"
-            "文件、工作表、行号和 recon 的说明文字都保留，便于排查问题。\n",
+            "这是 recon 结果的脱敏副本：姓名只留第一个字；身份证号只留前 6 位（地区码）；"
+            "出生日期只留年份；电话只留前 3 位和后 4 位；"
+            "地址和手写说明（去向、备注等）中的数字换成 #，"
+            "其中出现的姓名也只留第一个字；记录号、配对号换成只在本副本内对应的编号。\n"
+            "文件、工作表、行号和 recon 的说明文字都保留，便于排查问题。\n"
+            + (f"没有复制（含完整信息）：{'、'.join(left)}\n" if left else ""),
             encoding="utf-8",
         )
         names.append(SUMMARY)
-        # the workbooks are not copied: they hold the full values
     return [out / n for n in names]

@@ -277,12 +277,16 @@ REVIEW_LAYOUT: list[tuple[str, str, float, str]] = [
     ("pair", "编号", 5, "int"),
     ("field_name", "采集：姓名", 9, "text"),
     ("field_sex", "采集：性别", 5, "check"),
+    ("field_birth", "采集：出生日期", 11, "text"),
     ("field_id", "采集：身份证号", 19, "id"),
     ("field_address", "采集：地址", 22, "wrap"),
+    ("field_place", "采集：位置", 16, "wrap"),
     ("system_name", "系统：姓名", 9, "text"),
     ("system_sex", "系统：性别", 5, "check"),
+    ("system_birth", "系统：出生日期", 11, "text"),
     ("system_id", "系统：身份证号", 19, "id"),
     ("system_address", "系统：地址", 22, "wrap"),
+    ("system_place", "系统：位置", 16, "wrap"),
     ("reason", "原因", 30, "wrap"),
     ("d0", REVIEW_OPTIONS[0], 7, "check"),
     ("d1", REVIEW_OPTIONS[1], 8, "check"),
@@ -290,6 +294,21 @@ REVIEW_LAYOUT: list[tuple[str, str, float, str]] = [
 ]
 REVIEW_HEADERS = [header for _, header, _, _ in REVIEW_LAYOUT]
 PAIR_COLUMNS = ["配对号", "采集表指纹", "系统指纹", "采集表位置", "系统位置"]
+
+
+def _place(file: pd.Series, sheet: pd.Series, row: pd.Series) -> list[str]:
+    """Where a person reads the row: 古美一村….xlsx／采集表 第27行."""
+    return [
+        f"{f}／{s} 第{r}行" if s else f"{f} 第{r}行" if f else ""
+        for f, s, r in zip(file, sheet, row, strict=True)
+    ]
+
+
+def _birth(birth: pd.Series, ids: pd.Series) -> list[str]:
+    """The row's birth date; where it has none (older review.csv), the ID's."""
+    from recon.normalize import parse_id
+
+    return [b or (parse_id(i).birth_date if i else "") for b, i in zip(birth, ids, strict=True)]
 
 
 def review_frame(review: pd.DataFrame) -> pd.DataFrame:
@@ -304,12 +323,16 @@ def review_frame(review: pd.DataFrame) -> pd.DataFrame:
             "pair": pd.to_numeric(col("pair"), errors="coerce"),
             "field_name": col("field_name"),
             "field_sex": col("field_sex"),
+            "field_birth": _birth(col("field_birth"), col("field_id")),
             "field_id": col("field_id"),
             "field_address": col("field_address"),
+            "field_place": _place(col("field_file"), col("field_sheet"), col("field_row")),
             "system_name": col("system_name"),
             "system_sex": col("system_sex"),
+            "system_birth": _birth(col("system_birth"), col("system_id")),
             "system_id": col("system_id"),
             "system_address": col("system_address"),
+            "system_place": _place(col("system_file"), col("system_sheet"), col("system_row")),
             "reason": col("reason"),
             "d0": BLANK,
             "d1": BLANK,

@@ -405,3 +405,61 @@ def test_consistency_counts_pairs_without_a_difference(loop):
     )
     assert _rate(loop["audit"], "合计", "信息一致率") == (same, len(matches))
     assert 0 < same < len(matches)
+
+
+def test_check_sheet_shows_the_system_sex_of_every_listed_person(loop):
+    """matches.csv carries no sex: the sheet takes it from the differences or the
+    ID, and it is what the system export holds (the ID's where the export has none)."""
+    from recon.loaders import load
+
+    system = load(loop["root"] / "data" / "系统导出").records
+    truth = {(f, s, str(r)): x or i for f, s, r, x, i in zip(
+        system["file"], system["sheet"], system["row"], system["sex"], system["id_sex"],
+        strict=True,
+    )}  # fmt: skip
+    wb = openpyxl.load_workbook(loop["root"] / "check" / "抽查单.xlsx")
+    record = {
+        r[0].value: (r[3].value, r[4].value or "", str(r[5].value))
+        for r in wb["_抽查记录"].iter_rows(min_row=2)
+    }
+    checked = 0
+    for ws in (w for w in wb.worksheets if w.sheet_state == "visible"):
+        header = [c.value for c in ws[3]]
+        key_col, sex_col = header.index("记录号") + 1, header.index("性别") + 1
+        for r in range(4, ws.max_row + 1):
+            key = str(ws.cell(r, key_col).value or "")
+            if key.startswith("C"):
+                sex = truth[record[key]]  # the system's, or else the ID's
+                if sex:
+                    assert ws.cell(r, sex_col).value == sex, (ws.title, r)
+                    checked += 1
+    assert checked > 20
+
+
+@pytest.mark.parametrize("command", ["audit", "progress", "results"])
+def test_console_tables_fit_80_columns(loop, tmp_path, monkeypatch, command):
+    """A cmd window is 80 columns: no line longer, no cell cut to "…"."""
+    from rich.cells import cell_len
+
+    from recon.console import err
+
+    monkeypatch.setattr(err, "width", 80)
+    root, out = loop["root"], loop["out"]
+    args = {
+        "audit": ("audit", out, "--visits", root / "visits", "--checks", root / "checked.xlsx",
+                  "--out", tmp_path / "a", "--date", AS_OF.isoformat()),
+        "progress": ("progress", out, "--visits", root / "visits", "--out", tmp_path / "p",
+                     "--date", AS_OF.isoformat()),
+        "results": ("results", root / "visited.xlsx", "--out", tmp_path / "r", "--match", out),
+    }[command]  # fmt: skip
+    res = invoke(*args)
+    assert res.exit_code == 0, res.stderr
+    lines = res.stderr.splitlines()
+    assert len(lines) > 8
+    assert all(cell_len(line) <= 80 for line in lines), "\n".join(lines)
+    assert "…" not in res.stderr
+    if command == "audit":  # every rate is shown, the 抽查 ones included
+        audit = _csv(tmp_path / "a" / "audit.csv")
+        text = res.stderr.replace("\n", "")
+        for label in audit["指标"].unique():
+            assert all(ch in text for ch in label)

@@ -283,6 +283,12 @@ def test_help_has_no_english_placeholders(command):
         ("unknown option", ["id", "--bogus", VALID], "没有这个选项：--bogus"),
         ("unknown option before the command", ["--bogus", "id", VALID], "没有这个选项：--bogus"),
         ("unknown command", ["核对"], "没有这个命令：核对"),
+        ("mistyped command", ["mach"], "没有这个命令：mach（您是不是想写：'match'）"),
+        ("flag given a value", ["id", "--json=yes", VALID], "选项 --json 后面不用写值"),
+        ("pdf flag given a value", ["worklist", "x", "--pdf=x"], "选项 --pdf 后面不用写值"),
+        ("below the minimum", ["sample", "x", "--houses", "0"], "不能小于 1"),
+        ("above the maximum", ["audit", "x", "--months", "99"], "不能大于 24"),
+        ("missing option value at the end", ["match", "a", "-s", "b", "-o"], "选项 -o 需要一个值"),
         pytest.param(
             "extra argument",
             ["generate", "a", "b"],
@@ -314,6 +320,10 @@ def test_wrong_usage_exits_2_with_a_chinese_message(description, args, message):
     assert "用法错误" in err
     assert not re.search(r"[A-Za-z]{3,} [a-z]{2,} [a-z]{2,}", err), err  # no English sentence
     assert "Traceback" not in result.output
+    # no English word at all, but the command line's own words
+    allowed = {"recon", *re.findall(r"[A-Za-z]+", " ".join(args) + message)}
+    words = re.findall(r"[A-Za-z]{2,}", re.sub(r"--?[A-Za-z][-A-Za-z]*", "", err))
+    assert set(words) <= allowed, err
 
 
 # --- errors ----------------------------------------------------------------------------------

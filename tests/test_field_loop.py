@@ -271,6 +271,12 @@ def test_review_decisions_feed_back(tmp_path):
     head = [c.value for c in ws[3]]
     for r in range(4, ws.max_row + 1):
         system_id = ws.cell(r, head.index("系统：身份证号") + 1).value
+        # both births (the system's from its ID) and both positions, to go and look
+        cell = {h: ws.cell(r, i + 1).value for i, h in enumerate(head)}
+        assert cell["采集：位置"] == "f.csv 第2行"
+        assert cell["系统：位置"] in ("s.csv 第2行", "s.csv 第3行")
+        assert cell["系统：出生日期"] == ("1988-08-08" if system_id == other else "1990-01-01")
+        assert not cell["采集：出生日期"]  # the field row has no birth date and no ID
         yes = head.index("是同一人") + 1 if system_id == ZHANG else head.index("不是同一人") + 1
         ws.cell(r, yes).value = "√"
     wb.save(tmp_path / "decided.xlsx")

@@ -98,7 +98,35 @@ def _people(folder: Path) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["file", "sheet", "row", "name", "sex", "id", "address"])
     people = pd.concat(frames, ignore_index=True).fillna("")
-    return people.drop_duplicates(["file", "sheet", "row"])
+    people = people.drop_duplicates(["file", "sheet", "row"]).reset_index(drop=True)
+    people["sex"] = _sex(folder, people)
+    return people
+
+
+def _sex(folder: Path, people: pd.DataFrame) -> pd.Series:
+    """The system's sex of each person. ``matches.csv`` carries no sex: where the
+    pair differs on it, ``differences.csv`` says what the system holds; where it
+    agrees, the sex the ID spells is the system's too (a disagreement with the
+    ID is a finding, rare)."""
+    sex = people["sex"].astype(str).str.strip()
+    path = folder / "differences.csv"
+    if path.is_file():
+        d = read_csv(path)
+        if len(d) and {"item", "system_value", "system_row"} <= set(d.columns):
+            d = d[d["item"].eq("性别") & d["system_value"].ne("")]
+            said = {
+                (f, s, r): v
+                for f, s, r, v in zip(
+                    d["system_file"], d["system_sheet"], d["system_row"], d["system_value"],
+                    strict=True,
+                )
+            }  # fmt: skip
+            keys = zip(people["file"], people["sheet"], people["row"], strict=True)
+            from_diff = pd.Series([said.get(k, "") for k in keys], index=people.index)
+            sex = sex.where(sex.ne(""), from_diff)
+    ids = people["id"].astype(str)
+    by_id = {i: parse_id(i).sex for i in ids[sex.eq("")].unique()}
+    return sex.where(sex.ne(""), ids.map(by_id).fillna(""))
 
 
 def _houses(data: AuditData) -> pd.DataFrame:

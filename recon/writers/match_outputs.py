@@ -323,6 +323,8 @@ _CSV_COLUMNS = {
         "system_address",
         "field_sex",
         "system_sex",
+        "field_birth",
+        "system_birth",
         "field_fp",
         "system_fp",
     ],
