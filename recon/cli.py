@@ -532,6 +532,104 @@ def progress_command(
         err.print(f"进度表已写入：[bold]{escape(str(report.out))}[/]")
 
 
+# --- houses ---------------------------------------------------------------------------
+
+
+@app.command(
+    "houses",
+    options_metavar=OPTS,
+    help=(
+        "实有房屋：按核对结果建立房屋清册——每套房的房屋编码、登记和见到的人数、"
+        "需上门的房屋（群租嫌疑、未入册、人房不符、居改非、出租未登记）；"
+        "写出 houses.csv、residents.csv 和「房屋清册.xlsx」。房屋编码保存在登记库文件中，"
+        "以后每次运行保持不变。"
+    ),
+)
+def houses_command(
+    result: Annotated[Path, RESULT_ARG],
+    lists: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--list",
+            help="房屋清册（房管所、物业或实有房屋模块导出，可多个，--list 后可连写）",
+            show_default=False,
+        ),
+    ] = None,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            "--register",
+            help="登记库文件（默认：结果文件夹旁边的「街道登记库.sqlite」）",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="写到另一个文件夹（默认写回结果文件夹）")
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="房屋规则文件（TOML），覆盖 houses.toml 中的同名设置"),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--date", help="本次运行代表的日期（默认今天）", show_default=False),
+    ] = None,
+) -> None:
+    from recon.houses import run_houses
+    from recon.report import render_houses_summary
+
+    with _friendly():
+        with make_progress() as progress:
+            task = progress.add_task("建立房屋清册", total=None)
+            report = run_houses(
+                result,
+                lists,
+                register=register,
+                out=out,
+                rules_path=rules,
+                day=_day(as_of, "--date"),
+            )
+            progress.update(task, total=1, completed=1)
+        for note in report.notes:
+            err.print(escape(note))
+        err.print(render_houses_summary(report.overview))
+        err.print(
+            f"房屋清册已写入：[bold]{escape(str(report.out))}[/]（houses.csv、residents.csv、房屋清册.xlsx）"
+        )
+        err.print(f"房屋编码保存在：{escape(str(report.register))}（请妥善备份）")
+
+
+@app.command(
+    "find",
+    options_metavar=OPTS,
+    help=(
+        "查房知人、查人知住：输入地址（任何写法）、身份证号或姓名，"
+        "显示对应的房屋、房屋编码和住在那里的所有人。"
+    ),
+)
+def find_command(
+    result: Annotated[Path, RESULT_ARG],
+    texts: Annotated[
+        list[str],
+        typer.Argument(
+            help="地址、身份证号或姓名（可多个）", show_default=False, metavar="查询内容"
+        ),
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="每个查询输出一行 JSON（供其他程序使用）")
+    ] = False,
+) -> None:
+    from recon.houses import find
+    from recon.report import render_found
+
+    with _friendly():
+        for found in find(result, texts):
+            if as_json:
+                typer.echo(json.dumps(found.as_json(), ensure_ascii=False))
+            else:
+                out.print(render_found(found))
+
+
 # --- verify and redact --------------------------------------------------------------
 
 
@@ -656,7 +754,7 @@ def demo_command(
         run_demo(folder)
 
 
-_MULTI_VALUE_OPTIONS = ("--system", "-s", "--visits", "--checks")
+_MULTI_VALUE_OPTIONS = ("--system", "-s", "--visits", "--checks", "--list")
 
 
 def expand_argv(argv: list[str]) -> list[str]:

@@ -55,7 +55,8 @@ MIGRATIONS: list[str] = [
         committee TEXT NOT NULL DEFAULT '',
         source TEXT NOT NULL,          -- list (the code came with the house list) / local
         first_seen TEXT NOT NULL,
-        last_seen TEXT NOT NULL
+        last_seen TEXT NOT NULL,
+        replaced_by TEXT               -- a local code once the house list gave the real one
     );
     CREATE TABLE house_keys (
         house_key TEXT PRIMARY KEY,    -- every spelling's key that named the dwelling

@@ -183,3 +183,52 @@ def render_progress(table_frame: Any, title: str) -> FitTable:
         cells = [_percent(float(v)) if isinstance(v, float) else escape(str(v)) for v in row]
         table.add_row(*cells, style="bold" if str(row[0]) == "合计" else "")
     return table
+
+
+def render_houses_summary(overview: Any) -> Table:
+    """Per 居委: dwellings, people, and the dwellings flagged for a visit."""
+    from recon.houses import FLAG_LABELS, FLAGS
+
+    table = Table(title="实有房屋清册")
+    columns = [
+        ("committee", "居委"),
+        ("dwellings", "房屋"),
+        ("with_people", "有人住"),
+        ("people", "人数"),
+        ("flagged", "需上门"),
+        *[(f, FLAG_LABELS[f]) for f in FLAGS],
+    ]
+    for key, label in columns:
+        table.add_column(label, justify="left" if key == "committee" else "right", overflow="fold")
+    for row in overview.to_dict("records"):
+        style = "bold" if row["committee"] == "合计" else ""
+        table.add_row(*(str(row.get(k, "")) for k, _ in columns), style=style)
+    return table
+
+
+def render_found(found: Any) -> Table:
+    """One look-up of `recon find`: the dwellings and the people in each."""
+    from rich.markup import escape
+
+    from recon.houses import outcome_label
+
+    kind = {"address": "地址", "id": "身份证号", "name": "姓名"}[found.kind]
+    table = Table(title=f"查询：{escape(found.text)}（按{kind}）", show_lines=False)
+    for label in ("房屋编码", "地址", "姓名", "身份证号", "状态", "位置"):
+        table.add_column(label, overflow="fold")
+    if not found.houses:
+        table.caption = "没有找到"
+    for house in found.houses:
+        table.add_section()
+        for i, p in enumerate(house["people"]):
+            first = i == 0
+            where = f"{p['file']}" + (f"／{p['sheet']}" if p["sheet"] else "") + f" 第{p['row']}行"
+            table.add_row(
+                escape(house["house_code"]) if first else "",
+                escape(house["address"]) if first else "",
+                escape(p["name"]),
+                escape(p["id"]),
+                outcome_label(p["side"], p["outcome"]),
+                escape(where),
+            )
+    return table

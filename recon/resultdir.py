@@ -32,10 +32,13 @@ __all__ = [
     "AUDIT_WORKBOOK",
     "CHECK_WORKBOOK",
     "FILLED_FORMS",
+    "HOUSES_CSV",
+    "HOUSES_WORKBOOK",
     "LEDGER",
     "MATCH_TABLES",
     "PROGRESS_CSV",
     "PROGRESS_WORKBOOK",
+    "RESIDENTS_CSV",
     "RESULTS_WORKBOOK",
     "REVIEW_WORKBOOK",
     "SEP_FORMS_WORKBOOK",
@@ -81,6 +84,11 @@ AUDIT_WORKBOOK = "考核统计.xlsx"
 CHECK_WORKBOOK = "抽查单.xlsx"
 PROGRESS_CSV = "进度表.csv"
 PROGRESS_WORKBOOK = "进度表.xlsx"
+
+# --- recon houses (written into a match folder by default) -----------------------
+HOUSES_CSV = "houses.csv"
+RESIDENTS_CSV = "residents.csv"
+HOUSES_WORKBOOK = "房屋清册.xlsx"
 
 # Sheets a person fills in by hand: never overwritten once changed.
 FILLED_FORMS = (VISIT_WORKBOOK, REVIEW_WORKBOOK, SEP_WORKLIST, CHECK_WORKBOOK)

@@ -179,7 +179,10 @@ def draw_sample(
     active = ledger[
         ledger["side"].eq("system") & ledger["outcome"].isin(["matched", "system_only", "review"])
     ]
-    listed = active.merge(sample, on=["committee", "house"])
+    # the person's details come from the result's tables below (with the
+    # matched partner's sex), not from the ledger's own copy
+    place = ["side", "file", "sheet", "row", "committee", "outcome", "house"]
+    listed = active[place].merge(sample, on=["committee", "house"])
     people = _people(data.folder)
     listed = listed.merge(people, on=["file", "sheet", "row"], how="left").fillna("")
     listed = listed.assign(listed=True)

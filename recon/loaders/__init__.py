@@ -25,29 +25,35 @@ from pathlib import Path
 import pandas as pd
 
 from recon.errors import InputError, Where
-from recon.loaders._prepare import PROBLEM_COLUMNS, prepare_records
-from recon.loaders._readers import SUFFIXES, read_file
+from recon.loaders._prepare import FINDINGS, PROBLEM_COLUMNS, prepare_records
+from recon.loaders._readers import EXCEL_SUFFIXES, SUFFIXES, RawSheet, read_file
 from recon.loaders._sheet import (
     SKIP_REASONS,
     ColumnInfo,
     SheetData,
     SheetReport,
+    cell_text,
     committee_key,
     read_sheet,
 )
 from recon.rules import Rules, load_rules
 
 __all__ = [
+    "EXCEL_SUFFIXES",
+    "FINDINGS",
     "PROBLEM_COLUMNS",
     "SKIP_REASONS",
     "ColumnInfo",
     "FileInfo",
     "LoadResult",
+    "RawSheet",
     "SheetReport",
+    "cell_text",
     "collect_files",
     "committee_key",
     "file_sha256",
     "load",
+    "read_file",
 ]
 
 # Files that are never inputs: Office lock files, our own results.

@@ -29,13 +29,16 @@ from recon.rules._audit import (
     round_rate,
 )
 from recon.rules._fields import FIELDS
+from recon.rules._houses import HOUSE_FIELDS, HouseRules, load_house_rules
 
 __all__ = [
     "FIELDS",
+    "HOUSE_FIELDS",
     "AuditRules",
     "ClerkAllowance",
     "Deduction",
     "HeaderRules",
+    "HouseRules",
     "MatchingRules",
     "OutputRules",
     "Rewards",
@@ -44,6 +47,7 @@ __all__ = [
     "Tier",
     "header_label",
     "load_audit_rules",
+    "load_house_rules",
     "load_rules",
     "rate_tier",
     "round_rate",

@@ -399,8 +399,9 @@ def _text(frame: pd.DataFrame, col: str, idx: np.ndarray | None = None) -> np.nd
 
 def build_ledger(result: MatchResult) -> pd.DataFrame:
     """One line per input data row of both sides: where it is, its 居委, its
-    outcome, its matched partner, its house key, what it lacks and what is
-    wrong with it, and its dates -- what audits and progress reports count."""
+    outcome, its matched partner, its house key and who it is, what it lacks
+    and what is wrong with it, and its dates -- what audits, progress reports
+    and the house register count."""
     parts = []
     for side, mine, other, me, them in (
         ("field", result.field, result.system, "f", "s"),
@@ -429,6 +430,15 @@ def build_ledger(result: MatchResult) -> pd.DataFrame:
             "partner_sheet": theirs("sheet"),
             "partner_row": theirs("row"),
             "house": _text(mine, "addr_key"),
+            # who the row is, for the house register (查人知住) and its flags
+            "building": _text(mine, "addr_building"),
+            "name": _text(mine, "name"),
+            "id": np.where(
+                mine["id_valid"].to_numpy(dtype=bool), _text(mine, "id"), _text(mine, "id_number")
+            ),
+            "sex": np.where(_text(mine, "sex") != "", _text(mine, "sex"), _text(mine, "id_sex")),
+            "address": _text(mine, "address"),
+            "hukou_address": _text(mine, "hukou_address"),
             "missing": _text(mine, "missing"),
             "findings": _text(mine, "findings"),
             **{d: _text(mine, d) for d in LEDGER_DATES},

@@ -1,0 +1,261 @@
+"""The dwellings of a street, who lives in each, and what needs a visit.
+
+Input: the ledger of a match result (``rows.csv``: every input row with its
+outcome and house key) and, when given, a house list. Output: one row per
+dwelling with its counts and flags, and the people of each dwelling.
+
+*The people of a dwelling* are those the run knows live there, each person
+once: a field row found there (matched, to enter, or in review), or an active
+system record nobody confirmed (to visit). A matched system record is the
+same person as its field row; a cancelled record makes nobody a resident.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from recon.normalize.address import normalize_addresses
+from recon.rules import HouseRules
+
+__all__ = ["FLAGS", "FLAG_LABELS", "dwellings", "people_of", "resolve_keys"]
+
+FLAGS = ("overcrowded", "not_in_list", "mismatch", "non_residential", "rental_unregistered")
+FLAG_LABELS = {
+    "overcrowded": "群租嫌疑",
+    "not_in_list": "未入册",
+    "mismatch": "人房不符",
+    "non_residential": "居改非",
+    "rental_unregistered": "出租未登记",
+}
+
+FOUND = ("matched", "field_only", "review")  # a field row: somebody found living there
+REGISTERED = ("matched", "system_only", "review")  # an active, distinct system record
+
+
+def resolve_keys(houses: pd.Series, committees: pd.Series) -> pd.Series:
+    """House keys with a key that lacks its road or village (``561弄2号202室``)
+    replaced by the one full key of the same 居委 naming the same flat
+    (``春申路561弄2号202室``), when there is exactly one; others unchanged."""
+    frame = pd.DataFrame({"key": houses.astype(str), "committee": committees.astype(str)})
+    distinct = frame.drop_duplicates()
+    distinct = distinct[distinct["key"].ne("")]
+    parts = normalize_addresses(distinct["key"])
+    distinct = distinct.assign(
+        locality=parts["addr_locality"].to_numpy(dtype=object),
+        flat=parts["addr_flat"].to_numpy(dtype=object),
+    )
+    full = distinct[distinct["locality"].ne("") & distinct["flat"].ne("")]
+    bare = distinct[distinct["locality"].eq("") & distinct["flat"].ne("")]
+    if full.empty or bare.empty:
+        return houses
+    options = full.groupby(["committee", "flat"])["key"].agg(list)
+    mapping = {}
+    for key, committee, flat in zip(bare["key"], bare["committee"], bare["flat"], strict=True):
+        found = options.get((committee, flat), [])
+        if len(found) == 1:
+            mapping[(key, committee)] = found[0]
+    if not mapping:
+        return houses
+    pairs = list(zip(frame["key"], frame["committee"], strict=True))
+    return pd.Series([mapping.get(p, p[0]) for p in pairs], index=houses.index, dtype=object)
+
+
+def people_of(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Every resident once: field rows found, and system records to visit."""
+    side, outcome = ledger["side"], ledger["outcome"]
+    living = (side.eq("field") & outcome.isin(FOUND)) | (
+        side.eq("system") & outcome.eq("system_only")
+    )
+    people = ledger[living & ledger["house"].ne("")].copy()
+    hukou = people["hukou_address"].astype(str)
+    if len(people):
+        keys = normalize_addresses(hukou)["addr_key"].to_numpy(dtype=object).copy()
+        # a blank hukou address is a household of its own (never merged with another)
+        blank = keys == ""
+        keys[blank] = [f"?{i}" for i in np.flatnonzero(blank)]
+        people["hukou_key"] = keys
+    else:
+        people["hukou_key"] = pd.Series(dtype=object)
+    people["surname"] = people["name"].astype(str).str.slice(0, 1)
+    return people
+
+
+def _count(frame: pd.DataFrame, mask: pd.Series) -> pd.Series:
+    return frame[mask].groupby("house").size()
+
+
+def dwellings(
+    ledger: pd.DataFrame, listed: pd.DataFrame | None, rules: HouseRules
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(one row per dwelling with counts, flags and reasons; the residents)."""
+    ledger = ledger.assign(house=resolve_keys(ledger["house"], ledger["committee"]))
+    rows = ledger[ledger["house"].ne("")]
+    side, outcome = rows["side"], rows["outcome"]
+    field, system = side.eq("field"), side.eq("system")
+    people = people_of(ledger)
+    counts = pd.DataFrame(
+        {
+            "registered": _count(rows, system & outcome.isin(REGISTERED)),
+            "found": _count(rows, field & outcome.isin(FOUND)),
+            "matched": _count(rows, field & outcome.eq("matched")),
+            "to_enter": _count(rows, field & outcome.eq("field_only")),
+            "to_visit": _count(rows, system & outcome.eq("system_only")),
+            "people": people.groupby("house").size(),
+            "households": people.groupby("house")["hukou_key"].nunique(),
+            "surnames": people.groupby("house")["surname"].nunique(),
+        }
+    )
+    # where a dwelling is: its 居委 (the first row's) and its standard address
+    # (the house key is one: 碧江路561弄2号202室), unless the house list names it
+    seen = rows.drop_duplicates("house")[["house", "committee", "building"]]
+    seen = seen.assign(address=seen["house"])
+    houses = seen.set_index("house").join(counts, how="left")
+    field_committees = set(rows.loc[field, "committee"])
+
+    if listed is not None and len(listed):
+        lst = listed.set_index("house_key")
+        houses = houses.join(
+            lst[["house_code", "address", "committee", "use", "occupancy", "owner_name",
+                 "owner_id", "area", "rooms", "building", "file", "sheet", "row"]]
+            .add_prefix("list_"),
+            how="outer",
+        )  # fmt: skip
+        houses["in_list"] = houses["list_file"].notna()
+        for col in ("address", "committee", "building"):
+            houses[col] = houses[f"list_{col}"].where(
+                houses["in_list"] & houses[f"list_{col}"].fillna("").ne(""), houses[col]
+            )
+    else:
+        houses["in_list"] = False
+        for col in ("list_house_code", "list_use", "list_occupancy", "list_owner_name",
+                    "list_owner_id", "list_file", "list_sheet", "list_row"):  # fmt: skip
+            houses[col] = ""
+        houses["list_area"] = np.nan
+        houses["list_rooms"] = np.nan
+    number_cols = ["registered", "found", "matched", "to_enter", "to_visit", "people",
+                   "households", "surnames"]  # fmt: skip
+    houses[number_cols] = houses[number_cols].fillna(0).astype(int)
+    houses = houses.fillna({c: "" for c in houses.columns if houses[c].dtype == object})
+    houses.index.name = "house_key"
+    houses = houses.reset_index()
+    houses["area"] = houses["list_area"].astype(float)
+    houses["rooms"] = houses["list_rooms"].astype(float)
+    houses["use"] = houses["list_use"].astype(str)
+    occupancy = houses["list_occupancy"].astype(str)
+    houses["rental"] = np.where(
+        occupancy.eq(""), "", np.where(_has_word(occupancy, rules.rental), "是", "否")
+    )
+    houses["occupancy"] = occupancy
+    per = houses["people"] / houses["area"] * 10
+    houses["people_per_10m2"] = per.where(np.isfinite(per) & (houses["area"] > 0)).round(2)
+    flags, reasons = _flags(houses, people, rules, bool(listed is not None and len(listed)),
+                            field_committees)  # fmt: skip
+    houses["flags"] = [";".join(f) for f in flags]
+    houses["reasons"] = ["；".join(r) for r in reasons]
+    return houses, people
+
+
+def _has_word(values: pd.Series, words: tuple[str, ...]) -> np.ndarray:
+    if not words:
+        return np.zeros(len(values), dtype=bool)
+    pattern = "|".join(map(re.escape, words))
+    return values.astype(str).str.contains(pattern, regex=True).to_numpy()
+
+
+def _flags(
+    houses: pd.DataFrame,
+    people: pd.DataFrame,
+    rules: HouseRules,
+    with_list: bool,
+    field_committees: set[str],
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Flag codes and the reasons in words, per dwelling."""
+    by_house = {h: g for h, g in people.groupby("house")}
+    non_res = _has_word(houses["use"], rules.non_residential)
+    rental = houses["rental"].eq("是").to_numpy()
+    vacant = _has_word(houses["occupancy"], rules.vacant)
+    flags: list[list[str]] = []
+    reasons: list[list[str]] = []
+    h: Any  # a row of houses (itertuples)
+    for i, h in enumerate(houses.itertuples(index=False)):
+        f: list[str] = []
+        why: list[str] = []
+        group = by_house.get(h.house_key)
+        n = int(h.people)
+        one_family = group is not None and group["hukou_key"].nunique() == 1 and n > 1
+        evidence = f"（{int(h.households)} 个户籍地址、{int(h.surnames)} 个姓氏）"
+        area, rooms = float(h.area), float(h.rooms)
+        if n:
+            if np.isfinite(area) and area > 0:
+                living = area * rules.living_area_ratio
+                if living / n < rules.min_area_per_person:
+                    f.append("overcrowded")
+                    why.append(
+                        f"群租嫌疑：建筑面积 {area:g} 平方米、住 {n} 人，人均居住面积约 "
+                        f"{living / n:.1f} 平方米（按建筑面积×{rules.living_area_ratio:g} 估算），"
+                        f"低于 {rules.min_area_per_person:g} 平方米{evidence}"
+                    )
+            known_rooms = np.isfinite(rooms) and rooms > 0
+            crowded = known_rooms and n > rules.max_per_room * rooms and not one_family
+            if "overcrowded" not in f and crowded:
+                f.append("overcrowded")
+                why.append(
+                    f"群租嫌疑：{int(rooms)} 个房间住 {n} 人，超过每间 {rules.max_per_room} 人"
+                    f"{evidence}"
+                )
+            unknown_size = not (np.isfinite(area) and area > 0) and not (
+                np.isfinite(rooms) and rooms > 0
+            )
+            if unknown_size and n > rules.max_people_unknown_size and not one_family:
+                f.append("overcrowded")
+                why.append(
+                    f"群租嫌疑：同住 {n} 人（面积和房间数不明），超过 "
+                    f"{rules.max_people_unknown_size} 人{evidence}"
+                )
+        if with_list and not h.in_list and (n or h.registered):
+            f.append("not_in_list")
+            why.append(f"未入册：有 {max(n, int(h.registered))} 人居住或登记，房屋清册中没有这套房")
+        covered = h.committee in field_committees
+        if covered and h.registered and not h.found:
+            f.append("mismatch")
+            why.append(f"人房不符：系统中有 {int(h.registered)} 人登记在此，上门未见到人")
+        elif h.found and not h.registered:
+            f.append("mismatch")
+            why.append(f"人房不符：上门见到 {int(h.found)} 人，系统中无人登记在此")
+        if h.in_list and n and non_res[i]:
+            f.append("non_residential")
+            why.append(f"居改非：房屋用途为「{h.use}」，住着 {n} 人")
+        if h.in_list:
+            if rental[i] and not h.registered:
+                f.append("rental_unregistered")
+                why.append("出租未登记：清册标为出租，但没有任何人登记在此")
+            elif not rental[i] and not vacant[i] and n and group is not None:
+                outsiders = _outside_owner(group, str(h.list_owner_id), str(h.list_owner_name))
+                if outsiders:
+                    f.append("rental_unregistered")
+                    why.append(f"出租未登记：住着 {outsiders} 名非产权人家庭的人，清册未标为出租")
+        flags.append(f)
+        reasons.append(why)
+    return flags, reasons
+
+
+def _outside_owner(group: pd.DataFrame, owner_id: str, owner_name: str) -> int:
+    """Residents who are not of the owner's household (0 when the list names no owner).
+
+    The owner's household: the owner (by ID, else by name) and everyone who
+    shares the owner's hukou address; with the owner not living there, every
+    resident is outside it.
+    """
+    owner_id, owner_name = owner_id.strip().upper(), owner_name.strip()
+    if not owner_id and not owner_name:
+        return 0
+    ids = group["id"].astype(str).str.upper()
+    is_owner = ids.eq(owner_id) if owner_id else group["name"].astype(str).eq(owner_name)
+    if not is_owner.any():
+        return len(group)
+    family = set(group.loc[is_owner, "hukou_key"])
+    return int((~group["hukou_key"].isin(family)).sum())
