@@ -119,11 +119,25 @@ def dwellings(
     if listed is not None and len(listed):
         lst = listed.set_index("house_key")
         houses = houses.join(
-            lst[["house_code", "address", "committee", "use", "occupancy", "owner_name",
-                 "owner_id", "area", "rooms", "building", "file", "sheet", "row"]]
-            .add_prefix("list_"),
+            lst[
+                [
+                    "house_code",
+                    "address",
+                    "committee",
+                    "use",
+                    "occupancy",
+                    "owner_name",
+                    "owner_id",
+                    "area",
+                    "rooms",
+                    "building",
+                    "file",
+                    "sheet",
+                    "row",
+                ]
+            ].add_prefix("list_"),
             how="outer",
-        )  # fmt: skip
+        )
         houses["in_list"] = houses["list_file"].notna()
         for col in ("address", "committee", "building"):
             houses[col] = houses[f"list_{col}"].where(
@@ -139,7 +153,10 @@ def dwellings(
     number_cols = ["registered", "found", "matched", "to_enter", "to_visit", "people",
                    "households", "surnames"]  # fmt: skip
     houses[number_cols] = houses[number_cols].fillna(0).astype(int)
-    houses = houses.fillna({c: "" for c in houses.columns if houses[c].dtype == object})
+    text_cols = ["committee", "address", "building", "list_house_code", "list_use",
+                 "list_occupancy", "list_owner_name", "list_owner_id", "list_file",
+                 "list_sheet", "list_row"]  # fmt: skip
+    houses[text_cols] = houses[text_cols].astype(object).fillna("").astype(str)
     houses.index.name = "house_key"
     houses = houses.reset_index()
     houses["area"] = houses["list_area"].astype(float)

@@ -25,11 +25,30 @@ from recon.writers import Col, WorkbookWriter, with_total
 __all__ = ["HOUSES_CSV", "HOUSES_WORKBOOK", "RESIDENTS_CSV", "HouseReport", "run_houses"]
 
 HOUSE_COLUMNS = [
-    "house_code", "house_key", "committee", "address", "in_list", "registered", "found",
-    "matched", "to_enter", "to_visit", "use", "rental", "area", "flags",
-    "rooms", "people", "households", "surnames", "people_per_10m2", "reasons",
-    "list_file", "list_sheet", "list_row",
-]  # fmt: skip
+    "house_code",
+    "house_key",
+    "committee",
+    "address",
+    "in_list",
+    "registered",
+    "found",
+    "matched",
+    "to_enter",
+    "to_visit",
+    "use",
+    "rental",
+    "area",
+    "flags",
+    "rooms",
+    "people",
+    "households",
+    "surnames",
+    "people_per_10m2",
+    "reasons",
+    "list_file",
+    "list_sheet",
+    "list_row",
+]
 RESIDENT_COLUMNS = [
     "side",
     "file",
