@@ -574,6 +574,16 @@ def houses_command(
         str | None,
         typer.Option("--date", help="本次运行代表的日期（默认今天）", show_default=False),
     ] = None,
+    checked: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checked",
+            help=(
+                "填好的「居住房屋基础信息核对表」（可多个，--checked 后可连写）：核对结果记入登记库"
+            ),
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     from recon.houses import run_houses
     from recon.report import render_houses_summary
@@ -592,6 +602,9 @@ def houses_command(
             progress.update(task, total=1, completed=1)
         for note in report.notes:
             err.print(escape(note))
+        for p in report.problems[:20]:
+            where = f"{p['file']} {p['sheet']} 第{p['row']}行"
+            err.print(f"[yellow]提示：[/]{escape(where)}：{escape(str(p['problem']))}")
         err.print(render_houses_summary(report.overview))
         err.print(
             f"房屋清册已写入：[bold]{escape(str(report.out))}[/]（houses.csv、residents.csv、房屋清册.xlsx）"
@@ -754,7 +767,7 @@ def demo_command(
         run_demo(folder)
 
 
-_MULTI_VALUE_OPTIONS = ("--system", "-s", "--visits", "--checks", "--list")
+_MULTI_VALUE_OPTIONS = ("--system", "-s", "--visits", "--checks", "--list", "--checked")
 
 
 def expand_argv(argv: list[str]) -> list[str]:

@@ -66,6 +66,20 @@ MIGRATIONS: list[str] = [
         last_seen TEXT NOT NULL
     );
     CREATE INDEX house_keys_code ON house_keys(code);
+    -- what a 居住房屋基础信息核对表 said of a dwelling (one row per filled line read)
+    CREATE TABLE house_checks (
+        code TEXT NOT NULL,
+        day TEXT NOT NULL,             -- the day the check was read back
+        use TEXT NOT NULL DEFAULT '',
+        rental TEXT NOT NULL DEFAULT '',
+        area REAL,
+        rooms REAL,
+        living INTEGER NOT NULL DEFAULT 0,   -- residents ticked 在住
+        left_ INTEGER NOT NULL DEFAULT 0,    -- residents ticked 已离开
+        new_people INTEGER NOT NULL DEFAULT 0,
+        source TEXT NOT NULL DEFAULT '',     -- file / sheet / row of the facts line
+        PRIMARY KEY (code, day)
+    );
     -- local codes are numbered from here; AUTOINCREMENT never hands out a
     -- number twice, even after a row is deleted
     CREATE TABLE local_codes (seq INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL UNIQUE);

@@ -34,6 +34,8 @@ __all__ = [
     "FILLED_FORMS",
     "HOUSES_CSV",
     "HOUSES_WORKBOOK",
+    "HOUSE_FORM_WORKBOOK",
+    "HOUSE_PROGRESS_CSV",
     "LEDGER",
     "MATCH_TABLES",
     "PROGRESS_CSV",
@@ -89,9 +91,17 @@ PROGRESS_WORKBOOK = "进度表.xlsx"
 HOUSES_CSV = "houses.csv"
 RESIDENTS_CSV = "residents.csv"
 HOUSES_WORKBOOK = "房屋清册.xlsx"
+HOUSE_PROGRESS_CSV = "房屋进度表.csv"
+HOUSE_FORM_WORKBOOK = "居住房屋基础信息核对表.xlsx"
 
 # Sheets a person fills in by hand: never overwritten once changed.
-FILLED_FORMS = (VISIT_WORKBOOK, REVIEW_WORKBOOK, SEP_WORKLIST, CHECK_WORKBOOK)
+FILLED_FORMS = (
+    VISIT_WORKBOOK,
+    REVIEW_WORKBOOK,
+    SEP_WORKLIST,
+    CHECK_WORKBOOK,
+    HOUSE_FORM_WORKBOOK,
+)
 
 _COMMAND_NAMES = {
     "match": "recon match",

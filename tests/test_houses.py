@@ -278,3 +278,50 @@ def test_houses_and_find_on_the_command_line(street, monkeypatch):
     assert [p["name"] for p in line["houses"][0]["people"]] == ["朱丽"]
     bad = runner.invoke(app, ["houses", str(result), "--register", str(result)])
     assert bad.exit_code == 1 and "文件夹" in bad.stderr and "Traceback" not in bad.output
+
+
+def test_the_check_form_round_trip(street):
+    """The printed 核对表: facts corrected, people ticked, a new person written,
+    a double tick; read back into the register and the progress table."""
+    import openpyxl
+
+    result, house_list, register = street
+    run_houses(result, [house_list], register, day=dt.date(2026, 12, 1))
+    form = result / "居住房屋基础信息核对表.xlsx"
+    wb = openpyxl.load_workbook(form)
+    assert wb.sheetnames == ["古美一村", "_房屋记录"]  # listed flats take their building's 居委
+    ws = wb["古美一村"]
+    header = next(r for r in ws.iter_rows() if any(c.value == "记录号" for c in r))
+    col = {c.value: c.column for c in header}
+    rows = {
+        str(ws.cell(r, col["记录号"]).value): r for r in range(header[0].row + 1, ws.max_row + 1)
+    }
+    facts = rows["H-310112001002"]  # 12号401室: really 3 rooms, let out
+    ws.cell(facts, col["房间数"]).value = 3
+    ws.cell(facts, col["出租"]).value = "是"
+    people = [k for k in rows if k.startswith("P")]
+    ws.cell(rows[people[0]], col["在住"]).value = "√"
+    ws.cell(rows[people[1]], col["已离开"]).value = "✓"
+    ws.cell(rows[people[2]], col["在住"]).value = "√"
+    ws.cell(rows[people[2]], col["已离开"]).value = "√"  # both: read as not checked, listed
+    blank = next(r for k, r in rows.items() if k == "新增-310112001002")
+    ws.cell(blank, col["房屋／姓名"]).value = "新住户"
+    ws.cell(blank, col["身份证号"]).value = pid(55)
+    filled = result.parent / "已填写核对表.xlsx"
+    wb.save(filled)
+    report = run_houses(result, [house_list], register, day=dt.date(2026, 12, 2), checked=[filled])
+    assert any("读回核对表 1 个文件" in n for n in report.notes)
+    assert any("都打了勾" in p["problem"] for p in report.problems)
+    with sqlite3.connect(register) as conn:
+        check = conn.execute(
+            "SELECT rental, rooms, new_people FROM house_checks WHERE code = '310112001002'"
+        ).fetchone()
+    assert check == ("是", 3.0, 1)
+    progress = report.progress.set_index("居委")
+    assert progress.loc["合计", "已核对"] >= 1
+    assert progress.loc["合计", "已核对"] + progress.loc["合计", "未核对"] == len(report.houses)
+    # the filled form left in the result folder is not overwritten by the next run
+    form.write_bytes(filled.read_bytes())
+    again = run_houses(result, [house_list], register, day=dt.date(2026, 12, 3))
+    assert any("已填写过，没有覆盖" in n for n in again.notes)
+    assert form.read_bytes() == filled.read_bytes()

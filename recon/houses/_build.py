@@ -159,6 +159,7 @@ def dwellings(
     houses[text_cols] = houses[text_cols].astype(object).fillna("").astype(str)
     houses.index.name = "house_key"
     houses = houses.reset_index()
+    houses["committee"] = _committee_by_building(houses)
     houses["area"] = houses["list_area"].astype(float)
     houses["rooms"] = houses["list_rooms"].astype(float)
     houses["use"] = houses["list_use"].astype(str)
@@ -174,6 +175,25 @@ def dwellings(
     houses["flags"] = [";".join(f) for f in flags]
     houses["reasons"] = ["；".join(r) for r in reasons]
     return houses, people
+
+
+_AREA = re.compile(r"^(.*?(?:支弄|弄|巷|组|村|路|街))")
+
+
+def _committee_by_building(houses: pd.DataFrame) -> pd.Series:
+    """A dwelling's 居委; where nobody said (a listed flat nobody lives in, on a
+    list without a 居委 column), the 居委 of the other dwellings of its building,
+    else of its lane (or group, or road)."""
+    committee = houses["committee"].fillna("").astype(str)
+    keys = houses["house_key"].astype(str)
+    area = keys.str.extract(_AREA, expand=False).fillna("")
+    for by in (houses["building"].fillna("").astype(str), area):
+        known = committee.ne("") & by.ne("")
+        if known.all() or not known.any():
+            continue
+        usual = committee[known].groupby(by[known]).agg(lambda c: c.value_counts().index[0])
+        committee = committee.where(committee.ne(""), by.map(usual).fillna(""))
+    return committee
 
 
 def _has_word(values: pd.Series, words: tuple[str, ...]) -> np.ndarray:

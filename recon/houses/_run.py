@@ -11,15 +11,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from recon.audit import next_report_day
 from recon.csvio import write_csv
 from recon.houses._build import FLAG_LABELS, FLAGS, dwellings
-from recon.houses._codes import assign_codes
+from recon.houses._codes import LOCAL_PREFIX, assign_codes
+from recon.houses._form import HOUSE_FORM, apply_house_checks, read_house_checks, write_house_form
 from recon.houses._list import HouseList, load_house_list
+from recon.loaders import file_sha256
 from recon.normalize.address import walk_order
 from recon.outdir import replace_file
 from recon.register import Register, default_register_path
-from recon.resultdir import HOUSES_CSV, HOUSES_WORKBOOK, LEDGER, RESIDENTS_CSV, ResultFolder
-from recon.rules import HouseRules, load_house_rules
+from recon.resultdir import (
+    HOUSE_PROGRESS_CSV,
+    HOUSES_CSV,
+    HOUSES_WORKBOOK,
+    LEDGER,
+    RESIDENTS_CSV,
+    ResultFolder,
+)
+from recon.rules import HouseRules, load_house_rules, load_rules
 from recon.writers import Col, WorkbookWriter, with_total
 
 __all__ = ["HOUSES_CSV", "HOUSES_WORKBOOK", "RESIDENTS_CSV", "HouseReport", "run_houses"]
@@ -69,6 +79,8 @@ class HouseReport:
     register: Path
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    progress: pd.DataFrame = field(default_factory=pd.DataFrame)
+    problems: list[dict[str, object]] = field(default_factory=list)
 
 
 def _overview(houses: pd.DataFrame) -> pd.DataFrame:
@@ -90,6 +102,66 @@ def _overview(houses: pd.DataFrame) -> pd.DataFrame:
     return with_total(pd.DataFrame(rows))
 
 
+PROGRESS_COLUMNS = [
+    "居委",
+    "房屋套数",
+    "清册中有",
+    "统一编码",
+    "本地编码",
+    "有人居住",
+    "已核对",
+    "需上门",
+    "未核对",
+]
+
+
+def progress_table(houses: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """房屋编码管理工作进度表: per 居委, dwellings listed, coded, lived in,
+    checked (a 核对表 read back by ``day``), flagged, not yet checked."""
+    local = houses["house_code"].astype(str).str.startswith(LOCAL_PREFIX)
+    frame = pd.DataFrame(
+        {
+            "居委": houses["committee"].astype(str).replace("", "（未识别居委）"),
+            "房屋套数": 1,
+            "清册中有": houses["in_list"].astype(int),
+            "统一编码": (~local).astype(int),
+            "本地编码": local.astype(int),
+            "有人居住": (houses["people"] > 0).astype(int),
+            "已核对": houses["checked_on"].ne("").astype(int),
+            "需上门": houses["flags"].ne("").astype(int),
+        }
+    )
+    table = frame.groupby("居委", sort=True).sum().reset_index()
+    table["未核对"] = table["房屋套数"] - table["已核对"]
+    if len(table):
+        total = table.drop(columns="居委").sum()
+        table.loc[len(table)] = {"居委": "合计", **total.to_dict()}
+    return table[PROGRESS_COLUMNS]
+
+
+_FORM_META = "form_sha256:"
+
+
+def _remember_form(path: Path, register: Path) -> None:
+    """Note the SHA-256 of the form recon wrote, to tell a filled copy from it."""
+    with Register.open(register) as reg, reg.transaction():
+        reg.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (_FORM_META + str(path.resolve()), file_sha256(path)),
+        )
+
+
+def _changed_since_written(path: Path, register: Path) -> bool:
+    """True when the form at ``path`` is not the one recon last wrote there
+    (probably filled in): it must not be overwritten."""
+    with Register.open(register) as reg:
+        row = reg.conn.execute(
+            "SELECT value FROM meta WHERE key = ?", (_FORM_META + str(path.resolve()),)
+        ).fetchone()
+    return row is None or row[0] != file_sha256(path)
+
+
 def run_houses(
     result: Path,
     lists: list[Path] | None = None,
@@ -97,6 +169,7 @@ def run_houses(
     out: Path | None = None,
     rules_path: Path | None = None,
     day: dt.date | None = None,
+    checked: list[Path] | None = None,
 ) -> HouseReport:
     """Build the house register of ``result``; codes kept in ``register``."""
     folder = ResultFolder.open(result)
@@ -104,12 +177,21 @@ def run_houses(
     day = day or dt.date.today()
     ledger = folder.table(LEDGER)
     listed: HouseList | None = load_house_list(lists, rules) if lists else None
-    houses, _people = dwellings(ledger, listed.rows if listed else None, rules)
+    houses, people = dwellings(ledger, listed.rows if listed else None, rules)
     order = walk_order(houses["house_key"], houses["committee"].astype(str))
     houses = houses.iloc[order].reset_index(drop=True)
     register_path = Path(register) if register else default_register_path(folder.path)
+    checks = read_house_checks(checked) if checked else None
     with Register.open(register_path) as reg, reg.transaction():
         houses.insert(0, "house_code", assign_codes(reg, houses, day))
+        checked_now = apply_house_checks(reg, checks, day) if checks else 0
+        done = dict(
+            reg.conn.execute(
+                "SELECT code, max(day) FROM house_checks WHERE day <= ? GROUP BY code",
+                (day.isoformat(),),
+            ).fetchall()
+        )
+    houses["checked_on"] = houses["house_code"].map(done).fillna("")
     houses["in_list"] = houses["in_list"].astype(bool)
     code_of = dict(zip(houses["house_key"], houses["house_code"], strict=True))
     residents = ledger[["side", "file", "sheet", "row", "committee", "outcome", "house"]].rename(
@@ -117,21 +199,40 @@ def run_houses(
     )
     residents.insert(4, "house_code", residents["house_key"].map(code_of).fillna(""))
     overview = _overview(houses)
+    progress = progress_table(houses, day)
     target = Path(out) if out else folder.path
     target.mkdir(parents=True, exist_ok=True)
-    report = HouseReport(houses, overview, target, register_path)
+    report = HouseReport(houses, overview, target, register_path, progress=progress)
     if listed is not None:
         report.notes.append(f"房屋清册 {len(listed.files)} 个文件，{len(listed.rows)} 套房")
+    if checks is not None:
+        report.notes.append(
+            f"读回核对表 {len(checks.form.files)} 个文件：核对了 {checked_now} 套房，"
+            f"新发现 {len(checks.new_people)} 人，读不懂 {len(checks.problems)} 处"
+        )
+        report.problems = checks.problems
+    report.notes.append(f"下一个上报日：{next_report_day(day):%Y年%m月%d日}（每月10日、25日上报）")
+    form_path = target / HOUSE_FORM.workbook
+    write_form_now = not form_path.exists() or not _changed_since_written(form_path, register_path)
     stage = target / f".houses.part-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
     try:
         write_csv(houses[HOUSE_COLUMNS], stage / HOUSES_CSV)
         write_csv(residents[RESIDENT_COLUMNS], stage / RESIDENTS_CSV)
-        _workbook(houses, overview, listed, stage / HOUSES_WORKBOOK, day)
-        for name in (HOUSES_CSV, RESIDENTS_CSV, HOUSES_WORKBOOK):
+        write_csv(progress, stage / HOUSE_PROGRESS_CSV)
+        _workbook(houses, overview, progress, listed, stage / HOUSES_WORKBOOK, day)
+        names = [HOUSES_CSV, RESIDENTS_CSV, HOUSE_PROGRESS_CSV, HOUSES_WORKBOOK]
+        if write_form_now:
+            write_house_form(houses, people, stage / HOUSE_FORM.workbook, load_rules().output)
+            names.append(HOUSE_FORM.workbook)
+        else:
+            report.notes.append(f"「{HOUSE_FORM.workbook}」已填写过，没有覆盖；读回请用 --checked")
+        for name in names:
             replace_file(stage / name, target / name)
             report.files.append(target / name)
+        if write_form_now:
+            _remember_form(form_path, register_path)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return report
@@ -168,6 +269,7 @@ _HOUSE_COLS = [
 def _workbook(
     houses: pd.DataFrame,
     overview: pd.DataFrame,
+    progress: pd.DataFrame,
     listed: HouseList | None,
     path: Path,
     day: dt.date,
@@ -201,6 +303,17 @@ def _workbook(
                 ("说明", guide, [Col("what", "说明", 100, wrap=True)]),
             ],
             [],
+        )
+        wb.table(
+            "进度表",
+            progress,
+            [
+                Col(c, c, 10 if c != "居委" else 14, "text" if c == "居委" else "int")
+                for c in progress.columns
+            ],
+            title=f"房屋编码管理工作进度表（截至 {day:%Y年%m月%d日}）",
+            notes=["填报单位：____________  填报人：________  联系电话：____________"],
+            autofilter=False,
         )
         wb.table("房屋清册", shown, _HOUSE_COLS, title="实有房屋清册（按地址顺序）")
         flagged = shown[shown["flags"].ne("")]

@@ -34,6 +34,7 @@ from recon.loaders._sheet import (
     SheetReport,
     cell_text,
     committee_key,
+    id_cell,
     read_sheet,
 )
 from recon.rules import Rules, load_rules
@@ -52,6 +53,7 @@ __all__ = [
     "collect_files",
     "committee_key",
     "file_sha256",
+    "id_cell",
     "load",
     "read_file",
 ]

@@ -1,0 +1,27 @@
+"""Forms: the sheets a person fills in by hand, and reading them back.
+
+Every such sheet -- 入户核查单, 人户分离核查单, 待人工确认单, 抽查单, 居住房屋基础
+信息核对表 -- is one kind of thing: a workbook with a printable sheet per
+居委 (or one sheet), heading lines (a building, a house), person lines with
+boxes to tick and cells to write in, blank lines for people nobody listed,
+a stable key per line, and a very hidden sheet holding each key's full
+record (the printed sheet masks ID numbers and phones). A :class:`FormSpec`
+describes one form; :func:`write_form` prints it; :func:`read_form` reads
+filled copies back -- opening files through the loaders' reader, so that a
+locked, encrypted or damaged file gets the same message as an input does.
+"""
+
+from recon.forms._read import FilledForm, read_form
+from recon.forms._spec import BLANK_BOX, FormColumn, FormSpec, RowKind
+from recon.forms._write import sheet_name, write_form
+
+__all__ = [
+    "BLANK_BOX",
+    "FilledForm",
+    "FormColumn",
+    "FormSpec",
+    "RowKind",
+    "read_form",
+    "sheet_name",
+    "write_form",
+]
