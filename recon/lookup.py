@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Any
 
 from rich.console import Group
@@ -45,36 +43,14 @@ _PART_LABELS = {
 }
 
 
-_YEARS = re.compile(r"^\[(\d{4})?-(\d{4})?\]")
-
-
-def _place(name: str) -> str:
-    """'[-2011]卢湾区' -> '卢湾区（此代码用到2011年）'; '[1981-]闵行区' -> '闵行区'.
-
-    A code that stops being issued was retired (the district merged, moved
-    or renamed); the numbers given under it stay valid for life.
-    """
-    m = _YEARS.match(name)
-    if not m:
-        return name
-    rest = name[m.end() :]
-    return f"{rest}（此代码用到{m.group(2)}年，旧号码仍有效）" if m.group(2) else rest
-
-
-@lru_cache(maxsize=4096)
-def _region_name(region: str) -> str:
-    from stdnum import numdb
-
-    names = []
-    for _, props in numdb.get("cn/loc").info(region):
-        for key in ("province", "prefecture", "county"):
-            if key in props:
-                names.append(_place(props[key]))
-    return "".join(names)
-
-
 def describe_id(text: str) -> dict[str, Any]:
-    """What an ID text tells (the JSON object of ``recon id --json``)."""
+    """What an ID text tells (the JSON object of ``recon id --json``).
+
+    ``region`` is the 6-digit code, ``region_name`` its name in the holder's
+    birth year (marked （现名） when the year is unknown), ``region_note``
+    what else a clerk should know about the code (renamed, retired, given
+    later); a code retired before the birth is also one of the ``problems``.
+    """
     info = parse_id(text)
     out: dict[str, Any] = {
         "text": text,
@@ -85,7 +61,8 @@ def describe_id(text: str) -> dict[str, Any]:
         "birth_date": info.birth_date,
         "sex": info.sex,
         "region": info.region,
-        "region_name": _region_name(info.region) if len(info.region) == 6 else "",
+        "region_name": info.region_name,
+        "region_note": info.region_note,
         "problems": list(info.problems),
         "repairs": list(info.repairs),
     }
@@ -112,7 +89,7 @@ def describe_address(text: str) -> dict[str, Any]:
 def _card(title: str, rows: list[tuple[str, str]]) -> Panel:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
+    grid.add_column(overflow="fold")  # Chinese has no spaces to wrap at
     for label, value in rows:
         if value:
             grid.add_row(label, value)
@@ -134,6 +111,7 @@ def render_ids(infos: list[dict[str, Any]]) -> Group:
             ("出生日期", i["birth_date"]),
             ("性别", i["sex"]),
             ("地区码", f"{i['region']} {i['region_name']}".strip()),
+            ("地区说明", i["region_note"]),
             ("问题", "\n".join(problems)),
             ("已自动修复", "\n".join(i["repairs"])),
         ]

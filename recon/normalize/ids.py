@@ -9,8 +9,9 @@ Damage done by spreadsheets is detected, not repaired: a number cell keeps 15
 significant digits ("...000"), a CSV saved from Excel may keep only six
 ("3.10112E+17"). What stays trustworthy is kept as ``prefix``.
 
-The region code is a soft warning only: codes are never reused and retired
-ones (310103 卢湾) stay valid for life.
+The region code is a soft warning only: retired codes (310103 卢湾) stay
+valid for life. Its name is the one of the holder's birth year (see
+:mod:`recon.normalize.regions`), worked out once per distinct (code, year).
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+
+from recon.normalize.regions import (
+    RegionName,
+    name_breaks,
+    region_known,
+    region_name,
+    same_name_since,
+)
 
 __all__ = [
     "ID_COLUMNS",
@@ -64,6 +73,8 @@ ID_COLUMNS = [
     "id_sex",
     "id_problems",
     "id_repairs",
+    "id_region_name",
+    "id_region_note",
 ]
 
 
@@ -78,6 +89,8 @@ class IdInfo:
     birth_date: str = ""
     sex: str = ""
     region: str = ""
+    region_name: str = ""  # full name as in the birth year, no markup (see regions.py)
+    region_note: str = ""  # renamed, retired, given later ... in plain words
     problems: tuple[str, ...] = field(default_factory=tuple)
     repairs: tuple[str, ...] = field(default_factory=tuple)
 
@@ -169,13 +182,33 @@ def _clean(text: str) -> tuple[str, list[str]]:
 # --- the scalar parser (the reference; the column path must agree) --------------
 
 
-@lru_cache(maxsize=65536)
-def _region_known(region: str) -> bool:
-    from stdnum import numdb  # local import: loading the table costs ~0.1 s
+_UNKNOWN_REGION = "地区码不在已知列表中（仅提示）"
 
-    info = numdb.get("cn/loc").info(region)
-    # info is [(prefix, props), ...]; a full 6-digit hit has a 'county' entry
-    return any("county" in props for _, props in info) or region[2:] == "0000"
+
+def _region(region: str, year: int | None) -> tuple[RegionName, tuple[str, ...]]:
+    """The region's name for a birth year and the soft findings it gives."""
+    return _region_span(region, None if year is None else same_name_since(region, year))
+
+
+@lru_cache(maxsize=65536)
+def _region_span(region: str, year: int | None) -> tuple[RegionName, tuple[str, ...]]:
+    """:func:`_region` for the first year of a span of years named alike."""
+    name = region_name(region, year)
+    if not region_known(region):
+        return name, (_UNKNOWN_REGION,)
+    return name, (name.finding,) if name.finding else ()
+
+
+def _region_text(region: str, birth: str) -> tuple[str, str]:
+    """``region_name`` and ``region_note`` of an IdInfo (the birth year's name)."""
+    if len(region) != 6:
+        return "", ""
+    name = _region(region, int(birth[:4]) if birth else None)[0]
+    return name.label, name.note
+
+
+def _region_problems(region: str, birth: str) -> tuple[str, ...]:
+    return _region(region, int(birth[:4]))[1]
 
 
 def _number_damage(cleaned: str, numeric: bool) -> tuple[str, str] | None:
@@ -218,13 +251,17 @@ def parse_id(text: object, numeric: bool = False) -> IdInfo:
         digits, trusted = damage
         birth = _birth(trusted[6:14]) if len(trusted) >= 14 else ""
         where = "数字格式单元格" if numeric else "表格软件转换"
+        region = trusted[:6] if len(trusted) >= 6 else ""
+        region_name_, region_note = _region_text(region, birth)
         return IdInfo(
             text=raw,
             id=digits,
             kind=IdKind.DAMAGED,
             prefix=trusted,
             birth_date=birth,
-            region=trusted[:6] if len(trusted) >= 6 else "",
+            region=region,
+            region_name=region_name_,
+            region_note=region_note,
             problems=(f"身份证号受损（{where}，后几位已丢失，仅前{len(trusted)}位可信）",),
             repairs=tuple(repairs),
         )
@@ -232,7 +269,7 @@ def parse_id(text: object, numeric: bool = False) -> IdInfo:
         birth = _birth("19" + cleaned[6:12])
         if birth:
             id18 = upgrade_15(cleaned)
-            problems = () if _region_known(id18[:6]) else ("地区码不在已知列表中（仅提示）",)
+            region_name_, region_note = _region_text(id18[:6], birth)
             return IdInfo(
                 text=raw,
                 id=id18,
@@ -241,7 +278,9 @@ def parse_id(text: object, numeric: bool = False) -> IdInfo:
                 birth_date=birth,
                 sex=_sex(id18),
                 region=id18[:6],
-                problems=problems,
+                region_name=region_name_,
+                region_note=region_note,
+                problems=_region_problems(id18[:6], birth),
                 repairs=(*repairs, "15位旧号码已升级为18位"),
             )
         return IdInfo(
@@ -269,6 +308,7 @@ def parse_id(text: object, numeric: bool = False) -> IdInfo:
 def _parse_18(raw: str, cleaned: str, repairs: list[str], numeric: bool) -> IdInfo | None:
     birth = _birth(cleaned[6:14])
     check_ok = check_char(cleaned[:17]) == cleaned[17]
+    region_name_, region_note = _region_text(cleaned[:6], birth)
     if numeric and (not check_ok or cleaned.endswith("000")):
         return None  # digits lost in a number cell: reported as damage
     if check_ok and birth:
@@ -277,8 +317,7 @@ def _parse_18(raw: str, cleaned: str, repairs: list[str], numeric: bool) -> IdIn
         if cleaned.endswith("000"):
             kind = IdKind.SUSPECT
             problems.append("末三位为000，可能被表格软件截断（已按有效号码处理）")
-        if not _region_known(cleaned[:6]):
-            problems.append("地区码不在已知列表中（仅提示）")
+        problems.extend(_region_problems(cleaned[:6], birth))
         return IdInfo(
             text=raw,
             id=cleaned,
@@ -287,6 +326,8 @@ def _parse_18(raw: str, cleaned: str, repairs: list[str], numeric: bool) -> IdIn
             birth_date=birth,
             sex=_sex(cleaned),
             region=cleaned[:6],
+            region_name=region_name_,
+            region_note=region_note,
             problems=tuple(problems),
             repairs=tuple(repairs),
         )
@@ -305,6 +346,8 @@ def _parse_18(raw: str, cleaned: str, repairs: list[str], numeric: bool) -> IdIn
         birth_date=birth,
         sex=_sex(cleaned) if birth else "",
         region=cleaned[:6],
+        region_name=region_name_,
+        region_note=region_note,
         problems=tuple(problems),
         repairs=tuple(repairs),
     )
@@ -435,6 +478,30 @@ def _valid_dates(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     return ok_m & (d >= 1) & (d <= dim) & (y >= 1900) & (ymd <= today_n)
 
 
+def _regions_of(codes: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Region name, note and findings of many (code, birth year) rows.
+
+    The work is done once per distinct code and span of birth years named
+    alike (see :func:`~recon.normalize.regions.same_name_since`): a few
+    thousand calls for a million rows. Years are 1900..today (real dates).
+    """
+    code_at, distinct = pd.factorize(codes)
+    first = 1900
+    grid = np.empty((len(distinct), _dt.date.today().year - first + 1), dtype=np.int64)
+    every_year = np.arange(first, first + grid.shape[1])
+    for k, code in enumerate(distinct.tolist()):
+        breaks = np.array(name_breaks(f"{code:06d}"), dtype=np.int64)
+        i = np.searchsorted(breaks, every_year, side="right")
+        grid[k] = np.where(i > 0, breaks[np.maximum(i - 1, 0)], breaks[0] - 1)
+    span = grid[code_at, years - first]
+    at, keys = pd.factorize(code_at.astype(np.int64) * 10000 + span)
+    found = [_region_span(f"{distinct[k // 10000]:06d}", int(k % 10000)) for k in keys.tolist()]
+    label = np.array([r.label for r, _ in found], dtype=object)
+    note = np.array([r.note for r, _ in found], dtype=object)
+    problems = np.array(["；".join(f) for _, f in found], dtype=object)
+    return label[at], note[at], problems[at]
+
+
 def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.DataFrame:
     """Normalise a column of ID texts; one output row per input row.
 
@@ -443,7 +510,9 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
     (the trustworthy leading digits of a damaged ID; "" otherwise, where the
     ``id`` itself says all), ``id_birth`` (YYYY-MM-DD), ``id_sex``
     (男/女), ``id_problems`` and ``id_repairs`` ("；"-joined short Chinese
-    findings, and what formatting noise was removed).
+    findings, and what formatting noise was removed), ``id_region_name``
+    (the region as named in the birth year; see :mod:`recon.normalize.regions`)
+    and ``id_region_note`` (renamed, retired, given later, in plain words).
 
     Clean valid IDs -- nearly all of them -- are handled with whole-column
     operations; the rest goes through :func:`parse_id`, once per distinct
@@ -468,6 +537,8 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
     sex = np.full(n, "", dtype=object)
     problems = np.full(n, "", dtype=object)
     repairs = np.full(n, "", dtype=object)
+    region_name_ = np.full(n, "", dtype=object)
+    region_note = np.full(n, "", dtype=object)
     idx_fast = np.flatnonzero(fast)
     if len(idx_fast):
         sub = text[idx_fast].tolist()
@@ -488,11 +559,9 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
             dates.setdefault(t[6:14], f"{t[6:10]}-{t[10:12]}-{t[12:14]}") for t in good_text
         ]
         sex[good] = np.where(arr[ok, 16] % 2 == 1, "男", "女")
-        regions = np.array([t[:6] for t in good_text], dtype=object)
-        unknown = {r for r in set(regions.tolist()) if not _region_known(r)}
-        if unknown:
-            flag = np.fromiter((r in unknown for r in regions), dtype=bool, count=len(regions))
-            problems[good[flag]] = "地区码不在已知列表中（仅提示）"
+        region_name_[good], region_note[good], problems[good] = _regions_of(
+            arr[ok, :6] @ (10 ** np.arange(5, -1, -1, dtype=np.int64)), y[ok]
+        )
         fast[idx_fast[~ok]] = False
     slow = np.flatnonzero(~fast)
     cache: dict[tuple[str, bool], IdInfo] = {}
@@ -509,6 +578,8 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
         sex[i] = info.sex
         problems[i] = "；".join(info.problems)
         repairs[i] = "；".join(info.repairs)
+        region_name_[i] = info.region_name
+        region_note[i] = info.region_note
     cols = {
         "id": out_id,
         "id_kind": kind,
@@ -518,6 +589,8 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
         "id_sex": sex,
         "id_problems": problems,
         "id_repairs": repairs,
+        "id_region_name": region_name_,
+        "id_region_note": region_note,
     }
     return pd.DataFrame(
         {
