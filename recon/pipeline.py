@@ -225,9 +225,9 @@ def _separation_lists(
         SEP_WORKLIST,
         separation_visits,
         write_forms,
+        write_separation_pdfs,
         write_separation_worklist,
     )
-    from recon.writers.worklist_pdf import write_separation_pdfs
 
     visits = separation_visits(result)
     write_separation_worklist(visits, out / SEP_WORKLIST, rules.output)

@@ -126,6 +126,7 @@ class OutputRules:
     mask_char: str
     pdf_max_rows: int
     blank_rows: int
+    pdf_blank_rows: int = 2
 
     def mask_id(self, value: str) -> str:
         return _mask(value, *self.id_keep, self.mask_char) if self.mask else value
@@ -313,6 +314,7 @@ def _output(docs: list[dict[str, Any]], problems: list[str]) -> OutputRules:
         mask_char=char,
         pdf_max_rows=number(worklist, "pdf_max_rows", 3000),
         blank_rows=number(worklist, "blank_rows", 10),
+        pdf_blank_rows=number(worklist, "pdf_blank_rows", 2),
     )
 
 
