@@ -45,6 +45,7 @@ __all__ = [
     "review_frame",
     "visit_frame",
     "write_review_workbook",
+    "write_visit_pdfs",
     "write_visit_workbook",
     "write_worklists",
 ]

@@ -312,7 +312,7 @@ def _output(docs: list[dict[str, Any]], problems: list[str]) -> OutputRules:
         id_keep=(number(masking, "id_keep_start", 6), number(masking, "id_keep_end", 4)),
         phone_keep=(number(masking, "phone_keep_start", 3), number(masking, "phone_keep_end", 4)),
         mask_char=char,
-        pdf_max_rows=number(worklist, "pdf_max_rows", 3000),
+        pdf_max_rows=number(worklist, "pdf_max_rows", 20000),
         blank_rows=number(worklist, "blank_rows", 10),
         pdf_blank_rows=number(worklist, "pdf_blank_rows", 2),
     )

@@ -21,6 +21,7 @@ __all__ = [
     "SEP_WORKLIST",
     "separation_visits",
     "write_forms",
+    "write_separation_pdfs",
     "write_separation_sheets",
     "write_separation_worklist",
 ]

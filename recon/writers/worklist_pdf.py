@@ -45,6 +45,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 
 from recon.errors import ReconError
 
@@ -153,7 +154,7 @@ def register_font(texts: Iterable[str]) -> str:
     cutter = subset.Subsetter(options)
     cutter.populate(text=wanted)
     cutter.subset(font)
-    regular = instancer.instantiateVariableFont(font, {"wght": 400})
+    regular = instancer.instantiateVariableFont(font, {"wght": 400}, inplace=True)
     # reportlab takes fonts with one PostScript name for one font: each cut
     # has its own
     key = name.rsplit("-", 1)[1]
@@ -443,19 +444,21 @@ def _draw_page(
     canvas.setStrokeColorRGB(*_GREY)
     canvas.lines(lines)
 
-    # text
+    # text: one text object for the page's cells
+    text = canvas.beginText()
     for span in page.spans:
-        _draw_cell(canvas, font, SIZE, span.lines, xs[0], xs[1], tops[span.first],
+        _draw_cell(text, font, SIZE, span.lines, xs[0], xs[1], tops[span.first],
                    tops[span.last + 1], "left")  # fmt: skip
     for row, (y1, y0) in zip(page.rows, pairwise(tops), strict=True):
         for j, (cell, size) in enumerate(zip(row.cells, row.sizes, strict=True)):
             if cell:
                 align = form.columns[j].align
-                _draw_cell(canvas, font, size, cell, xs[j + 1], xs[j + 2], y1, y0, align)
+                _draw_cell(text, font, size, cell, xs[j + 1], xs[j + 2], y1, y0, align)
+    canvas.drawText(text)
 
 
 def _draw_cell(
-    canvas: Canvas,
+    text: PDFTextObject,
     font: str,
     size: float,
     lines: tuple[str, ...],
@@ -468,12 +471,12 @@ def _draw_cell(
     """``lines`` centred vertically in the cell."""
     block = len(lines) * LEADING
     y = y_top - (y_top - y_bottom - block) / 2 - LEADING + (LEADING - size) / 2 + size * 0.22
-    canvas.setFont(font, size)
+    if text._fontsize != size:
+        text.setFont(font, size)
     for line in lines:
-        if align == "center":
-            canvas.drawCentredString((x0 + x1) / 2, y, line)
-        else:
-            canvas.drawString(x0 + HPAD, y, line)
+        x = (x0 + x1 - _width(line, font, size)) / 2 if align == "center" else x0 + HPAD
+        text.setTextOrigin(x, y)
+        text.textOut(line)
         y -= LEADING
 
 
