@@ -287,3 +287,12 @@ def test_a_pdf_is_written_for_an_unnamed_committee(tmp_path: Path):
     (path,) = write_visit_pdfs(visits, tmp_path, output)
     assert path.name == "未识别居委.pdf"
     assert "未识别居委" in pypdf.PdfReader(path).pages[0].extract_text()
+
+
+def test_a_missing_font_package_is_said_in_chinese(monkeypatch, tmp_path: Path):
+    from recon.errors import ReconError
+    from recon.writers import worklist_pdf
+
+    monkeypatch.setattr(worklist_pdf, "_FONT_PACKAGE", "no_such_font_package")
+    with pytest.raises(ReconError, match="中文字体"):
+        worklist_pdf.register_font(["一个没有注册过的字"])

@@ -115,19 +115,17 @@ class PdfForm:
 # --- the font ---------------------------------------------------------------------
 
 
-def _font_path() -> Path:
+def _font_data() -> bytes:
+    """The variable Noto Sans SC, as the font package ships it."""
     from importlib.resources import files
 
     try:
-        path = Path(str(files(_FONT_PACKAGE).joinpath(*_FONT_FILE)))
-    except ModuleNotFoundError:
-        path = Path()
-    if not path.is_file():
+        return files(_FONT_PACKAGE).joinpath(*_FONT_FILE).read_bytes()
+    except (ModuleNotFoundError, OSError):
         raise ReconError(
             "找不到生成 PDF 所需的中文字体",
             hint="请重新安装 recon（pip install justmytype-intl-cjk），或加 --no-pdf 不生成 PDF",
-        )
-    return path
+        ) from None
 
 
 def register_font(texts: Iterable[str]) -> str:
@@ -145,7 +143,7 @@ def register_font(texts: Iterable[str]) -> str:
     from fontTools.ttLib import TTFont as FTFont
     from fontTools.varLib import instancer
 
-    font = FTFont(str(_font_path()), lazy=True)
+    font = FTFont(io.BytesIO(_font_data()), lazy=True)
     options = subset.Options()
     options.layout_features = []
     options.hinting = False
