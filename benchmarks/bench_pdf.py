@@ -76,10 +76,14 @@ def main() -> None:
     paths: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(args.runs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             paths = write_visit_pdfs(visits, Path(tmp) / f"run{run}", output)
             times.append(time.perf_counter() - t0)
-            print(f"  run {run + 1}: {len(visits)} rows, {len(paths)} files, {times[-1]:.2f} s")
+            cpu = time.process_time() - c0
+            print(
+                f"  run {run + 1}: {len(visits)} rows, {len(paths)} files, "
+                f"{times[-1]:.2f} s ({cpu:.2f} s CPU)"
+            )
         print(f"median {statistics.median(times):.2f} s for {len(visits)} rows")
         try:
             pages, people, full = people_per_page(paths)

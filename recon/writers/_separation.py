@@ -342,8 +342,9 @@ def _rows(people: pd.DataFrame, output: OutputRules) -> tuple[pd.DataFrame, np.n
     rows: list[dict[str, object]] = []
     formats: list[str] = []
     seq = 0
-    for building, group in people.groupby("building", sort=False):
-        label = f"{str(building) or '（地址未能识别）'}（{len(group)} 人）"
+    for building, group in people.groupby("building", sort=False, dropna=False):
+        name = building if isinstance(building, str) and building else "（地址未能识别）"
+        label = f"{name}（{len(group)} 人）"
         rows.append({"kind": "heading", "label": label, "name": label})
         formats.append("heading")
         for person in group.itertuples(index=False):
