@@ -296,3 +296,16 @@ def test_a_missing_font_package_is_said_in_chinese(monkeypatch, tmp_path: Path):
     monkeypatch.setattr(worklist_pdf, "_FONT_PACKAGE", "no_such_font_package")
     with pytest.raises(ReconError, match="中文字体"):
         worklist_pdf.register_font(["一个没有注册过的字"])
+
+
+def test_unmasked_ids_are_printed_whole_too(tmp_path: Path):
+    from dataclasses import replace
+
+    output = replace(load_rules().output, mask=False)
+    visits = _visits(committees=1, per=40)
+    paths = write_visit_pdfs(visits, tmp_path, output)
+    text = " ".join(
+        t for path in paths for page in pypdf.PdfReader(path).pages for _, _, t in _chunks(page)
+    )
+    for id_ in visits["id"].astype(str):
+        assert id_ in text
