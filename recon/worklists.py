@@ -7,8 +7,9 @@
   however it was re-sorted. A very hidden sheet keeps each 记录号's full
   record (the printed sheet masks ID numbers and phones). At the end of each
   sheet, empty lines for people met at a visited door who are not
-  registered. The same lists as PDF, one file per 居委, render Chinese with
-  reportlab's built-in CID font (no font file to install).
+  registered. The same lists as PDF, one file per 居委 (see
+  recon.writers.worklist_pdf: the building as a merged first column, a few
+  empty lines at the end of every page, the Chinese font embedded).
 * 待人工确认单: the review pairs side by side, with 是同一人 / 不是同一人 to
   tick; read back by ``recon match --decisions``.
 """
@@ -26,6 +27,7 @@ import pandas as pd
 from recon.normalize.address import normalize_addresses, walk_order
 from recon.rules import OutputRules
 from recon.writers._xlsx import Col, WorkbookWriter
+from recon.writers.worklist_pdf import PdfColumn, PdfForm, write_form_pdfs
 
 __all__ = [
     "BLANK",
@@ -43,6 +45,7 @@ __all__ = [
     "review_frame",
     "visit_frame",
     "write_review_workbook",
+    "write_visit_pdfs",
     "write_visit_workbook",
     "write_worklists",
 ]
@@ -152,10 +155,17 @@ def visit_frame(system_only: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _committee_rows(people: pd.DataFrame, output: OutputRules) -> tuple[pd.DataFrame, np.ndarray]:
-    """One 居委's sheet rows: a heading per building, then its people.
+def _committee_rows(
+    people: pd.DataFrame, output: OutputRules, blank_rows: int | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """One 居委's print rows: a heading per building, then its people, then
+    ``blank_rows`` (default: output.toml's ``blank_rows``) empty lines for
+    people met at the doors who are not registered, under their own heading.
 
     ``people`` is in walking order, so a building's people are consecutive.
+    Column ``kind`` says what a row is ("heading", "person", "blank"; the PDF
+    writer lays pages out by it) and a heading's text is in ``label`` and
+    ``name``; the second value is the workbook's row format per row.
     """
     cols = {c: people[c].astype(str).tolist() for c in
             ("name", "sex", "id", "hukou_address", "address", "registered_on", "phone", "key",
@@ -170,13 +180,14 @@ def _committee_rows(people: pd.DataFrame, output: OutputRules) -> tuple[pd.DataF
         end = start
         while end < n and cols["building"][end] == building:
             end += 1
-        label = building or "（地址未能识别）"
-        rows.append({"name": f"{label}（{end - start} 人）"})
+        label = f"{building or '（地址未能识别）'}（{end - start} 人）"
+        rows.append({"kind": "heading", "label": label, "name": label})
         formats.append("heading")
         for k in range(start, end):
             seq += 1
             rows.append(
                 {
+                    "kind": "person",
                     "seq": str(seq),
                     "name": cols["name"][k],
                     "sex": cols["sex"][k],
@@ -193,15 +204,62 @@ def _committee_rows(people: pd.DataFrame, output: OutputRules) -> tuple[pd.DataF
             )
             formats.append("")
         start = end
-    if output.blank_rows:
-        rows.append({"name": NEW_PEOPLE_TITLE})
+    blanks = output.blank_rows if blank_rows is None else blank_rows
+    if blanks:
+        rows.append({"kind": "heading", "label": NEW_PEOPLE_TITLE, "name": NEW_PEOPLE_TITLE})
         formats.append("heading")
-    for _ in range(output.blank_rows):
-        rows.append({"key": NEW_KEY})
+    for _ in range(blanks):
+        rows.append({"kind": "blank", "key": NEW_KEY})
         formats.append("")
-    frame = pd.DataFrame(rows, columns=[c for c, _, _, _ in VISIT_LAYOUT]).astype(object)
+    columns = ["kind", "label", *(c for c, _, _, _ in VISIT_LAYOUT)]
+    frame = pd.DataFrame(rows, columns=columns).astype(object)
     frame = frame.where(frame.notna(), "")
     return frame, np.asarray(formats, dtype=object)
+
+
+# the PDF 入户核查单: the building is the merged first column; blank rows close
+# every page (output.toml's pdf_blank_rows), not the list
+def _visit_pdf_form(output: OutputRules) -> PdfForm:
+    return PdfForm(
+        title="入户核查单（机到人）",
+        short="入户核查单",
+        columns=[
+            PdfColumn("seq", "序号", 3.2, "center"),
+            PdfColumn("name", "姓名", 6),
+            PdfColumn("sex", "性别", 2.8, "center"),
+            PdfColumn("id_print", "身份证号", 12.5, wrap=False),
+            PdfColumn("hukou_address", "户籍地址", 19),
+            PdfColumn("address", "登记住址", 15.5),
+            PdfColumn("registered_on", "登记日期", 7.2, wrap=False),
+            PdfColumn("c0", CHECK_OPTIONS[0], 4.2, "center"),
+            PdfColumn("c1", CHECK_OPTIONS[1], 4.2, "center"),
+            PdfColumn("c2", CHECK_OPTIONS[2], 5, "center"),
+            PdfColumn("whereabouts", "去向/现住址", 13),
+            PdfColumn("phone_print", "联系电话", 8, wrap=False),
+            PdfColumn("remark", "备注", 6.7),
+            PdfColumn("key", "记录号", 7.8, wrap=False),
+        ],
+        group_header="门牌（人数）",
+        group_width=10,
+        note=(
+            "请逐户核对：在「仍居住」「已离开」「信息有误」中选一栏打 √；已离开的写明去向，"
+            "信息有误的在备注写明；「记录号」不要改动。每页最后几行填写在本页门牌遇到的、"
+            "名单上没有的人（姓名、身份证号、住址）。"
+        ),
+        blank_rows_per_page=output.pdf_blank_rows,
+        blank_label="新发现的未登记人员",
+        blank_values={"key": NEW_KEY},
+    )
+
+
+def write_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) -> list[Path]:
+    """入户核查单 as PDF: one file per 居委 in ``folder``; returns the files."""
+    groups = visits.groupby("committee", sort=False) if len(visits) else ()
+    return write_form_pdfs(
+        ((str(c), _committee_rows(p, output, blank_rows=0)[0]) for c, p in groups),
+        _visit_pdf_form(output),
+        folder,
+    )
 
 
 def _sheet_name(committee: str, used: set[str]) -> str:
@@ -521,8 +579,6 @@ def write_worklists(
     """Write 入户核查单 (xlsx, and PDF unless too big or ``pdf`` is False) and
     待人工确认单 into ``out``. ``pdf=None``: as output.toml's pdf_max_rows says.
     """
-    from recon.writers.worklist_pdf import write_visit_pdfs
-
     visits = visit_frame(system_only)
     write_visit_workbook(visits, out / VISIT_WORKBOOK, output)
     want_pdf = pdf if pdf is not None else len(visits) <= output.pdf_max_rows

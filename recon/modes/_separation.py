@@ -12,11 +12,11 @@ from recon.worklists import Worklists, review_frame, write_review_workbook
 from recon.writers._separation import (
     separation_visits,
     write_forms,
+    write_separation_pdfs,
     write_separation_sheets,
     write_separation_worklist,
 )
 from recon.writers.match_outputs import csv_view, write_differences_sheet
-from recon.writers.worklist_pdf import write_separation_pdfs
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -125,6 +125,7 @@ class OutputRules:
     mask_char: str
     pdf_max_rows: int
     blank_rows: int
+    pdf_blank_rows: int = 2
 
     def mask_id(self, value: str) -> str:
         return _mask(value, *self.id_keep, self.mask_char) if self.mask else value
@@ -313,8 +314,9 @@ def _output(docs: list[dict[str, Any]], problems: list[str]) -> OutputRules:
         id_keep=(number(masking, "id_keep_start", 6), number(masking, "id_keep_end", 4)),
         phone_keep=(number(masking, "phone_keep_start", 3), number(masking, "phone_keep_end", 4)),
         mask_char=char,
-        pdf_max_rows=number(worklist, "pdf_max_rows", 3000),
+        pdf_max_rows=number(worklist, "pdf_max_rows", 20000),
         blank_rows=number(worklist, "blank_rows", 10),
+        pdf_blank_rows=number(worklist, "pdf_blank_rows", 2),
     )
 
 

@@ -14,12 +14,14 @@ from recon.rules import OutputRules
 from recon.separation import FORMS, SEP_LABELS, SEP_NEW_ADDRESS, SEP_OPTIONS, SEP_TYPES, Sep
 from recon.writers._xlsx import Col, WorkbookWriter
 from recon.writers.match_outputs import with_total
+from recon.writers.worklist_pdf import PdfColumn, PdfForm, write_form_pdfs
 
 __all__ = [
     "FORMS_WORKBOOK",
     "SEP_WORKLIST",
     "separation_visits",
     "write_forms",
+    "write_separation_pdfs",
     "write_separation_sheets",
     "write_separation_worklist",
 ]
@@ -332,19 +334,24 @@ SEP_HEADERS = [h for _, h, _, _ in SEP_LAYOUT]
 
 
 def _rows(people: pd.DataFrame, output: OutputRules) -> tuple[pd.DataFrame, np.ndarray]:
+    """One 居委's print rows: a heading per building (``kind`` "heading", its
+    text in ``label`` and ``name``), then its people (``kind`` "person"); and
+    the workbook's row format per row."""
     from recon.worklists import BLANK
 
     rows: list[dict[str, object]] = []
     formats: list[str] = []
     seq = 0
-    for building, group in people.groupby("building", sort=False):
-        label = str(building) or "（地址未能识别）"
-        rows.append({"name": f"{label}（{len(group)} 人）"})
+    for building, group in people.groupby("building", sort=False, dropna=False):
+        name = building if isinstance(building, str) and building else "（地址未能识别）"
+        label = f"{name}（{len(group)} 人）"
+        rows.append({"kind": "heading", "label": label, "name": label})
         formats.append("heading")
         for person in group.itertuples(index=False):
             seq += 1
             rows.append(
                 {
+                    "kind": "person",
                     "seq": str(seq),
                     "name": person.name,
                     "sex": person.sex,
@@ -360,8 +367,43 @@ def _rows(people: pd.DataFrame, output: OutputRules) -> tuple[pd.DataFrame, np.n
                 }
             )
             formats.append("")
-    frame = pd.DataFrame(rows, columns=[c for c, _, _, _ in SEP_LAYOUT]).astype(object)
+    columns = ["kind", "label", *(c for c, _, _, _ in SEP_LAYOUT)]
+    frame = pd.DataFrame(rows, columns=columns).astype(object)
     return frame.where(frame.notna(), ""), np.asarray(formats, dtype=object)
+
+
+_SEP_PDF = PdfForm(
+    title="人户分离核查单",
+    short="人户分离核查单",
+    columns=[
+        PdfColumn("seq", "序号", 3.2, "center"),
+        PdfColumn("name", "姓名", 6),
+        PdfColumn("sex", "性别", 2.8, "center"),
+        PdfColumn("id_print", "身份证号", 12.5, wrap=False),
+        PdfColumn("sep_type", "类型", 6.5),
+        PdfColumn("hukou_address", "户籍地址", 16.2),
+        PdfColumn("address", "名单现居住地址", 15),
+        PdfColumn("found", "排查情况", 7.5),
+        PdfColumn("c0", SEP_OPTIONS[0], 4.5, "center"),
+        PdfColumn("c1", SEP_OPTIONS[1], 5, "center"),
+        PdfColumn("c2", SEP_OPTIONS[2], 5, "center"),
+        PdfColumn("new_address", SEP_NEW_ADDRESS, 13),
+        PdfColumn("remark", "备注", 6),
+        PdfColumn("key", "记录号", 7.8, wrap=False),
+    ],
+    group_header="门牌（人数）",
+    group_width=10,
+    note=(
+        "请逐人核对：在「仍分离」「已不分离」「住址变动」中选一栏打 √；住址变动的写明"
+        "变动后的现住址。「排查情况」是这次排查的结果，供参考；「记录号」不要改动。"
+    ),
+)
+
+
+def write_separation_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) -> list[Path]:
+    """人户分离核查单 as PDF: one file per 居委 in ``folder``; returns the files."""
+    groups = visits.groupby("committee", sort=False) if len(visits) else ()
+    return write_form_pdfs(((str(c), _rows(p, output)[0]) for c, p in groups), _SEP_PDF, folder)
 
 
 def write_separation_worklist(visits: pd.DataFrame, path: Path, output: OutputRules) -> None:
