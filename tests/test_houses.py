@@ -325,3 +325,15 @@ def test_the_check_form_round_trip(street):
     again = run_houses(result, [house_list], register, day=dt.date(2026, 12, 3))
     assert any("已填写过，没有覆盖" in n for n in again.notes)
     assert form.read_bytes() == filled.read_bytes()
+
+
+def test_a_list_that_leaves_out_the_road_meets_the_field_sheets(street):
+    result, _house_list, register = street
+    bare = LIST.assign(房屋地址=LIST["房屋地址"].str.replace("古美路", "", regex=False))
+    path = result.parent / "清册无路名.xlsx"
+    bare.to_excel(path, index=False)
+    houses = _by_flat(run_houses(result, [path], register).houses)
+    assert houses["12号302室"]["in_list"] and houses["12号302室"]["house_code"] == "310112001001"
+    assert houses["14号201室"]["flags"] == "not_in_list"
+    # a listed flat nobody lives in has no fuller spelling to meet: it keeps the list's
+    assert houses["1255弄15号301室"]["house_code"] == "310112001005"

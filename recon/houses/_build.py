@@ -52,10 +52,12 @@ def resolve_keys(houses: pd.Series, committees: pd.Series) -> pd.Series:
     bare = distinct[distinct["locality"].eq("") & distinct["flat"].ne("")]
     if full.empty or bare.empty:
         return houses
-    options = full.groupby(["committee", "flat"])["key"].agg(list)
+    options = full.groupby(["committee", "flat"])["key"].agg(lambda k: sorted(set(k)))
+    anywhere = full.groupby("flat")["key"].agg(lambda k: sorted(set(k)))
     mapping = {}
     for key, committee, flat in zip(bare["key"], bare["committee"], bare["flat"], strict=True):
-        found = options.get((committee, flat), [])
+        # a row that names no 居委 (a house list without the column) looks street-wide
+        found = options.get((committee, flat), []) if committee else anywhere.get(flat, [])
         if len(found) == 1:
             mapping[(key, committee)] = found[0]
     if not mapping:
@@ -92,7 +94,17 @@ def dwellings(
     ledger: pd.DataFrame, listed: pd.DataFrame | None, rules: HouseRules
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(one row per dwelling with counts, flags and reasons; the residents)."""
-    ledger = ledger.assign(house=resolve_keys(ledger["house"], ledger["committee"]))
+    if listed is not None and len(listed):
+        # one resolution over both, so that a list that writes a flat without its
+        # road and a field sheet that writes it with the road meet in one dwelling
+        keys = pd.concat([ledger["house"], listed["house_key"]], ignore_index=True)
+        where = pd.concat([ledger["committee"], listed["committee"]], ignore_index=True)
+        resolved = resolve_keys(keys, where).to_numpy(dtype=object)
+        ledger = ledger.assign(house=resolved[: len(ledger)])
+        listed = listed.assign(house_key=resolved[len(ledger) :])
+        listed = listed.drop_duplicates("house_key", keep="first")
+    else:
+        ledger = ledger.assign(house=resolve_keys(ledger["house"], ledger["committee"]))
     rows = ledger[ledger["house"].ne("")]
     side, outcome = rows["side"], rows["outcome"]
     field, system = side.eq("field"), side.eq("system")
