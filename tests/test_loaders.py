@@ -482,13 +482,13 @@ def test_pinyin_police_export(tmp_path):
     assert result.problems.empty
 
 
-MAPPING = '[columns]\n"证件" = "id_number"\n\n[fields.address]\nsynonyms = ["居住详址"]\n'
+MAPPING = '[columns]\n"证件" = "id_number"\n\n[fields.address]\nsynonyms = ["住处"]\n'
 
 
 def test_user_mapping_file(tmp_path):
     path = one_sheet(
         tmp_path / "own_headers.xlsx",
-        [["姓名", "证件", "居住详址"], ["张三", VALID, ADDR], ["李四", VALID_X, ADDR2]],
+        [["姓名", "证件", "住处"], ["张三", VALID, ADDR], ["李四", VALID_X, ADDR2]],
     )
     with pytest.raises(InputError) as info:
         load(path)
