@@ -303,6 +303,7 @@ def choose_columns(
     profiles = {j: profile(samples[j]) for j in range(len(labels)) if j in samples}
     scored: list[ColumnScore] = []
     part_cols: list[ColumnScore] = []
+    vetoed: dict[int, str] = {}  # column -> why the values rule its header's field out
     for j, label in enumerate(labels):
         if not label:
             continue
@@ -321,11 +322,16 @@ def choose_columns(
                                     None, pf.score, part)
                     )  # fmt: skip
                     continue
-                if not matches:
-                    # a sub-label of a non-address parent holds that field as a part
-                    matches = [HeaderMatch(pf.field, pf.score * 0.9, "part", sub)]
+                if pf.field in ADDRESS_FIELDS and any(m.field in ADDRESS_FIELDS for m in matches):
+                    # "详址" / "详细地址" under 户籍地: the detail of the parent's field
+                    matches = [HeaderMatch(pf.field, pf.score, "exact", f"{parents[j]}/{sub}")]
+                # sub-labels under any other parent ("人员类型" over 闲散青少年 /
+                # 留守儿童 ..., "有效期" over 开始/结束) are a group of their own:
+                # only what they name themselves counts
         for m in matches:
             if m.how != "mapping" and ruled_out(m.field, p):
+                name = rules.field_labels.get(m.field, m.field)
+                vetoed[j] = f"表头像「{name}」，但{describe_values(p, m.field)}，未使用"
                 continue
             fit = value_fit(m.field, p)
             score = m.score if fit is None else m.score * (0.4 + 0.6 * fit)
@@ -396,6 +402,9 @@ def choose_columns(
                 f"（{r.reason(profiles.get(r.column))}，得分 {r.score:.2f}）"
             )
     # why a column that names a field was not taken
+    for j, text in vetoed.items():
+        if j not in choice.fields:
+            choice.notes[j] = text
     for c in order:
         j = c.column
         if j in choice.fields or j in choice.notes:
