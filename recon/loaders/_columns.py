@@ -3,7 +3,7 @@
 Every column is scored for every field its header may name (exact synonym >
 weak synonym > a synonym inside a longer header, see ``HeaderRules``) and
 by a sample of its values (up to ``SAMPLE`` non-blank cells): 18-character
-IDs, detailed addresses (路/弄/号/室/幢/单元, 村/组), 2–4 character names,
+IDs, detailed addresses (路/弄/号/室/幢/单元, 村/组), 2–5 character names,
 dates, mobile numbers, 男/女. The best column per field wins; a field whose
 values contradict it loses (a column holding only "居民身份证" is never the
 ID number, one holding only 区/街道 or 派出所 names is never the address).
@@ -43,9 +43,12 @@ VALUE_KIND = {
     "phone": "phone",
     **{f: "date" for f in DATE_FIELDS},
 }
+# how much the values weigh against the header: an 18-character ID or a house
+# number says a lot, 2–5 Chinese characters little (dictionary words look alike)
+VALUE_WEIGHT = {"id": 0.6, "address": 0.6, "phone": 0.5, "date": 0.5, "sex": 0.5, "name": 0.3}
 KIND_LABELS = {
     "id": "18位身份证号",
-    "name": "2–4字姓名",
+    "name": "2–5字姓名",
     "address": "详细地址",
     "region": "省/市/区/街道名",
     "police": "派出所名",
@@ -84,7 +87,7 @@ PART_UNITS = {
 
 _ID = r"^\d{17}[\dX]$|^\d{15}$"
 _NAME = (
-    r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,8}[·•‧・･⋅∙．.][\u4e00-\u9fff·•‧・･⋅∙．.]{1,14}$"
+    r"^[\u4e00-\u9fff]{2,5}$|^[\u4e00-\u9fff]{1,8}[·•‧・･⋅∙．.][\u4e00-\u9fff·•‧・･⋅∙．.]{1,14}$"
 )
 _HOUSE = r"[路街巷弄号室幢栋楼座]|单元|[0-9一二三四五六七八九十]+组|村.+|[0-9]+-[0-9]+"
 _REGION_END = (
@@ -126,34 +129,43 @@ class Profile:
 
 
 def profile(values: pd.Series) -> Profile:
-    """Fractions of a column's non-blank sample that look like each kind of value."""
+    """Fractions of a column's non-blank sample that look like each kind of value.
+
+    Each test runs once per distinct value of the sample, weighted by count.
+    """
     s = values[values != ""].head(SAMPLE)
     n = len(s)
     if n == 0:
         return Profile()
-    t = s.map(lambda v: unicodedata.normalize("NFKC", v)).astype(object)
+    counts = s.value_counts(sort=False)
+    weights = counts.to_numpy(dtype=float) / n
+    t = pd.Series([unicodedata.normalize("NFKC", str(v)) for v in counts.index], dtype=object)
     t = t.str.replace(r"^[='\"]+|[\"\s]+", "", regex=True).str.upper()
+
+    def share(mask: pd.Series) -> float:
+        return float(weights[mask.to_numpy(dtype=bool)].sum())
+
     is_id = t.str.match(_ID)
-    valid = _valid_ids(t[is_id]) if is_id.any() else pd.Series(dtype=bool)
-    region = t.str.contains(_REGION_END) & ~t.str.contains(r"\d|号|室|弄|幢|栋|单元|组")
+    valid = _valid_ids(t[is_id]) if is_id.any() else pd.Series(False, index=t.index)
     police = t.str.contains(_POLICE)
+    region = t.str.contains(_REGION_END) & ~t.str.contains(r"\d|号|室|弄|幢|栋|单元|组")
     house = t.str.contains(_HOUSE) & (t.str.len() >= 4) & ~police
     fr = {
-        "id": float(is_id.mean()),
-        "id_valid": float(valid.sum()) / n,
-        "name": float((t.str.match(_NAME) & ~t.str.contains(_REGION_END + "|" + _POLICE)).mean()),
-        "address": float(house.mean()),
-        "region": float(region.mean()),
-        "police": float(police.mean()),
-        "date": float(t.str.match(_DATE).mean()),
-        "phone": float(t.str.match(_PHONE).mean()),
-        "sex": float(t.isin(_SEX).mean()),
-        "numeric": float(t.str.fullmatch(r"[\d.,:/\-]+").mean()),
+        "id": share(is_id),
+        "id_valid": share(valid.reindex(t.index, fill_value=False)),
+        "name": share(t.str.match(_NAME) & ~t.str.contains(_REGION_END + "|" + _POLICE)),
+        "address": share(house),
+        "region": share(region),
+        "police": share(police),
+        "date": share(t.str.match(_DATE)),
+        "phone": share(t.str.match(_PHONE)),
+        "sex": share(t.isin(_SEX)),
+        "numeric": share(t.str.fullmatch(r"[\d.,:/\-]+")),
     }
-    distinct = int(t.nunique())
+    distinct = len(t)
     if n >= 3 and distinct == 1:
         fr["word"] = 1.0
-    return Profile(n=n, fractions=fr, distinct=distinct, digits=float(t.str.contains(r"\d").mean()))
+    return Profile(n=n, fractions=fr, distinct=distinct, digits=share(t.str.contains(r"\d")))
 
 
 def value_fit(fld: str, p: Profile) -> float | None:
@@ -300,17 +312,27 @@ def choose_columns(
     text of the (merged) parent label above its sub-label; ``samples``: the
     text values per column (blank cells are skipped).
     """
-    profiles = {j: profile(samples[j]) for j in range(len(labels)) if j in samples}
+    profiles: dict[int, Profile] = {}
+
+    def profile_of(j: int) -> Profile:
+        if j not in profiles:
+            profiles[j] = profile(samples[j]) if j in samples else Profile()
+        return profiles[j]
+
     scored: list[ColumnScore] = []
     part_cols: list[ColumnScore] = []
     vetoed: dict[int, str] = {}  # column -> why the values rule its header's field out
     for j, label in enumerate(labels):
         if not label:
             continue
-        p = profiles.get(j, Profile())
         sub = subs.get(j, "")
         own = sub or label
         matches = rules.candidates(own)
+        stem = header_label(own)
+        # the values are looked at for columns whose header names a field, and
+        # for region columns ("XZZQHMC" holds 区 names)
+        needed = bool(matches) or bool(sub) or _region_owner(stem) is not None
+        p = profile_of(j) if needed else Profile()
         if sub and j in parents:
             parent_matches = rules.candidates(parents[j])
             part = _part_of("", sub, rules)
@@ -334,7 +356,8 @@ def choose_columns(
                 vetoed[j] = f"表头像「{name}」，但{describe_values(p, m.field)}，未使用"
                 continue
             fit = value_fit(m.field, p)
-            score = m.score if fit is None else m.score * (0.4 + 0.6 * fit)
+            weight = VALUE_WEIGHT.get(VALUE_KIND.get(m.field, ""), 0.5)
+            score = m.score if fit is None else m.score * (1 - weight + weight * fit)
             if m.field in ADDRESS_FIELDS:
                 part = _part_of(own, "", rules)
                 region_values = p.n > 0 and p.get("region") >= 0.5 and p.get("address") < 0.3
@@ -347,7 +370,7 @@ def choose_columns(
             # (pinyin) by its values
             part = _part_of(own, "", rules)
             by_values = p.n > 0 and p.get("region") >= 0.8
-            owner = _region_owner(header_label(own)) if part in REGION_PARTS or by_values else None
+            owner = _region_owner(stem) if part in REGION_PARTS or by_values else None
             if owner:
                 hm = HeaderMatch(owner, 0.5, "part", own)
                 part_cols.append(ColumnScore(j, owner, hm, None, 0.5, part or "county"))
@@ -367,7 +390,7 @@ def choose_columns(
             continue
         choice.fields[c.column] = c.field
         choice.scores[c.column] = c.score
-        choice.reasons[c.column] = c.reason(profiles.get(c.column))
+        choice.reasons[c.column] = c.reason(profile_of(c.column))
         taken_fields.add(c.field)
     # parts: region parts join the field's detail column; house parts make the
     # address only when no column holds it whole
@@ -388,7 +411,7 @@ def choose_columns(
             choice.fields[c.column] = fld
             choice.parts[c.column] = c.part
             choice.scores[c.column] = c.score
-            choice.reasons[c.column] = c.reason(profiles.get(c.column))
+            choice.reasons[c.column] = c.reason(profile_of(c.column))
         if main is not None and use:
             choice.parts.setdefault(main, "detail")
     # runner-up per field: the best candidate not taken for it
@@ -399,7 +422,7 @@ def choose_columns(
             r = rest[0]
             choice.runner_up[fld] = (
                 f"第 {_letter(r.column)} 列「{labels[r.column]}」"
-                f"（{r.reason(profiles.get(r.column))}，得分 {r.score:.2f}）"
+                f"（{r.reason(profile_of(r.column))}，得分 {r.score:.2f}）"
             )
     # why a column that names a field was not taken
     for j, text in vetoed.items():
@@ -412,5 +435,8 @@ def choose_columns(
         holder = next((k for k, f in choice.fields.items() if f == c.field), None)
         if holder is not None:
             name = rules.field_labels.get(c.field, c.field)
-            choice.notes[j] = f"像「{name}」，但第 {_letter(holder)} 列更合适，未使用"
+            letter = _letter(holder)
+            choice.notes[j] = (
+                f"与第 {letter} 列重复（都像「{name}」，第 {letter} 列更合适），未使用"
+            )
     return choice

@@ -95,6 +95,9 @@ class HeaderRules:
     patterns: tuple[tuple[str, re.Pattern[str]], ...] = ()  # (field, regex on the label)
     excludes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field -> words
     parts: dict[str, str] = field(default_factory=dict)  # normalised sub-label -> part
+    _seen: dict[str, list[HeaderMatch]] = field(
+        default_factory=dict, compare=False, repr=False
+    )  # header text -> candidates, computed once
 
     def candidates(self, text: object) -> list[HeaderMatch]:
         """Every field a header cell may name, best first.
@@ -107,6 +110,12 @@ class HeaderRules:
         match exactly.
         """
         raw = "" if text is None else str(text).strip()
+        hit = self._seen.get(raw)
+        if hit is None:
+            hit = self._seen[raw] = self._candidates(raw)
+        return list(hit)
+
+    def _candidates(self, raw: str) -> list[HeaderMatch]:
         if raw in self.columns:
             f = self.columns[raw]
             return [HeaderMatch(f, 2.0, "mapping", raw)] if f else []
@@ -119,12 +128,12 @@ class HeaderRules:
             if m.field not in best or m.score > best[m.field].score:
                 best[m.field] = m
 
-        hit = self.labels.get(label)
-        if hit:
-            offer(HeaderMatch(hit, 1.0 + 0.01 * min(len(label), 8), "exact", label))
-        hit = self.weak.get(label)
-        if hit:
-            offer(HeaderMatch(hit, 0.8, "weak", label))
+        exact = self.labels.get(label)
+        if exact:
+            offer(HeaderMatch(exact, 1.0 + 0.01 * min(len(label), 8), "exact", label))
+        weak = self.weak.get(label)
+        if weak:
+            offer(HeaderMatch(weak, 0.8, "weak", label))
         for fname, rx in self.patterns:
             if rx.search(label):
                 offer(HeaderMatch(fname, 0.9, "pattern", rx.pattern))
