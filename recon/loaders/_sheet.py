@@ -512,7 +512,8 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
     cols = [int(c) for c in body.columns if c != "_row"]
     text = _text_frame(body, cols, all_text=raw.all_text)
     instruction = body["_row"].isin([i + 1 for i in header.instructions]).to_numpy()
-    _choose(header, text[~instruction], rules)
+    top = len(header.instructions) + SAMPLE * 2  # the sample: rows at the top, not all
+    _choose(header, text.head(top)[~instruction[:top]], rules)
     report.runner_up = dict(header.runner_up)
     report.columns = [
         ColumnInfo(
