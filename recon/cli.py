@@ -175,8 +175,11 @@ def inspect_command(
     mapping: Annotated[
         Path | None, typer.Option("--mapping", help="表头映射文件（TOML），补充或改写列名识别")
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="每个工作表输出一行 JSON（列、识别的字段和依据）")
+    ] = False,
 ) -> None:
-    from recon.inspect import inspect_files, render_inspection
+    from recon.inspect import inspect_files, inspection_json, render_inspection
 
     with _friendly():
         with make_progress() as progress:
@@ -188,8 +191,12 @@ def inspect_command(
                 on_file=lambda name: progress.update(task, advance=1),
             )
             progress.update(task, total=progress.tasks[0].completed)
-        for part in render_inspection(result, sheets):
-            out.print(part)
+        if as_json:
+            for info in inspection_json(sheets):
+                typer.echo(json.dumps(info, ensure_ascii=False))
+        else:
+            for part in render_inspection(result, sheets):
+                out.print(part)
         if result.errors:
             for exc in result.errors:
                 err.print(f"[bold red]错误：[/]{escape(exc.render())}")

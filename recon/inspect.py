@@ -16,7 +16,7 @@ from recon.loaders import SKIP_REASONS, LoadResult, SheetReport, load
 from recon.normalize.ids import IdKind
 from recon.rules import load_rules
 
-__all__ = ["FINDINGS", "SheetFindings", "inspect_files", "render_inspection"]
+__all__ = ["FINDINGS", "SheetFindings", "inspect_files", "inspection_json", "render_inspection"]
 
 # Findings counted per sheet, in display order: key -> Chinese label.
 FINDINGS = {
@@ -92,12 +92,15 @@ def _sheet_panel(item: SheetFindings, field_labels: dict[str, str]) -> Renderabl
     if not rep.read:
         return Panel(Text(rep.note or "未读取", style="yellow"), title=title, title_align="left")
     cols = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    cols.add_column("列")
-    cols.add_column("表头")
-    cols.add_column("识别为")
-    cols.add_column("说明")
+    cols.add_column("列", no_wrap=True)
+    cols.add_column("表头", overflow="fold", max_width=24)
+    cols.add_column("识别为", no_wrap=True)
+    cols.add_column("依据（表头、值）", overflow="fold")
     for c in rep.columns:
-        cols.add_row(c.letter, c.header, field_labels.get(c.field, "") if c.field else "—", c.note)
+        taken = field_labels.get(c.field, "") if c.field else "—"
+        if c.field and c.part and c.part != "detail":
+            taken += "（部分）"
+        cols.add_row(c.letter, c.header, taken, c.reason or c.note)
     facts = Table(show_header=False, box=None, pad_edge=False)
     facts.add_column(style="bold")
     facts.add_column()
@@ -115,7 +118,15 @@ def _sheet_panel(item: SheetFindings, field_labels: dict[str, str]) -> Renderabl
     facts.add_row("发现的问题", _findings(item.counts))
     if rep.note:
         facts.add_row("提示", Text(rep.note, style="yellow"))
-    return Panel(Group(facts, Text(""), cols), title=title, title_align="left")
+    parts: list[RenderableType] = [facts, Text(""), cols]
+    if rep.runner_up:
+        runners = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        runners.add_column("字段", no_wrap=True)
+        runners.add_column("次选的列（未使用）", overflow="fold")
+        for fld, text in rep.runner_up.items():
+            runners.add_row(field_labels.get(fld, fld), text)
+        parts += [Text(""), runners]
+    return Panel(Group(*parts), title=title, title_align="left")
 
 
 def render_inspection(result: LoadResult, sheets: list[SheetFindings]) -> list[RenderableType]:
@@ -152,3 +163,45 @@ def render_inspection(result: LoadResult, sheets: list[SheetFindings]) -> list[R
 
 def _findings(counts: dict[str, int]) -> str:
     return "，".join(f"{FINDINGS[k]} {v}" for k, v in counts.items() if k in FINDINGS and v) or "无"
+
+
+def inspection_json(sheets: list[SheetFindings]) -> list[dict[str, object]]:
+    """One object per sheet, as ``recon inspect --json`` prints them (see CONTRACT.md).
+
+    ``header_row`` is the row of the header (its first row when it has two),
+    ``columns`` every column with a header: ``field`` the canonical field or
+    "" and ``reason`` why (header synonym and values; or why it is not used).
+    No cell value appears, only headers and shares.
+    """
+    out: list[dict[str, object]] = []
+    for item in sheets:
+        rep = item.report
+        out.append(
+            {
+                "file": rep.file,
+                "sheet": rep.sheet,
+                "read": rep.read,
+                "header_row": rep.header_rows[0] if rep.header_rows else None,
+                "header_rows": list(rep.header_rows),
+                "rows_read": rep.rows_read,
+                "rows_skipped": sum(rep.skipped.values()),
+                "skipped": dict(rep.skipped),
+                "columns": [
+                    {
+                        "letter": c.letter,
+                        "header": c.header,
+                        "field": c.field or "",
+                        "reason": c.reason or c.note,
+                        **({"part": c.part} if c.part else {}),
+                    }
+                    for c in rep.columns
+                ],
+                "runner_up": dict(rep.runner_up),
+                "format": rep.source_format or "",
+                "encoding": rep.encoding,
+                "committee": rep.committee,
+                "note": rep.note,
+                "findings": dict(item.counts),
+            }
+        )
+    return out

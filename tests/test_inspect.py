@@ -9,6 +9,7 @@ export is a GB18030 CSV. ``答案/truth.csv`` lists every data row written.
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from collections import Counter
 
@@ -243,3 +244,92 @@ def test_cli_inspect_reports_an_unreadable_file_and_prints_the_others(files, tmp
         assert path.name in result.stdout
     assert "损坏的表.xlsx" not in result.stdout
     assert "合计" in result.stdout
+
+
+# --- what was chosen, and why (--json) -------------------------------------------------------
+
+REAL_LIKE = [
+    ["实有人口批量采集表"],
+    ["姓名*", "身份证件名称", "身份证件号码*", "居住地派出所*", "居住地址*", "所属社区"],
+    ["必填", "选填", "必填，18位", "必填", "必填，格式：路/弄/号/室", "选填"],
+    [
+        "张三",
+        "居民身份证",
+        "310112199001011233",
+        "长沙市公安局芙蓉分局韭菜园派出所",
+        "平阳路258弄5号102室",
+        "韭菜园社区",
+    ],
+    [
+        "李四",
+        "居民身份证",
+        "11010519491231002X",
+        "长沙市公安局芙蓉分局韭菜园派出所",
+        "古美路1255弄12号302室",
+        "韭菜园社区",
+    ],
+]
+
+
+@pytest.fixture
+def real_like(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in REAL_LIKE:
+        wb.active.append(row)
+    path = tmp_path / "实有人口采集.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_cli_inspect_json_says_which_column_and_why(real_like):
+    result = invoke("inspect", "--json", real_like)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1
+    info = json.loads(lines[0])
+    assert {"file", "sheet", "header_row", "columns", "rows_read", "rows_skipped"} <= set(info)
+    assert (info["file"], info["sheet"], info["header_row"]) == ("实有人口采集.xlsx", "Sheet", 2)
+    assert (info["rows_read"], info["rows_skipped"]) == (2, 1)
+    assert info["skipped"] == {"instruction": 1}
+    got = {c["letter"]: (c["header"], c["field"]) for c in info["columns"]}
+    assert got == {
+        "A": ("姓名*", "name"),
+        "B": ("身份证件名称", ""),
+        "C": ("身份证件号码*", "id_number"),
+        "D": ("居住地派出所*", ""),
+        "E": ("居住地址*", "address"),
+        "F": ("所属社区", "committee"),
+    }
+    assert all(set(c) >= {"letter", "header", "field", "reason"} for c in info["columns"])
+    reasons = {c["letter"]: c["reason"] for c in info["columns"]}
+    assert reasons["C"] == "表头同义词「身份证件号码」；值：18位身份证号 100%"
+    assert reasons["E"] == "表头同义词「居住地址」；值：详细地址 100%"
+    assert reasons["B"] and reasons["D"]  # why not: unknown / not used
+    # no personal data in the output, only headers and shares
+    for secret in ("张三", "310112199001011233", "平阳路"):
+        assert secret not in result.stdout
+
+
+def test_inspect_panel_shows_reasons_and_runner_up(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in [
+        ["姓名", "身份证号", "地址", "住址"],
+        ["张三", "310112199001011233", "韭菜园派出所", "平阳路258弄5号102室"],
+        ["李四", "11010519491231002X", "古美路1255弄", "古美路1255弄12号302室"],
+        ["王五", "310112199001011233", "平阳路258弄5号101室", "平阳路258弄5号101室"],
+    ]:
+        wb.active.append(row)
+    wb.save(tmp_path / "two_addresses.xlsx")
+    result, sheets = inspect_files([tmp_path], side="field")
+    console = Console(width=120, record=True, file=io.StringIO(), color_system=None)
+    for part in render_inspection(result, sheets):
+        console.print(part)
+    text = console.export_text()
+    assert all(len(line) <= 120 for line in text.splitlines())
+    assert "依据（表头、值）" in text and "次选的列（未使用）" in text
+    assert "表头同义词「住址」" in text
+    assert "第 C 列「地址」" in text  # the runner-up for the address

@@ -482,13 +482,13 @@ def test_pinyin_police_export(tmp_path):
     assert result.problems.empty
 
 
-MAPPING = '[columns]\n"证件" = "id_number"\n\n[fields.address]\nsynonyms = ["居住详址"]\n'
+MAPPING = '[columns]\n"证件" = "id_number"\n\n[fields.address]\nsynonyms = ["住处"]\n'
 
 
 def test_user_mapping_file(tmp_path):
     path = one_sheet(
         tmp_path / "own_headers.xlsx",
-        [["姓名", "证件", "居住详址"], ["张三", VALID, ADDR], ["李四", VALID_X, ADDR2]],
+        [["姓名", "证件", "住处"], ["张三", VALID, ADDR], ["李四", VALID_X, ADDR2]],
     )
     with pytest.raises(InputError) as info:
         load(path)
@@ -1009,3 +1009,270 @@ def test_a_table_far_below_an_empty_top_is_found(tmp_path):
     path.write_text(text, encoding="utf-8")
     result = load(path)
     assert (result.sheets[0].header_rows, rows_read(result)) == ([71], [72])
+
+
+# --- columns chosen by header and values ------------------------------------------------
+
+POLICE = "长沙市公安局芙蓉分局韭菜园派出所"
+
+
+@pytest.mark.parametrize(
+    ("description", "headers", "rows", "expected"),
+    [
+        (
+            "居住地派出所 before 居住地址: the 派出所 column is not the address",
+            ["姓名*", "身份证号码*", "居住地派出所*", "居住地址*"],
+            [["张三", VALID, POLICE, ADDR], ["李四", VALID_X, POLICE, ADDR2]],
+            {"A": "name", "B": "id_number", "C": None, "D": "address"},
+        ),
+        (
+            "身份证件名称 (values 居民身份证) before 身份证件号码",
+            ["姓名", "身份证件名称", "身份证件号码", "现住址"],
+            [["张三", "居民身份证", VALID, ADDR], ["李四", "居民身份证", VALID_X, ADDR2]],
+            {"A": "name", "B": None, "C": "id_number", "D": "address"},
+        ),
+        (
+            "two ID-like headers: the values decide (身份证 holds the document kind)",
+            ["姓名", "身份证", "证件号码", "住址"],
+            [["张三", "居民身份证", VALID, ADDR], ["李四", "居民身份证", VALID_X, ADDR2]],
+            {"A": "name", "B": None, "C": "id_number", "D": "address"},
+        ),
+        (
+            "two address headers: the one holding 派出所 names loses",
+            ["姓名", "身份证号", "地址", "住址"],
+            [["张三", VALID, POLICE, ADDR], ["李四", VALID_X, POLICE, ADDR2]],
+            {"A": "name", "B": "id_number", "C": None, "D": "address"},
+        ),
+        (
+            "户主姓名 / 户主身份证号 before the person's own columns",
+            ["户主姓名", "户主身份证号", "姓名", "身份证号码", "现居地址"],
+            [["王五", VALID, "张三", VALID_X, ADDR]],
+            {"A": None, "B": None, "C": "name", "D": "id_number", "E": "address"},
+        ),
+        (
+            "current-address headers of real templates",
+            ["姓名", "身份证号", "常住地址", "所属社区", "流入时间"],
+            [["张三", VALID, ADDR, "韭菜园社区", "2023-05-01"]],
+            {"A": "name", "B": "id_number", "C": "address", "D": "committee", "E": "arrived_on"},
+        ),
+        (
+            "来X时间 and 门牌地址",
+            ["姓名", "身份证号", "门牌地址", "来京时间"],
+            [["张三", VALID, ADDR, "2023-05-01"]],
+            {"A": "name", "B": "id_number", "C": "address", "D": "arrived_on"},
+        ),
+    ],
+)
+def test_columns_chosen_by_header_and_values(tmp_path, description, headers, rows, expected):
+    result = load(one_sheet(tmp_path / "chosen.xlsx", [headers, *rows]), side="system")
+    assert mapped(result) == expected
+    rec = by_row(result)[2]
+    assert rec["name_raw"] == "张三"
+    address_column = list(expected.values()).index("address")
+    assert rec["addr_key"] == rows[0][address_column]
+    taken = {c.letter: c for c in result.sheets[0].columns}
+    for letter, fld in expected.items():
+        if fld:
+            assert taken[letter].reason  # says why (header, values)
+        else:
+            assert taken[letter].note  # says why not
+
+
+def test_pinyin_region_and_detail_columns_are_joined(tmp_path):
+    """XZZQHMC holds district names (a region part), XZZXZ the street address."""
+    path = tmp_path / "pinyin_export.txt"
+    lines = [
+        "XM\tSFZH\tXZZQHMC\tXZZXZ\tHJDXZ",
+        f"张三\t{VALID}\t长沙市芙蓉区\t韭菜园路12号3栋201室\t湖南省长沙市岳麓区麓山南路5号",
+        f"李四\t{VALID_X}\t长沙市岳麓区\t麓山南路8号101室\t四川省成都市武侯区人民南路4号",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="gb18030")
+    result = load(path, side="system")
+    assert mapped(result) == {
+        "A": "name",
+        "B": "id_number",
+        "C": "address",
+        "D": "address",
+        "E": "hukou_address",
+    }
+    parts = {c.letter: c.part for c in result.sheets[0].columns}
+    assert (parts["C"], parts["D"]) == ("county", "detail")
+    assert list(result.records["address"]) == [
+        "长沙市芙蓉区韭菜园路12号3栋201室",
+        "长沙市岳麓区麓山南路8号101室",
+    ]
+    reasons = {c.letter: c.reason for c in result.sheets[0].columns}
+    assert "省/市/区/街道名 100%" in reasons["C"]
+    assert reasons["D"] == "表头同义词「xzzxz」；值：详细地址 100%"
+
+
+def test_hukou_spread_over_merged_cells_and_a_detail_column(tmp_path):
+    path = write_xlsx(
+        tmp_path / "hukou_parts.xlsx",
+        {
+            "S": [
+                ["流动人口信息登记表"],
+                ["姓名*", "身份证号码*", "户籍地", None, None, "户籍详细地址", "暂住地址"],
+                [None, None, "省*", "市*", "区县*", None, None],
+                ["张三", VALID, "湖南省", "长沙市", "芙蓉区", "韭菜园路1号", ADDR],
+                [
+                    "李四",
+                    VALID_X,
+                    "湖南省",
+                    "长沙市",
+                    "芙蓉区",
+                    "湖南省长沙市芙蓉区五一大道8号",
+                    ADDR2,
+                ],
+            ]
+        },
+        merges={"S": ["A1:G1", "C2:E2", "A2:A3", "B2:B3", "F2:F3", "G2:G3"]},
+    )
+    result = load(path, side="system")
+    assert result.sheets[0].header_rows == [2, 3]
+    assert mapped(result) == {
+        "A": "name",
+        "B": "id_number",
+        "C": "hukou_address",
+        "D": "hukou_address",
+        "E": "hukou_address",
+        "F": "hukou_address",
+        "G": "address",
+    }
+    # a region the detail already holds is not repeated
+    assert list(result.records["hukou_address"]) == [
+        "湖南省长沙市芙蓉区韭菜园路1号",
+        "湖南省长沙市芙蓉区五一大道8号",
+    ]
+
+
+def test_instruction_row_under_the_header_is_skipped(tmp_path):
+    path = one_sheet(
+        tmp_path / "instruction_row.xlsx",
+        [
+            ["姓名*", "身份证号码*", "现居住地址", "联系电话"],
+            ["必填", "必填，18位，单元格格式请设为文本", "选填，格式：路/弄/号/室", "选填"],
+            ["张三", VALID, ADDR, "13800000000"],
+            ["李四", VALID_X, ADDR2, None],
+        ],
+    )
+    result = load(path)
+    report = result.sheets[0]
+    assert rows_read(result) == [3, 4]
+    assert report.skipped == {"instruction": 1}
+    assert SKIP_REASONS["instruction"] == "表头下的填写说明行"
+    assert result.problems.empty
+
+
+def test_an_example_person_is_not_an_instruction(tmp_path):
+    """A first data row never counts as instructions: it holds an ID number."""
+    path = one_sheet(
+        tmp_path / "no_instruction.xlsx",
+        [["姓名", "身份证号码", "现居住地址"], ["张三", VALID, "请填写到门牌号的地址：" + ADDR]],
+    )
+    assert rows_read(load(path)) == [2]
+
+
+# --- HTML tables named .xls --------------------------------------------------------------
+
+HTML_EXPORT = """<html><head>
+<meta http-equiv="Content-Type" content="text/html; charset={charset}"></head>
+<body><table border="1">
+<tr><th rowspan="2">序号</th><th rowspan="2">姓名</th><th rowspan="2">公民身份证号</th>
+<th colspan="2">户籍地</th><th rowspan="2">现住地区划</th><th rowspan="2">现住地详址</th>
+<th rowspan="2">户号</th></tr>
+<tr><th>区划</th><th>详址</th></tr>
+<tr><td>1</td><td>张三</td><td>{id1}&nbsp;</td><td>湖南省长沙市</td><td>芙蓉区韭菜园路1号</td>
+<td>长沙市芙蓉区</td><td>韭菜园路12号3栋201室</td><td>0012</td></tr>
+<tr><td>2</td><td>李四</td><td>{id2}</td><td>四川省成都市</td><td>武侯区人民南路4号</td>
+<td>长沙市岳麓区</td><td>麓山南路8号101室</td><td>0013</td></tr>
+</table></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("description", "filename", "charset", "encoding", "prefix"),
+    [
+        ("GBK page named .xls", "police_export.xls", "gbk", "gbk", b""),
+        ("GB2312 declared, .xls", "gb2312_export.xls", "gb2312", "gb18030", b""),
+        ("UTF-8 with BOM named .xlsx", "utf8_export.xlsx", "utf-8", "utf-8", b"\xef\xbb\xbf"),
+        ("blank lines before <html>", "leading_blank.xls", "gbk", "gbk", b"\r\n\r\n  "),
+    ],
+)
+def test_html_table_named_xls_is_read(tmp_path, description, filename, charset, encoding, prefix):
+    path = tmp_path / filename
+    page = HTML_EXPORT.format(charset=charset, id1=VALID, id2=VALID_X)
+    path.write_bytes(prefix + page.encode(encoding))
+    result = load(path, side="system")
+    (sheet,) = result.sheets
+    assert sheet.read and sheet.source_format == "html"
+    assert "网页表格" in sheet.note
+    assert sheet.header_rows == [1, 2]
+    assert mapped(result) == {
+        "A": "serial",
+        "B": "name",
+        "C": "id_number",
+        "D": "hukou_address",
+        "E": "hukou_address",
+        "F": "address",
+        "G": "address",
+        "H": None,
+    }
+    assert rows_read(result) == [3, 4]
+    assert list(result.records["name_raw"]) == ["张三", "李四"]
+    assert list(result.records["id"]) == [VALID, VALID_X]
+    assert list(result.records["address"]) == [
+        "长沙市芙蓉区韭菜园路12号3栋201室",
+        "长沙市岳麓区麓山南路8号101室",
+    ]
+    assert list(result.records["hukou_address"]) == [
+        "湖南省长沙市芙蓉区韭菜园路1号",
+        "四川省成都市武侯区人民南路4号",
+    ]
+    # cells stay text as written (a 户号 keeps its zeros)
+    (originals,) = result.originals.values()
+    assert list(originals["户号"]) == ["0012", "0013"]
+
+
+def test_single_file_web_page_named_xls_is_read(tmp_path):
+    """Excel's 单个文件网页 (MHTML) saved under .xls: its HTML part holds the table."""
+    import quopri
+
+    page = HTML_EXPORT.format(charset="gbk", id1=VALID, id2=VALID_X).encode("gbk")
+    body = quopri.encodestring(page).decode("ascii")
+    mht = (
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/related; boundary="----=_NextPart_01"\r\n\r\n'
+        "------=_NextPart_01\r\n"
+        "Content-Location: file:///C:/sheet001.htm\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n"
+        'Content-Type: text/html; charset="gbk"\r\n\r\n'
+        f"{body}\r\n"
+        "------=_NextPart_01--\r\n"
+    )
+    path = tmp_path / "single_file_page.xls"
+    path.write_bytes(mht.encode("ascii"))
+    result = load(path, side="system")
+    assert rows_read(result) == [3, 4]
+    assert list(result.records["id"]) == [VALID, VALID_X]
+    assert result.sheets[0].source_format == "html"
+
+
+@pytest.mark.parametrize(
+    ("description", "content", "expected"),
+    [
+        (
+            "Excel 2003 XML spreadsheet named .xls",
+            b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+            b'<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>',
+            "XML 表格",
+        ),
+        ("a web page without a table", b"<html><body><p>404</p></body></html>", "没有表格"),
+    ],
+)
+def test_other_disguised_files_keep_a_clear_message(tmp_path, description, content, expected):
+    path = tmp_path / "disguised.xls"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        load(path)
+    assert expected in str(info.value)
+    assert "disguised.xls" in str(info.value)

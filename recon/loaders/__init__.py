@@ -267,4 +267,5 @@ def _load_file(
 def _check_columns(report: SheetReport) -> None:
     """Note a missing address column: matching then leans on names and IDs."""
     if "address" in report.missing(("address",)):
-        report.note = "未找到现居住地址列：只能按姓名和身份证号核对，请检查列名或用 --mapping 指定"
+        missing = "未找到现居住地址列：只能按姓名和身份证号核对，请检查列名或用 --mapping 指定"
+        report.note = f"{report.note}；{missing}" if report.note else missing

@@ -48,13 +48,26 @@ class RawSheet:
     # a text file read with the other separators that fit, best first: tried
     # in turn when no header is found (title lines may outvote the table)
     alternatives: list[RawSheet] = field(default_factory=list)
+    source_format: str = ""  # "html" when a spreadsheet-named file was a web page
 
 
 def read_file(path: Path) -> Iterator[RawSheet]:
     """The raw sheets of one input file, in workbook order."""
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
-        yield from _read_excel(path)
+        kind = _sniff_markup(path)
+        if kind == "html":
+            yield from _read_html(path)
+        elif kind == "mhtml":
+            yield from _read_mhtml(path)
+        elif kind:
+            raise InputError(
+                _MARKUP_MESSAGES[kind],
+                Where(file=path.name),
+                "请用 Excel/WPS 打开后另存为 .xlsx 再试",
+            )
+        else:
+            yield from _read_excel(path)
     elif suffix in TEXT_SUFFIXES:
         yield _read_text(path)
     else:
@@ -149,6 +162,163 @@ def _excel_body(rows: list[list[Any]]) -> Callable[[int], pd.DataFrame]:
         return frame
 
     return body
+
+
+# --- HTML tables named .xls (what police web systems export) ------------------------
+
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_MARKUP_MESSAGES = {
+    "xml": "文件扩展名是 Excel，内容却是 XML 表格（Excel 2003 XML 格式），无法直接读取",
+}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+
+
+def _sniff_markup(path: Path) -> str:
+    """'html', 'mhtml' or 'xml' when a spreadsheet-named file is one of these; else ''.
+
+    Workbooks start with PK (.xlsx) or an OLE header (.xls); a web page saved
+    as .xls starts with '<' (after a BOM or blanks), a single-file web page
+    (MHTML) with MIME headers.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith((b"PK", b"\xd0\xcf\x11\xe0")) or not head.strip():
+        return ""
+    start = head
+    for bom in _BOMS:
+        if start.startswith(bom):
+            start = start[len(bom) :]
+            break
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in start[:64]:
+        try:  # UTF-16 text
+            start = head.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return ""
+    lead = start.lstrip().lower()
+    if lead.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return "xml"
+    if lead.startswith(b"<"):
+        return "html"
+    if lead.startswith(b"mime-version:") or b"\ncontent-type: multipart/related" in lead[:2048]:
+        return "mhtml"
+    return ""
+
+
+def _decode_html(data: bytes, declared: str = "") -> tuple[str, str]:
+    """The page's text: BOM, then the charset it declares (<meta>), then UTF-8 or GB18030."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    m = _META_CHARSET.search(data[:8192])
+    name = declared or (m.group(1).decode("ascii").lower() if m else "")
+    if name in ("gbk", "gb2312", "gb_2312-80", "x-gbk", "cp936", "euc-cn", "hz-gb-2312"):
+        name = "gb18030"  # a superset: a GBK page with a rare character still decodes
+    if name:
+        try:
+            return data.decode(name), name
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace"), "gb18030"
+
+
+def _html_tables(text: str, where: Where) -> list[list[list[Any]]]:
+    """Every table of a page as rows of cell texts (spanned cells repeated).
+
+    pandas' read_html (lxml) does the parsing; each innermost table is read
+    on its own so that its cells stay text (an ID or a 户号 "0012" as
+    written), header rows included.
+    """
+    import lxml.html
+
+    try:
+        doc = lxml.html.document_fromstring(text)
+    except Exception as exc:  # lxml raises ParserError / ValueError on junk
+        raise InputError(
+            "网页表格无法解析（文件可能已损坏）", where, "请用 Excel/WPS 打开后另存为 .xlsx 再试"
+        ) from exc
+    out = []
+    for table in doc.xpath("//table[not(.//table)]"):
+        html = lxml.html.tostring(table, encoding="unicode")
+        try:
+            (first,) = pd.read_html(io.StringIO(html), flavor="lxml", keep_default_na=False)
+            width = first.shape[1]
+            (frame,) = pd.read_html(
+                io.StringIO(html),
+                flavor="lxml",
+                keep_default_na=False,
+                converters={j: str for j in range(width)},
+            )
+        except (ValueError, IndexError):  # a table without cells
+            continue
+        rows: list[list[Any]] = []
+        if isinstance(frame.columns, pd.MultiIndex):
+            levels = [list(frame.columns.get_level_values(k)) for k in range(frame.columns.nlevels)]
+        elif any(
+            not str(c).startswith("Unnamed") and not isinstance(c, int) for c in frame.columns
+        ):
+            levels = [list(frame.columns)]
+        else:
+            levels = []
+        for level in levels:
+            rows.append(["" if str(c).startswith("Unnamed:") else str(c).strip() for c in level])
+        for values in frame.itertuples(index=False):
+            rows.append([_html_cell(v) for v in values])
+        if any(any(c for c in r) for r in rows):
+            out.append(rows)
+    return out
+
+
+def _html_cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).replace("\xa0", " ").strip()
+
+
+def _html_sheets(path: Path, tables: list[list[list[Any]]], encoding: str) -> Iterator[RawSheet]:
+    where = Where(file=path.name)
+    if not tables:
+        raise InputError("文件是网页（HTML），但里面没有表格", where, "请确认导出的是数据表")
+    # the largest table first: a page may carry a small search form table too
+    tables = sorted(tables, key=lambda rows: -len(rows) * max(len(r) for r in rows))
+    for k, rows in enumerate(tables):
+        first = next((i for i, row in enumerate(rows) if any(v for v in row)), 0)
+        yield RawSheet(
+            file=path.name,
+            sheet="" if len(tables) == 1 else f"表格{k + 1}",
+            head=rows[: first + HEAD_ROWS],
+            body=_excel_body(rows),
+            encoding=encoding,
+            source_format="html",
+        )
+
+
+def _read_html(path: Path) -> Iterator[RawSheet]:
+    text, encoding = _decode_html(path.read_bytes())
+    yield from _html_sheets(path, _html_tables(text, Where(file=path.name)), encoding)
+
+
+def _read_mhtml(path: Path) -> Iterator[RawSheet]:
+    """A single-file web page (.mht saved as .xls): the tables of its HTML parts."""
+    import email
+    import email.policy
+
+    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    tables: list[list[list[Any]]] = []
+    encoding = ""
+    for part in msg.walk():
+        if part.get_content_type() != "text/html":
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        text, encoding = _decode_html(payload, part.get_content_charset() or "")
+        if "<table" in text.lower():
+            tables.extend(_html_tables(text, Where(file=path.name)))
+    yield from _html_sheets(path, tables, encoding)
 
 
 # --- CSV / TXT ----------------------------------------------------------------------

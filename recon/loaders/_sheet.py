@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from recon.loaders._columns import PART_ORDER, PART_UNITS, REGION_PARTS, SAMPLE, choose_columns
 from recon.loaders._readers import RawSheet
 from recon.normalize.values import normalize_dates
 from recon.rules import HeaderRules
@@ -41,6 +42,7 @@ SKIP_REASONS = {
     "total": "合计/小计行",
     "header": "重复的表头行",
     "note": "说明/签字行",
+    "instruction": "表头下的填写说明行",
 }
 
 
@@ -50,7 +52,9 @@ class ColumnInfo:
     letter: str
     header: str
     field: str | None
-    note: str = ""
+    note: str = ""  # why a column is not used ("未识别，保留原值", "与第 B 列重复")
+    reason: str = ""  # why it was taken: header and values ("表头同义词「姓名」；值：...")
+    part: str = ""  # an address part joined with others ("province", "room", "detail")
 
 
 @dataclass
@@ -68,6 +72,8 @@ class SheetReport:
     committee: str = ""
     committee_source: str = ""
     encoding: str = ""
+    runner_up: dict[str, str] = field(default_factory=dict)  # field -> next best column
+    source_format: str = ""  # "html" when a .xls/.xlsx was an HTML table
 
     def missing(self, fields: tuple[str, ...]) -> list[str]:
         mapped = {c.field for c in self.columns if c.field}
@@ -157,13 +163,73 @@ def _merged_span(merged: list[Any], row: int, col: int) -> tuple[int, int] | Non
 @dataclass
 class _Header:
     rows: list[int]  # 0-based row indexes of the header rows
-    labels: list[str]  # display label per column
-    fields: dict[int, str]  # column -> field
-    parts: dict[int, str]  # column -> sub-label, for fields spread over columns
-    notes: dict[int, str]
+    labels: list[str]  # display label per column ("户籍地/省" under a parent)
+    subs: dict[int, str] = field(default_factory=dict)  # column -> sub-label
+    parents: dict[int, str] = field(default_factory=dict)  # column -> parent label
+    fields: dict[int, str] = field(default_factory=dict)  # column -> field
+    parts: dict[int, str] = field(default_factory=dict)  # column -> address part
+    notes: dict[int, str] = field(default_factory=dict)
+    reasons: dict[int, str] = field(default_factory=dict)
+    runner_up: dict[str, str] = field(default_factory=dict)
+    instructions: list[int] = field(default_factory=list)  # 0-based rows of filling notes
+
+
+def _spans(raw: RawSheet, row: int, labels: list[str]) -> dict[int, tuple[int, int]]:
+    """Column -> (first, last) column of the label spanning it in a header row.
+
+    A merged cell, or the same label repeated over adjacent cells (an HTML
+    table's colspan, a CSV export writing the parent over each of its parts).
+    """
+    out: dict[int, tuple[int, int]] = {}
+    for (r0, c0), (r1, c1) in raw.merged:
+        if r0 <= row <= r1 and c1 > c0:
+            for j in range(c0, c1 + 1):
+                out[j] = (c0, c1)
+    j = 0
+    while j < len(labels):
+        k = j
+        while k + 1 < len(labels) and labels[j] and labels[k + 1] == labels[j]:
+            k += 1
+        if k > j and j not in out:
+            for m in range(j, k + 1):
+                out[m] = (j, k)
+        j = k + 1
+    return out
+
+
+_INSTRUCTION = re.compile(
+    r"必填|选填|非必填|必须填|格式|填写|请填|请选择|请输入|下拉|示例|例如|例：|如：|yyyy|YYYY|字典|代码表"
+    r"|可为空|不能为空|不可为空|最多|长度|填报说明|注意事项"
+)
+
+
+def _instruction_rows(raw: RawSheet, start: int, width: int) -> list[int]:
+    """Rows of filling instructions right under the header (at most three).
+
+    A row whose filled cells mostly say 必填/选填/格式... or are long text, and
+    that holds no ID number: a template's guidance, not a person.
+    """
+    found = []
+    for i in range(start, min(start + 3, len(raw.head))):
+        cells = [cell_text(v) for v in raw.head[i][:width]]
+        filled = [c for c in cells if c]
+        if not filled or any(_ID_LIKE.search(c) for c in filled):
+            break
+        said = sum(bool(_INSTRUCTION.search(c)) for c in filled)
+        long = sum(len(c) > 15 for c in filled)
+        if (
+            said * 2 >= len(filled)
+            or (long * 2 >= len(filled) and len(filled) >= 2)
+            or (said and len(filled) == 1)
+        ):
+            found.append(i)
+        else:
+            break
+    return found
 
 
 def _find_header(raw: RawSheet, rules: HeaderRules) -> _Header | None:
+    """The header row (and a sub-label row under it), by the names of its cells."""
     best, best_hits = -1, dict[int, str]()
     for i, row in enumerate(raw.head):
         hits = _row_hits(row, rules)
@@ -175,66 +241,62 @@ def _find_header(raw: RawSheet, rules: HeaderRules) -> _Header | None:
     row = raw.head[best]
     width = max(len(r) for r in raw.head)
     labels = [cell_text(row[j]) if j < len(row) else "" for j in range(width)]
-    fields = dict(best_hits)
-    parts: dict[int, str] = {}
-    rows = [best]
-    notes: dict[int, str] = {}
+    header = _Header(rows=[best], labels=list(labels))
 
     # a second header row below: sub-labels under a merged parent ("居住地址"
-    # over 路/弄/号/室) or under empty cells; never a data row (the name and ID
-    # columns are empty in it).
+    # over 路/弄/号/室, "户籍地" over 省/市/区县) or under empty cells; never a
+    # data row (the name and ID columns are empty in it). A cell repeating the
+    # label above it is that label spanning two rows (an HTML rowspan).
     if best + 1 < len(raw.head):
         below = raw.head[best + 1]
-        cells = {j: cell_text(v) for j, v in enumerate(below) if cell_text(v)}
-        person_cols = [j for j, f in fields.items() if f in PERSON_FIELDS]
+        cells = {
+            j: cell_text(v)
+            for j, v in enumerate(below)
+            if cell_text(v) and not (j < width and cell_text(v) == labels[j])
+        }
+        person_cols = [j for j, f in best_hits.items() if f in PERSON_FIELDS]
+        spans = _spans(raw, best, labels)
         if (
             cells
             and not any(j in cells for j in person_cols)
             and not any(_ID_LIKE.search(v) for v in cells.values())
             and all(isinstance(below[j], str) for j in cells)
+            and not _instruction_rows(raw, best + 1, width)
         ):
-            rows.append(best + 1)
-            parent_labels = list(labels)
+            header.rows.append(best + 1)
             for j, sub in cells.items():
-                span = _merged_span(raw.merged, best, j)
-                parent_col = span[0] if span else j
-                parent_field = fields.get(parent_col) if span else None
-                sub_field = rules.field_for(sub)
-                if sub_field and sub_field not in fields.values():
-                    fields[j] = sub_field
-                    labels[j] = f"{parent_labels[parent_col]}/{sub}" if span else sub
-                elif parent_field:
-                    fields[j] = parent_field
-                    parts[j] = sub
-                    labels[j] = f"{parent_labels[parent_col]}/{sub}"
-                elif j < len(labels) and not labels[j]:
-                    labels[j] = sub
-            if parts:
-                # the parent column itself now holds only its first part
-                for j in list(parts):
-                    span = _merged_span(raw.merged, best, j)
-                    if span and span[0] not in parts and span[0] in cells:
-                        parts[span[0]] = cells[span[0]]
-    # columns named like a field already taken: keep the first, note the rest
-    seen: dict[str, int] = {}
-    for j in sorted(fields):
-        f = fields[j]
-        if f in seen and j not in parts:
-            notes[j] = f"与第 {column_letter(seen[f])} 列重复，未使用"
-            del fields[j]
+                if j >= width:
+                    continue
+                span = spans.get(j)
+                if span:
+                    parent = labels[span[0]]
+                    header.subs[j] = sub
+                    header.parents[j] = parent
+                    header.labels[j] = f"{parent}/{sub}"
+                elif not labels[j]:
+                    header.labels[j] = sub
+    header.instructions = _instruction_rows(raw, header.rows[-1] + 1, width)
+    return header
+
+
+def _choose(header: _Header, text: pd.DataFrame, rules: HeaderRules) -> None:
+    """Fields for the header's columns, from their labels and a sample of values."""
+    sample = text.head(SAMPLE * 2)
+    samples = {j: sample[j] for j in range(len(header.labels)) if j in sample.columns}
+    choice = choose_columns(header.labels, header.subs, header.parents, samples, rules)
+    header.fields = choice.fields
+    header.parts = choice.parts
+    header.reasons = choice.reasons
+    header.runner_up = choice.runner_up
+    header.notes = dict(choice.notes)
+    for j, label in enumerate(header.labels):
+        if j in header.fields or not label or j in header.notes:
+            continue
+        own = header.subs.get(j) or label
+        if own.strip() in rules.columns:  # the user's mapping says: not used
+            header.notes[j] = "按映射文件不使用"
         else:
-            seen.setdefault(f, j)
-    column_of = {f: j for j, f in sorted(fields.items(), reverse=True)}  # first column wins
-    for j, label in enumerate(labels):
-        if j not in fields and label and j not in notes:
-            taken = rules.field_for(label)
-            if label.strip() in rules.columns:  # the user's mapping says: not used
-                notes[j] = "按映射文件不使用"
-            elif taken is None:
-                notes[j] = "未识别，保留原值"
-            elif taken in column_of:  # a second column of a field taken by the first
-                notes[j] = f"与第 {column_letter(column_of[taken])} 列重复，未使用"
-    return _Header(rows=rows, labels=labels, fields=fields, parts=parts, notes=notes)
+            header.notes[j] = "未识别，保留原值"
 
 
 def _no_header_note(raw: RawSheet, rules: HeaderRules) -> str:
@@ -425,7 +487,9 @@ class SheetData:
 
 def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> SheetData:
     """Find the header, map columns, classify rows, build records."""
-    report = SheetReport(file=raw.file, sheet=raw.sheet, encoding=raw.encoding)
+    report = SheetReport(
+        file=raw.file, sheet=raw.sheet, encoding=raw.encoding, source_format=raw.source_format
+    )
     if raw.note:
         report.note = raw.note
         return SheetData(report, pd.DataFrame(), pd.DataFrame())
@@ -437,13 +501,6 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
         report.note = _no_header_note(raw, rules)
         return SheetData(report, pd.DataFrame(), pd.DataFrame())
     report.header_rows = [r + 1 for r in header.rows]
-    report.columns = [
-        ColumnInfo(
-            j, column_letter(j), header.labels[j], header.fields.get(j), header.notes.get(j, "")
-        )
-        for j in range(len(header.labels))
-        if header.labels[j] or j in header.fields
-    ]
     report.committee, report.committee_source = _sheet_committee(raw, header.rows[0], stem, side)
     collector = _sheet_collector(raw, header.rows[0])
 
@@ -454,7 +511,25 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
     _fill_merged(body, raw.merged, header.rows[-1])
     cols = [int(c) for c in body.columns if c != "_row"]
     text = _text_frame(body, cols, all_text=raw.all_text)
+    instruction = body["_row"].isin([i + 1 for i in header.instructions]).to_numpy()
+    top = len(header.instructions) + SAMPLE * 2  # the sample: rows at the top, not all
+    _choose(header, text.head(top)[~instruction[:top]], rules)
+    report.runner_up = dict(header.runner_up)
+    report.columns = [
+        ColumnInfo(
+            j,
+            column_letter(j),
+            header.labels[j],
+            header.fields.get(j),
+            header.notes.get(j, ""),
+            header.reasons.get(j, ""),
+            header.parts.get(j, ""),
+        )
+        for j in range(len(header.labels))
+        if header.labels[j] or j in header.fields
+    ]
     reason = _classify(text, header)
+    reason[instruction] = "instruction"
     for key in SKIP_REASONS:
         count = int((reason == key).sum())
         if count:
@@ -463,6 +538,8 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
     body, text = body[keep], text[keep]
     report.rows_read = int(keep.sum())
     report.read = True
+    if raw.source_format == "html":
+        report.note = "该文件实为网页表格（HTML，常见于公安网页系统导出），已按表格读取"
 
     rows = body["_row"].astype("int64").to_numpy()
     records = _records(body, text, header, raw.all_text)
@@ -488,34 +565,31 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
     return SheetData(report, records, originals)
 
 
-_PART_UNITS = (
-    "支弄",
-    "弄",
-    "号",
-    "幢",
-    "栋",
-    "单元",
-    "室",
-    "楼",
-    "层",
-    "组",
-    "村",
-    "路",
-    "街",
-    "镇",
-)
+def _join_parts(columns: list[pd.Series], parts: list[str]) -> pd.Series:
+    """One address from its parts, in address order (region, house parts, detail).
 
-
-def _join_parts(values: list[str], subs: list[str]) -> str:
-    out = []
-    for v, sub in zip(values, subs, strict=True):
-        if not v:
-            continue
-        unit = next((u for u in _PART_UNITS if sub.endswith(u)), "")
-        if unit and not v.endswith(unit) and (v.isdigit() or unit in ("路", "街", "镇", "村")):
-            v += unit
-        out.append(v)
-    return "".join(out)
+    A bare number gets its part's unit ("12" under 幢 -> "12幢"); a region
+    part the detail already holds is not repeated ("湖南省" before
+    "湖南省长沙市…").
+    """
+    rank = {p: i for i, p in enumerate(PART_ORDER)}
+    order = sorted(range(len(parts)), key=lambda k: (rank.get(parts[k], len(rank)), k))
+    detail = next((columns[k] for k in order if parts[k] == "detail"), None)
+    out = pd.Series("", index=columns[0].index, dtype=object)
+    for k in order:
+        values = columns[k].astype(str)
+        unit = PART_UNITS.get(parts[k], "")
+        if unit:
+            bare = values.str.fullmatch(r"\d+[A-Za-z]?")
+            values = values.where(~bare, values + unit)
+        if parts[k] in REGION_PARTS and detail is not None:
+            inside = pd.Series(
+                [bool(v) and v in d for v, d in zip(values, detail.astype(str), strict=True)],
+                index=values.index,
+            )
+            values = values.where(~inside, "")
+        out = out + values
+    return out
 
 
 def _records(
@@ -540,9 +614,9 @@ def _records(
             data[f] = normalize_dates(body[cols[0]]).reset_index(drop=True)
             data[f + "_text"] = text[cols[0]].reset_index(drop=True)
         elif len(cols) > 1 and any(j in header.parts for j in cols):
-            subs = [header.parts.get(j, "") for j in cols]
-            columns = [text[j].tolist() for j in cols]
-            data[f] = [_join_parts(list(vals), subs) for vals in zip(*columns, strict=True)]
+            parts = [header.parts.get(j, "detail") for j in cols]
+            joined = _join_parts([text[j].reset_index(drop=True) for j in cols], parts)
+            data[f] = joined
         else:
             data[f] = text[cols[0]].reset_index(drop=True)
     frame = pd.DataFrame(data, index=range(n))

@@ -37,6 +37,7 @@ __all__ = [
     "AuditRules",
     "ClerkAllowance",
     "Deduction",
+    "HeaderMatch",
     "HeaderRules",
     "HouseRules",
     "MatchingRules",
@@ -72,29 +73,97 @@ def header_label(text: object) -> str:
 
 
 @dataclass(frozen=True)
+class HeaderMatch:
+    """Why a header may name a field: how (exact, weak, pattern, inside), and how much."""
+
+    field: str
+    score: float  # 0..1, exact synonym 1
+    how: str  # "exact" | "weak" | "pattern" | "inside" | "mapping"
+    synonym: str  # the synonym (or pattern) that matched, as written in the rules
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
 class HeaderRules:
     labels: dict[str, str]  # normalised label -> field
     field_labels: dict[str, str]  # field -> Chinese name for messages
     columns: dict[str, str] = field(default_factory=dict)  # exact user overrides
+    weak: dict[str, str] = field(default_factory=dict)  # normalised weak label -> field
+    patterns: tuple[tuple[str, re.Pattern[str]], ...] = ()  # (field, regex on the label)
+    excludes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field -> words
+    parts: dict[str, str] = field(default_factory=dict)  # normalised sub-label -> part
+    _seen: dict[str, list[HeaderMatch]] = field(
+        default_factory=dict, compare=False, repr=False
+    )  # header text -> candidates, computed once
 
-    def field_for(self, text: object) -> str | None:
-        """The field a header cell names, or None."""
+    def candidates(self, text: object) -> list[HeaderMatch]:
+        """Every field a header cell may name, best first.
+
+        An exact synonym scores 1 (plus a little for a longer, more specific
+        synonym), a weak one 0.8, a pattern 0.9; a Chinese synonym inside a
+        longer header scores by how much of the header it covers, more at the
+        end of the header (the head noun: 现居住地「详址」) than at its start.
+        Headers holding an excluded word ("户主姓名", "身份证件名称") only
+        match exactly.
+        """
         raw = "" if text is None else str(text).strip()
+        hit = self._seen.get(raw)
+        if hit is None:
+            hit = self._seen[raw] = self._candidates(raw)
+        return list(hit)
+
+    def _candidates(self, raw: str) -> list[HeaderMatch]:
         if raw in self.columns:
-            return self.columns[raw] or None
+            f = self.columns[raw]
+            return [HeaderMatch(f, 2.0, "mapping", raw)] if f else []
         label = header_label(raw)
         if not label:
-            return None
-        hit = self.labels.get(label)
-        if hit:
-            return hit
-        # "暂住地址（路/弄/号/室）" and "身份证号码18位" style: a known label
-        # at the start of a longer one (only for labels of 3+ characters).
-        for size in range(min(len(label) - 1, 8), 2, -1):
-            hit = self.labels.get(label[:size])
-            if hit:
-                return hit
-        return None
+            return []
+        best: dict[str, HeaderMatch] = {}
+
+        def offer(m: HeaderMatch) -> None:
+            if m.field not in best or m.score > best[m.field].score:
+                best[m.field] = m
+
+        exact = self.labels.get(label)
+        if exact:
+            offer(HeaderMatch(exact, 1.0 + 0.01 * min(len(label), 8), "exact", label))
+        weak = self.weak.get(label)
+        if weak:
+            offer(HeaderMatch(weak, 0.8, "weak", label))
+        for fname, rx in self.patterns:
+            if rx.search(label):
+                offer(HeaderMatch(fname, 0.9, "pattern", rx.pattern))
+        if _CJK.search(label) and len(label) > 2:
+            for table, factor in ((self.labels, 1.0), (self.weak, 0.85)):
+                for syn, fname in table.items():
+                    if len(syn) < 2 or len(syn) >= len(label) or not _CJK.search(syn):
+                        continue
+                    at = label.rfind(syn)
+                    if at < 0:
+                        continue
+                    cover = len(syn) / len(label)
+                    suffix = at + len(syn) == len(label)
+                    if cover < 0.4 and not suffix:
+                        continue
+                    excluded = self.excludes.get(fname, ())
+                    if any(w in label and w not in syn for w in excluded):
+                        continue
+                    score = (0.45 + 0.35 * cover + (0.1 if suffix else 0.0)) * factor
+                    offer(HeaderMatch(fname, round(score, 3), "inside", syn))
+        return sorted(best.values(), key=lambda m: -m.score)
+
+    def field_for(self, text: object) -> str | None:
+        """The field a header cell names best, or None."""
+        found = self.candidates(text)
+        return found[0].field if found else None
+
+    def part_for(self, text: object) -> str | None:
+        """The address part a (sub-)header names: 省 -> province, 弄 -> lane, 房间号 -> room."""
+        label = header_label(text)
+        return self.parts.get(label) if label else None
 
 
 @dataclass(frozen=True)
@@ -180,9 +249,14 @@ def _str_list(value: Any, where: str, problems: list[str]) -> list[str]:
 
 def _headers(docs: list[tuple[str, dict[str, Any]]], problems: list[str]) -> HeaderRules:
     labels: dict[str, str] = {}
+    weak: dict[str, str] = {}
+    patterns: list[tuple[str, re.Pattern[str]]] = []
+    excludes: dict[str, tuple[str, ...]] = {}
+    parts: dict[str, str] = {}
     field_labels: dict[str, str] = {}
     columns: dict[str, str] = {}
     for name, doc in docs:
+        shipped = name == docs[0][0]
         fields = doc.get("fields", {})
         if not isinstance(fields, dict):
             problems.append(f"{name}：[fields] 应为表")
@@ -196,16 +270,40 @@ def _headers(docs: list[tuple[str, dict[str, Any]]], problems: list[str]) -> Hea
                 continue
             if "label" in spec:
                 field_labels[fname] = str(spec["label"])
-            for syn in _str_list(
-                spec.get("synonyms", []), f"{name}：fields.{fname}.synonyms", problems
+            for kind, table in (("synonyms", labels), ("weak", weak)):
+                for syn in _str_list(
+                    spec.get(kind, []), f"{name}：fields.{fname}.{kind}", problems
+                ):
+                    key = header_label(syn)
+                    if not key:
+                        continue
+                    other = labels.get(key) or weak.get(key)
+                    if other and other != fname and shipped:
+                        problems.append(f"{name}：表头「{syn}」同时属于 {other} 和 {fname}")
+                    # a user's file overrides the shipped one
+                    labels.pop(key, None)
+                    weak.pop(key, None)
+                    table[key] = fname
+            for text in _str_list(
+                spec.get("patterns", []), f"{name}：fields.{fname}.patterns", problems
             ):
-                key = header_label(syn)
-                if not key:
-                    continue
-                other = labels.get(key)
-                if other and other != fname and name == docs[0][0]:
-                    problems.append(f"{name}：表头「{syn}」同时属于 {other} 和 {fname}")
-                labels[key] = fname  # a user's file overrides the shipped one
+                try:
+                    patterns.append((fname, re.compile(text)))
+                except re.error as exc:
+                    problems.append(
+                        f"{name}：fields.{fname}.patterns 中「{text}」不是有效的正则式（{exc}）"
+                    )
+            words = _str_list(spec.get("exclude", []), f"{name}：fields.{fname}.exclude", problems)
+            if words:
+                excludes[fname] = tuple(dict.fromkeys([*excludes.get(fname, ()), *words]))
+        part_table = doc.get("parts", {})
+        if not isinstance(part_table, dict):
+            problems.append(f"{name}：[parts] 应为表")
+        else:
+            for part, texts in part_table.items():
+                for text in _str_list(texts, f"{name}：parts.{part}", problems):
+                    if header_label(text):
+                        parts[header_label(text)] = str(part)
         cols = doc.get("columns", {})
         if not isinstance(cols, dict):
             problems.append(f"{name}：[columns] 应为表")
@@ -217,7 +315,15 @@ def _headers(docs: list[tuple[str, dict[str, Any]]], problems: list[str]) -> Hea
             columns[str(header).strip()] = fname
     for fname in FIELDS:
         field_labels.setdefault(fname, fname)
-    return HeaderRules(labels=labels, field_labels=field_labels, columns=columns)
+    return HeaderRules(
+        labels=labels,
+        field_labels=field_labels,
+        columns=columns,
+        weak=weak,
+        patterns=tuple(patterns),
+        excludes=excludes,
+        parts=parts,
+    )
 
 
 def _status(docs: list[tuple[str, dict[str, Any]]], problems: list[str]) -> StatusRules:
