@@ -63,9 +63,17 @@ def _main(
 
 @contextmanager
 def _friendly() -> Iterator[None]:
-    """Turn errors into one Chinese line and an exit code."""
+    """Turn errors into one Chinese line and an exit code; say which files a
+    rewrite kept (a filled sheet is never deleted, see ``recon.outdir``)."""
+    from recon.outdir import keeping
+
     try:
-        yield
+        with keeping() as kept:
+            try:
+                yield
+            finally:
+                for k in kept:
+                    err.print(f"[yellow]已保留：[/]{escape(k.message())}")
     except ReconError as exc:
         if _state["debug"]:
             raise

@@ -21,7 +21,7 @@ from recon import __version__
 from recon.errors import InputError, UsageError, Where
 from recon.loaders import LoadResult, collect_files, committee_key, load
 from recon.matchers import MatchResult, Outcome, match_records, restrict_visits
-from recon.outdir import SUMMARY_NAME, check_out_dir, staged
+from recon.outdir import SUMMARY_NAME, check_out_dir, record_written, staged
 from recon.results import read_decisions
 from recon.rules import Rules, load_rules
 from recon.worklists import Worklists, fingerprints, write_worklists
@@ -350,6 +350,7 @@ def run_match(
             }
         summary["files"][LEDGER_NAME] = ledger_rows
         summary["worklists"] = fingerprints(tmp)  # to tell a filled copy from ours
+        summary["written"] = record_written(tmp)  # what --force may replace, nothing else
         (tmp / SUMMARY_NAME).write_text(
             json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
         )

@@ -630,7 +630,7 @@ def write_results(
 
     from recon import __version__
     from recon.loaders import file_sha256
-    from recon.outdir import SUMMARY_NAME, check_out_dir, staged
+    from recon.outdir import SUMMARY_NAME, check_out_dir, record_written, staged
     from recon.writers._csv import write_csv
     from recon.writers._xlsx import WorkbookWriter
 
@@ -685,6 +685,7 @@ def write_results(
             },
             "counts": counts,
             "visits_read": len(results.visits),
+            "written": record_written(tmp),
         }
         (tmp / SUMMARY_NAME).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"

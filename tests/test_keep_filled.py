@@ -1,0 +1,122 @@
+"""Nothing a person may have written is ever deleted by a re-run.
+
+``recon match --force`` replaces only the files that run wrote: a filled
+入户核查单 kept in the result folder, the 抽查单 that ``recon sample`` drew
+into it, 考核统计 and 进度表, and any file the user put there survive;
+``recon worklist --force`` and ``recon sample --force`` move a filled sheet
+to a dated 已填写 copy instead of overwriting it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from recon.cli import app, expand_argv
+from recon.sample import StreetSpec, generate_street, write_street
+from recon.worklists import VISIT_HEADERS
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, expand_argv([str(a) for a in args]))
+
+
+def _tick_first(path, header, column):
+    """Tick ``column`` in the first person row of the first sheet, in place."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    head = [c.value for c in ws[3]]
+    for r in range(4, ws.max_row + 1):
+        if str(ws.cell(r, head.index(header) + 1).value or "").startswith("R"):
+            ws.cell(r, head.index(column) + 1).value = "√"
+            break
+    wb.save(path)
+
+
+@pytest.fixture
+def street(tmp_path):
+    files = write_street(
+        generate_street(StreetSpec(seed=5, committees=2, residents_per_committee=60)),
+        tmp_path / "data",
+    )
+    out = tmp_path / "result"
+    args = ["match", files.field_dir, "--system", files.system_dir, "--out", out]
+    res = invoke(*args)
+    assert res.exit_code == 0, res.stderr
+    return tmp_path, out, args
+
+
+def test_match_force_keeps_filled_sheets_and_others_files(street):
+    tmp_path, out, args = street
+    assert invoke("sample", out, "--houses", 2, "--seed", 7).exit_code == 0
+    assert invoke("progress", out).exit_code == 0
+    _tick_first(out / "入户核查单.xlsx", "记录号", "已离开")
+    _tick_first(out / "抽查单.xlsx", "记录号", "在住")
+    (out / "我的笔记.txt").write_text("下周一再去 12 号", encoding="utf-8")
+    filled_worklist = (out / "入户核查单.xlsx").read_bytes()
+    filled_check = (out / "抽查单.xlsx").read_bytes()
+    progress = (out / "进度表.xlsx").read_bytes()
+
+    res = invoke(*args, "--force")
+    assert res.exit_code == 0, res.stderr
+
+    # the new worklist is recon's; the filled one is beside it, under a dated name
+    kept = [p for p in out.iterdir() if p.name.startswith("入户核查单（已填写")]
+    assert len(kept) == 1 and kept[0].read_bytes() == filled_worklist
+    assert (out / "入户核查单.xlsx").read_bytes() != filled_worklist
+    # files the match run did not write are carried over unchanged
+    assert (out / "抽查单.xlsx").read_bytes() == filled_check
+    assert (out / "进度表.xlsx").read_bytes() == progress
+    assert (out / "我的笔记.txt").read_text(encoding="utf-8") == "下周一再去 12 号"
+    assert "已保留" in res.stderr and "入户核查单（已填写" in res.stderr
+    assert "抽查单.xlsx" in res.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+    # a second --force: the unchanged new worklist is replaced, everything kept stays
+    res = invoke(*args, "--force")
+    assert res.exit_code == 0, res.stderr
+    assert [p.read_bytes() for p in out.iterdir() if "已填写" in p.name] == [filled_worklist]
+    assert (out / "抽查单.xlsx").read_bytes() == filled_check
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert "抽查单.xlsx" not in summary["written"]
+    assert summary["written"]["入户核查单.xlsx"] == summary["worklists"]["入户核查单.xlsx"]
+
+
+def test_match_force_replaces_an_unfilled_worklist_without_a_word(street):
+    _tmp, out, args = street
+    res = invoke(*args, "--force")
+    assert res.exit_code == 0, res.stderr
+    assert "已保留" not in res.stderr
+    assert not [p for p in out.iterdir() if "已填写" in p.name or "原有" in p.name]
+
+
+def test_sample_force_keeps_a_filled_check_sheet(street):
+    _tmp, out, _args = street
+    assert invoke("sample", out, "--houses", 2, "--seed", 7).exit_code == 0
+    # unchanged since recon drew it: --force replaces it, nothing kept
+    res = invoke("sample", out, "--houses", 2, "--seed", 8, "--force")
+    assert res.exit_code == 0, res.stderr
+    assert not [p for p in out.iterdir() if "已填写" in p.name]
+    _tick_first(out / "抽查单.xlsx", "记录号", "在住")
+    filled = (out / "抽查单.xlsx").read_bytes()
+    assert invoke("sample", out, "--houses", 2, "--seed", 9).exit_code == 2
+    res = invoke("sample", out, "--houses", 2, "--seed", 9, "--force")
+    assert res.exit_code == 0, res.stderr
+    kept = [p for p in out.iterdir() if p.name.startswith("抽查单（已填写")]
+    assert len(kept) == 1 and kept[0].read_bytes() == filled
+    assert "已保留" in res.stderr
+
+
+def test_worklist_force_keeps_the_filled_copy(street):
+    _tmp, out, _args = street
+    _tick_first(out / "入户核查单.xlsx", "记录号", VISIT_HEADERS[8])
+    filled = (out / "入户核查单.xlsx").read_bytes()
+    res = invoke("worklist", out, "--force", "--no-pdf")
+    assert res.exit_code == 0, res.stderr
+    kept = [p for p in out.iterdir() if p.name.startswith("入户核查单（已填写")]
+    assert len(kept) == 1 and kept[0].read_bytes() == filled
+    assert (out / "入户核查单.xlsx").read_bytes() != filled
+    assert invoke("verify", out).exit_code == 0
