@@ -387,7 +387,9 @@ def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> F
             _dedupe_new_people(new_people, problems), columns=NEW_PEOPLE_COLUMNS
         ).astype(object),
         records=records,
-        problems=pd.DataFrame(problems, columns=["file", "sheet", "row", "column", "problem"]),
+        problems=pd.DataFrame(
+            problems, columns=["file", "sheet", "row", "column", "problem"]
+        ).sort_values(["file", "sheet", "row"], kind="stable", ignore_index=True),
         files=used,
         copies=copies,
     )
@@ -668,7 +670,10 @@ def _new_person(
             )
         )
         shown_id = ""
-        note.append(f"身份证号受损，仅前{len(info.prefix)}位可信：{info.prefix}")
+        if not info.problems:
+            note.append("身份证号被存成了数字，后几位已丢失")
+        if info.prefix:
+            note.append(f"可信的前{len(info.prefix)}位：{info.prefix}")
     elif text and not info.valid:
         problems.append(_problem(*where, "身份证号", "新发现人员的身份证号无效：请核对"))
     phone, phone_numeric = id_cell(raw(row, "联系电话"))
