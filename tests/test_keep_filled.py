@@ -74,6 +74,7 @@ def test_match_force_keeps_filled_sheets_and_others_files(street):
     assert "已保留" in res.stderr and "入户核查单（已填写" in res.stderr
     assert "抽查单.xlsx" in res.stderr
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert invoke("verify", out).exit_code == 0
 
     # a second --force: the unchanged new worklist is replaced, everything kept stays
     res = invoke(*args, "--force")
