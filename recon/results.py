@@ -765,9 +765,22 @@ REVIEW_NEEDED = ("配对号", *REVIEW_OPTIONS)
 
 
 def read_decisions(paths: list[Path]) -> Decisions:
-    """Read filled 待人工确认单 workbooks."""
+    """Read filled 待人工确认单 workbooks (several copies, a file given twice).
+
+    Marks as in ``mark_state``: a × beside a √ only says "not this one". A
+    decision joins two records for good, so a lone ○, a cross alone, or two
+    copies deciding one pair both ways decide nothing and are listed.
+    """
+    from recon.loaders import file_sha256
+
     out = Decisions()
+    where_decided: dict[tuple[str, str], tuple[str, tuple[str, str, int]]] = {}
+    read: dict[str, str] = {}
     for path in collect_files(paths):
+        sha = file_sha256(path)
+        if sha in read:
+            continue  # the same file twice: the same decisions
+        read[sha] = path.name
         sheets = _sheets(path)
         pairs = _hidden_table(sheets, PAIR_SHEET)
         if not len(pairs):
@@ -792,19 +805,42 @@ def read_decisions(paths: list[Path]) -> Decisions:
                     out.problems.append(_problem(*where, "配对号", f"配对号「{key}」不认识"))
                     continue
                 states = {
-                    opt: tick_state(row[col[opt]] if col[opt] < len(row) else "", opt)
+                    opt: mark_state(row[col[opt]] if col[opt] < len(row) else "", opt)
                     for opt in REVIEW_OPTIONS
                 }
                 ticked = [o for o, st in states.items() if st == "ticked"]
                 for opt, st in states.items():
                     if st == "unknown":
                         out.problems.append(_problem(*where, opt, "看不懂的标记：请打 √ 或留空"))
+                    elif st == "circle" and not ticked:
+                        out.problems.append(
+                            _problem(*where, opt, "画了 ○ 没有打 √，看不出是否选了这一栏：请打 √")
+                        )
+                if not ticked and any(st == "no" for st in states.values()):
+                    out.problems.append(
+                        _problem(*where, "判断", "只打了 ×，没有打 √：这一对不处理，请核实")
+                    )
                 if len(ticked) == 2:
                     out.problems.append(_problem(*where, "判断", "两栏都打了勾，这一对不处理"))
-                elif ticked == [REVIEW_OPTIONS[0]]:
-                    out.same.add(fps[key])
-                elif ticked == [REVIEW_OPTIONS[1]]:
-                    out.different.add(fps[key])
+                elif len(ticked) == 1:
+                    pair, choice = fps[key], ticked[0]
+                    earlier = where_decided.setdefault(pair, (choice, where))
+                    if earlier[0] != choice:
+                        f, sh, r = earlier[1]
+                        out.problems.append(
+                            _problem(
+                                *where,
+                                "判断",
+                                f"与 {f}／{sh} 第{r}行 对同一对的判断相反，这一对不处理",
+                            )
+                        )
+                        out.same.discard(pair)
+                        out.different.discard(pair)
+                        where_decided[pair] = ("", where)  # undecided from now on
+                    elif choice == REVIEW_OPTIONS[0]:
+                        out.same.add(pair)
+                    else:
+                        out.different.add(pair)
     return out
 
 

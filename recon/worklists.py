@@ -389,7 +389,14 @@ def regenerate(
     import shutil
 
     from recon.errors import InputError, UsageError, Where
-    from recon.outdir import SUMMARY_NAME, check_out_dir, keep_aside, replace_file, staged
+    from recon.outdir import (
+        SUMMARY_NAME,
+        check_out_dir,
+        keep_aside,
+        record_written,
+        replace_file,
+        staged,
+    )
     from recon.writers._csv import read_csv
 
     result = Path(result)
@@ -426,6 +433,7 @@ def regenerate(
                 "source": str(result.resolve()),
                 "files": {},
                 "worklists": fingerprints(tmp),
+                "written": record_written(tmp),
             }
             (tmp / SUMMARY_NAME).write_text(
                 json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"

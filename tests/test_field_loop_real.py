@@ -415,3 +415,50 @@ def test_marks(description, text, option, state):
 )
 def test_changed_items(description, remark, whereabouts, expected):
     assert changed_items(remark, whereabouts) == expected, description
+
+
+def test_review_decisions_from_several_copies(tmp_path):
+    """× beside √ decides; two copies deciding one pair both ways decide nothing."""
+    from tests.test_match_cases import SYS_ADDR, WANG, ZHANG, write
+
+    other = make_id("620102", "19880808", "135")
+    (tmp_path / "f").mkdir()
+    (tmp_path / "s").mkdir()
+    write(
+        tmp_path / "f" / "f.csv",
+        ["姓名", "性别", "公民身份号码", "现居住地址"],
+        [["张伟", "男", "", "古美路1255弄12号302室"], ["王芳", "女", "", "平阳路1弄1号101室"]],
+    )
+    write(
+        tmp_path / "s" / "s.csv",
+        ["姓名", "性别", "公民身份号码", "暂住地址", "人员状态"],
+        [
+            ["张伟", "男", other, SYS_ADDR, "正常"],
+            ["张伟", "男", ZHANG, SYS_ADDR, "正常"],
+            ["王芳", "女", WANG, "上海市闵行区平阳路1弄1号101室", "正常"],
+        ],
+    )
+    base = ["match", tmp_path / "f", "--system", tmp_path / "s"]
+    assert invoke(*base, "--out", tmp_path / "o1").exit_code == 0
+    for copy, other_choice in (("甲.xlsx", "不是同一人"), ("乙.xlsx", "是同一人")):
+        wb = openpyxl.load_workbook(tmp_path / "o1" / "待人工确认单.xlsx")
+        ws = wb["待人工确认"]
+        head = [c.value for c in ws[3]]
+        for r in range(4, ws.max_row + 1):
+            if ws.cell(r, head.index("系统：身份证号") + 1).value == ZHANG:
+                ws.cell(r, head.index("是同一人") + 1).value = "√"
+                ws.cell(r, head.index("不是同一人") + 1).value = "×"  # "not this one"
+            else:
+                ws.cell(r, head.index(other_choice) + 1).value = "√"
+        wb.save(tmp_path / copy)
+    args = ["--decisions", tmp_path / "甲.xlsx", "--decisions", tmp_path / "乙.xlsx"]
+    res = invoke(*base, "--out", tmp_path / "o2", *args)
+    assert res.exit_code == 0, res.stderr
+    m = _csv(tmp_path / "o2" / "matches.csv")
+    assert m.loc[m["method"] == "decided", ["field_row", "system_row"]].values.tolist() == [
+        ["2", "3"]
+    ]
+    assert "2" not in set(m["system_row"])  # decided both ways: never joined
+    problems = _csv(tmp_path / "o2" / "problems.csv")
+    assert problems["problem"].str.contains("判断相反").sum() == 1
+    assert not problems["problem"].str.contains("看不懂").any()
