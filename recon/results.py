@@ -242,7 +242,7 @@ CONFLICT = "结果不一致"
 VISIT_COLUMNS = [
     "记录号", "居委", "姓名", "性别", "身份证号", "户籍地址", "登记住址", "登记日期",
     "联系电话", "人员编号", "系统文件", "系统工作表", "系统行号", "结果", "去向/现住址",
-    "备注", "说明", "文件", "工作表", "行",
+    "备注", "说明", "改写", "文件", "工作表", "行",
 ]  # fmt: skip
 NEW_PEOPLE_COLUMNS = [
     "居委", "姓名", "性别", "身份证号", "证件说明", "现住址", "联系电话", "备注", "文件",
@@ -264,9 +264,12 @@ class _Row:
     row: int
     note: str = ""  # how an unticked or contradictory row was read
     problems: list[dict[str, Any]] = field(default_factory=list)
+    printed: dict[str, Any] = field(default_factory=dict)  # the person's cells as found
+    edits: dict[str, str] = field(default_factory=dict)  # column -> value written over ours
 
-    def reading(self) -> tuple[str, str, str]:
-        return (self.outcome, _plain(self.whereabouts), _plain(self.remark))
+    def reading(self) -> tuple[object, ...]:
+        edits = tuple(sorted((k, _plain(v)) for k, v in self.edits.items()))
+        return (self.outcome, _plain(self.whereabouts), _plain(self.remark), edits)
 
     def place(self) -> str:
         return f"{self.file}／{self.sheet} 第{self.row}行"
@@ -342,11 +345,18 @@ def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> F
         )
     by_key = records.set_index("记录号") if len(records) else pd.DataFrame()
     known = set(by_key.index) if len(by_key) else set()
+    record_of = (
+        {str(k): {str(c): v for c, v in rec.items()} for k, rec in by_key.to_dict("index").items()}
+        if known
+        else {}
+    )
     for r in rows:
         if r.key not in known:
             problems.append(
                 _problem(r.file, r.sheet, r.row, "记录号", f"记录号「{r.key}」不在名单中")
             )
+        else:
+            _read_edits(r, record_of[r.key])
     resolved = []
     for r in _merge(rows, problems):
         if r.key in known:
@@ -358,6 +368,7 @@ def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> F
                     "去向/现住址": r.whereabouts,
                     "备注": r.remark,
                     "说明": r.note,
+                    "改写": r.edits,
                     "文件": r.file,
                     "工作表": r.sheet,
                     "行": r.row,
@@ -567,7 +578,9 @@ def _read_visit_sheet(
             continue
         if not key:
             continue  # a building's heading line, the title of the new-people block
-        out.append(_read_row(key, row, get, where, options, address_col))
+        found = _read_row(key, row, get, where, options, address_col)
+        found.printed = {c: raw(row, c) for c in _EDITABLE if c in col}
+        out.append(found)
     return out
 
 
@@ -623,6 +636,56 @@ def _read_row(
         say(SEP_NEW_ADDRESS, "住址变动但没有写变动后的现住址，请补上")
     filled = any(st != "empty" for st in states.values()) or bool(whereabouts or remark)
     return _Row(key, outcome, whereabouts, remark, filled, *where, note=note, problems=found)
+
+
+# the person's own cells: a value written over what recon printed is a correction
+_EDITABLE = ("姓名", "性别", "身份证号", "户籍地址", "登记住址", "联系电话")
+_NUMBER_COLUMNS = ("身份证号", "联系电话")
+
+
+def _as_printed(cell: str, full: str) -> bool:
+    """Whether ``cell`` is what recon printed for ``full``: the value itself,
+    or the value with some characters masked (310112********1234)."""
+    a, b = _plain(cell), _plain(full)
+    if a == b:
+        return True
+    return len(a) == len(b) and all(x == y or not x.isalnum() for x, y in zip(a, b, strict=True))
+
+
+def _read_edits(r: _Row, record: dict[str, Any]) -> None:
+    """Values a clerk wrote over the printed ones (a new phone over the old):
+    they are what the visit found, so the row says 信息有误, whatever was ticked
+    -- said in 问题 unless 信息有误 was ticked."""
+    from recon.loaders._sheet import id_cell
+
+    where = (r.file, r.sheet, r.row)
+    for column, value in r.printed.items():
+        text, numeric = id_cell(value) if column in _NUMBER_COLUMNS else (cell_text(value), False)
+        full = cell_text(record.get(column, ""))
+        if not text or _as_printed(text, full):
+            continue
+        if numeric and len(text) > 15:
+            r.problems.append(
+                _problem(*where, column, f"{column}被 Excel 存成了数字，后几位已丢失：请核对")
+            )
+            r.filled = True
+            continue
+        r.edits[column] = text
+    if not r.edits:
+        return
+    r.filled = True
+    named = "、".join(r.edits)
+    if r.outcome in ("未核查", "仍居住"):
+        was = "没有打勾" if r.outcome == "未核查" else "打了「仍居住」"
+        r.note = f"{was}，改写了{named}，按信息有误处理"
+        r.problems.append(_problem(*where, next(iter(r.edits)), f"{r.note}：请核实"))
+        r.outcome = "信息有误"
+    elif r.outcome not in ("信息有误", "住址变动"):
+        r.problems.append(
+            _problem(*where, next(iter(r.edits)), f"{r.outcome}，却改写了{named}：请核实")
+        )
+    else:
+        r.problems[:] = [p for p in r.problems if "没有写明哪一项有误" not in p["problem"]]
 
 
 def _check_contradictions(
@@ -958,26 +1021,35 @@ def changed_items(remark: str, whereabouts: str = "") -> str:
 
 def _change_table(visits: pd.DataFrame, match_dir: Path | None) -> pd.DataFrame:
     changed = visits[visits["结果"].isin(["信息有误", "住址变动"])] if len(visits) else visits
-    item = [
-        "现居住地址" if outcome == "住址变动" else changed_items(str(remark), str(where))
-        for outcome, remark, where in zip(
-            changed.get("结果", []), changed.get("备注", []), changed.get("去向/现住址", []),
-            strict=True,
+    item, in_system, found = [], [], []
+    for rec in changed.to_dict("records"):
+        raw = rec.get("改写")
+        edits: dict[str, str] = raw if isinstance(raw, dict) else {}
+        if rec["结果"] == "住址变动":
+            items = ["现居住地址"]
+        else:
+            named = changed_items(str(rec.get("备注", "")), str(rec.get("去向/现住址", "")))
+            items = [*edits, *(i for i in named.split("、") if i not in edits)]
+            if edits and items[-1] == "见备注":
+                items.pop()
+        system_value = {
+            "现住址": rec.get("登记住址", ""), "现居住地址": rec.get("登记住址", ""),
+            **{c: rec.get(c, "") for c in _EDITABLE},
+        }  # fmt: skip
+        item.append("、".join(items))
+        in_system.append(
+            "；".join(str(system_value.get(i, "")) for i in items if i in system_value)
         )
-    ]  # fmt: skip
-    in_system = [
-        phone if it == "联系电话" else address if "现住址" in it or it == "现居住地址" else ""
-        for it, phone, address in zip(
-            item, changed.get("联系电话", []), changed.get("登记住址", []), strict=True
+        found.append(
+            "；".join([*edits.values(), *[str(rec.get("去向/现住址", "") or "")]]).strip("；")
         )
-    ]
     rows = pd.DataFrame(
         {
             "姓名": changed.get("姓名", ""),
             "公民身份号码": changed.get("身份证号", ""),
             "变更项目": pd.Series(item, index=changed.index, dtype=object),
             "系统中": pd.Series(in_system, index=changed.index, dtype=object),
-            "核查到": changed.get("去向/现住址", ""),
+            "核查到": pd.Series(found, index=changed.index, dtype=object),
             "备注": changed.get("备注", ""),
             "所属居委": changed.get("居委", ""),
             "人员编号": changed.get("人员编号", ""),

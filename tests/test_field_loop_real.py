@@ -6,7 +6,8 @@ sheet filled, the way clerks really write: ticks of every kind, a × beside
 a √, a ○, a 去向 or 查无此人 without a tick, a 去向 beside 仍居住, 信息有误
 without a 备注, a row inserted mid-list for a person met at the door, an ID
 typed into a blank row (a General cell in Excel: a number) and one typed into
-a text cell. One copy is given twice. The tables written are asserted whole.
+a text cell, a new phone written over the printed one. One copy is given
+twice. The tables written are asserted whole.
 """
 
 from __future__ import annotations
@@ -149,6 +150,7 @@ def _fill_donglan(src, dst):
     put("沈二", 信息有误="☑", 备注="电话已换")
     put("韩三", 已离开="1", **{"去向/现住址": "回河南"})
     put("杨四", 已离开="×")  # only a cross: no decision
+    put("朱五", 联系电话=13912345678)  # a new phone over the printed one, no tick
     blank = _blank_rows(ws)
     name, sex, id_, address = NEW_TYPED
     ws.cell(blank[0], COL["姓名"]).value = name
@@ -223,10 +225,13 @@ def test_change_table_is_exact(returned):
             index=False, name=None
         )
     )
-    assert got == [
-        ("沈二", "联系电话", "13900000002", "", "电话已换", "东兰", "上门核查"),
-        ("陈五", "见备注", "", "", "", "万源", "上门核查"),
-    ]
+    assert got == sorted(
+        [
+            ("沈二", "联系电话", "13900000002", "", "电话已换", "东兰", "上门核查"),
+            ("朱五", "联系电话", "13900000005", "13912345678", "", "东兰", "上门核查"),
+            ("陈五", "见备注", "", "", "", "万源", "上门核查"),
+        ]
+    )
 
 
 def test_entry_table_is_exact(returned):
@@ -273,6 +278,7 @@ def test_problems_are_exact(returned):
         at(w, "万源", "褚六", "仍居住",
            "把「○」当作在「仍居住」打勾（○ 也可能表示没选）：请核实"),
         at(d, "东兰", "杨四", "已离开", "只在「已离开」打了 ×，没有打 √：按未核查计，请核实"),
+        at(d, "东兰", "朱五", "联系电话", "没有打勾，改写了联系电话，按信息有误处理：请核实"),
         (d.name, sheet_d, str(blank), "身份证号",
          "身份证号被 Excel 存成了数字，后几位已丢失：请对照证件补上"
          "（该列应为文本格式，输入时可先打一个英文单引号 '）"),
@@ -293,9 +299,9 @@ def test_progress_is_exact(returned):
     assert got == {
         # 周一 吴二 郑三 卫七 left; 冯四 褚六 living; 陈五 changed; 赵新 new
         "万源": [7, 7, 2, 4, 1, 0, 1, 2, 1],
-        # 蒋一 living; 沈二 changed; 韩三 left; 杨四 朱五 not visited; 钱多 孙安 new
-        "东兰": [5, 3, 1, 1, 1, 2, 2, 2, 1],
-        "合计": [12, 10, 3, 5, 2, 2, 3, 2, 2],
+        # 蒋一 living; 沈二 朱五 changed; 韩三 left; 杨四 not visited; 钱多 孙安 new
+        "东兰": [5, 4, 1, 1, 2, 1, 2, 2, 1],
+        "合计": [12, 11, 3, 5, 3, 1, 3, 2, 2],
     }
 
 
