@@ -368,6 +368,7 @@ def results_command(
         bool, typer.Option("--force", help="覆盖已存在的结果文件夹（仅限 recon 写的）")
     ] = False,
 ) -> None:
+    from recon.loaders import collect_files
     from recon.outdir import check_out_dir
     from recon.report import render_results_summary
     from recon.results import read_filled_worklists, write_results
@@ -379,7 +380,17 @@ def results_command(
             results = read_filled_worklists(filled, match)
             counts = write_results(results, out, match, force=force)
             progress.update(task, total=1, completed=1)
-        err.print(render_results_summary(results.progress(), counts))
+        table = results.progress()
+        copies = [c for c in ("读到份数", "有填写的份数") if c in table]
+        err.print(render_results_summary(table.drop(columns=copies), counts))
+        if copies:
+            total = table.iloc[-1]
+            skipped = len(collect_files(filled)) - len(results.files)
+            same = f"；另有 {skipped} 份与已读的完全相同，只计一次" if skipped else ""
+            err.print(
+                f"读入核查单 {len(results.files)} 份，其中 {total['有填写的份数']} 份有填写{same}"
+                "（各居委读到几份见「进度」表）"
+            )
         err.print(f"结果已写入：[bold]{escape(str(out))}[/]")
 
 

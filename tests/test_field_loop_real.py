@@ -183,6 +183,8 @@ def returned(street, tmp_path_factory):
     shutil.copy(back / "东兰.xlsx", back / "东兰（再发一次）.xlsx")  # the same file twice
     res = invoke("results", back, "--out", root / "results", "--match", out)
     assert res.exit_code == 0, res.stderr
+    said = "".join(res.stderr.split())
+    assert "读入核查单2份，其中2份有填写；另有1份与已读的完全相同" in said
     return back, root / "results"
 
 
