@@ -235,7 +235,12 @@ def match_command(
     mapping: Annotated[
         Path | None, typer.Option("--mapping", help="表头映射文件（TOML），补充或改写列名识别")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已有的结果文件夹")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="覆盖已有的结果文件夹（只替换上次写出且未改动的文件，其余保留）"
+        ),
+    ] = False,
     committee: Annotated[
         list[str] | None,
         typer.Option(
@@ -317,7 +322,13 @@ def worklist_command(
     ] = None,
     force: Annotated[
         bool,
-        typer.Option("--force", help="覆盖已改动（可能已填写）的核查单，或已存在的 --out 文件夹"),
+        typer.Option(
+            "--force",
+            help=(
+                "已改动（可能已填写）的核查单也重新生成（原来的另存一份），"
+                "或覆盖已存在的 --out 文件夹"
+            ),
+        ),
     ] = False,
 ) -> None:
     import dataclasses
@@ -508,7 +519,9 @@ def sample_command(
     no_mask: Annotated[
         bool, typer.Option("--no-mask", help="抽查单上显示完整的身份证号（默认部分隐去）")
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已有的抽查单")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="已有抽查单时也重新抽（填过的另存一份）")
+    ] = False,
 ) -> None:
     from recon.audit import draw_and_write_sample
 

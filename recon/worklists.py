@@ -447,7 +447,8 @@ def regenerate(
                 raise UsageError(
                     f"「{name}」在生成之后被改动过（可能已经填写），重新生成会把它覆盖",
                     Where(file=str(result / name)),
-                    "请用 --out 写到另一个文件夹；如确要覆盖，请加 --force",
+                    "请用 --out 写到另一个文件夹；如要在原处重新生成，请加 --force"
+                    f"（填过的这份会另存为「{Path(name).stem}（已填写 日期 时间）.xlsx」）",
                 )
     stage = result / f".worklist.part-{os.getpid()}"
     if stage.exists():

@@ -527,7 +527,8 @@ def draw_and_write_sample(
         raise UsageError(
             "抽查单已存在（可能已经填写），不会覆盖",
             Where(file=str(path)),
-            "请用 --out 写到另一个文件夹；如确要覆盖，请加 --force",
+            "请用 --out 写到另一个文件夹；如要重新抽，请加 --force"
+            "（原来的抽查单会另存为「抽查单（已填写 日期 时间）.xlsx」）",
         )
     output = load_rules().output
     if not mask:
