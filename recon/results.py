@@ -414,6 +414,20 @@ def _merge(rows: list[_Row], problems: list[dict[str, Any]]) -> list[_Row]:
         by_key.setdefault(r.key, []).append(r)
     merged = []
     for same in by_key.values():
+        first_in_sheet: dict[tuple[str, str], int] = {}
+        for r in same:
+            row = first_in_sheet.setdefault((r.file, r.sheet), r.row)
+            if row != r.row:
+                problems.append(
+                    _problem(
+                        r.file,
+                        r.sheet,
+                        r.row,
+                        "记录号",
+                        f"记录号与第{row}行相同（可能是复制的行）：新发现的人请写在空白行或"
+                        "插入的空行里，不要带记录号",
+                    )
+                )
         filled = [r for r in same if r.filled]
         if not filled:
             merged.append(same[0])

@@ -470,3 +470,24 @@ def test_review_decisions_from_several_copies(tmp_path):
     problems = _csv(tmp_path / "o2" / "problems.csv")
     assert problems["problem"].str.contains("判断相反").sum() == 1
     assert not problems["problem"].str.contains("看不懂").any()
+
+
+def test_a_copied_row_is_said(street, tmp_path):
+    """A clerk copies 朱五's row (记录号 and all) to write a relative under it."""
+    _root, out = street
+    wb = openpyxl.load_workbook(out / "入户核查单.xlsx")
+    ws = _sheet(wb, "东兰")
+    r = _row_of(ws, "朱五")
+    ws.insert_rows(r + 1)
+    for c in range(1, len(VISIT_HEADERS) + 1):
+        ws.cell(r + 1, c).value = ws.cell(r, c).value
+    ws.cell(r + 1, COL["姓名"]).value = "朱小五"
+    ws.cell(r, COL["仍居住"]).value = "√"
+    wb.save(tmp_path / "东兰.xlsx")
+    res = invoke("results", tmp_path / "东兰.xlsx", "--out", tmp_path / "r", "--match", out)
+    assert res.exit_code == 0, res.stderr
+    problems = _csv(tmp_path / "r" / "问题.csv")
+    said = problems[problems["行号"] == str(r + 1)]["问题"].tolist()
+    assert any("可能是复制的行" in t for t in said)
+    assert any("结果不一致" in t for t in said)  # 仍居住 on one, a changed name on the other
+    assert "朱五" not in set(_csv(tmp_path / "r" / "变更表.csv")["姓名"])
