@@ -79,12 +79,12 @@ class Kept:
 
     def message(self) -> str:
         if self.filled:
-            what = f"「{self.name}」在生成后被改动过（可能已经填写），没有覆盖"
+            what = f"「{self.name}」生成后被改动过（可能已经填写），没有覆盖"
         else:
-            what = f"「{self.name}」不是这次重写的文件，没有删除"
+            what = f"「{self.name}」不是上次运行写出的文件"
         if self.path.name != self.name:
-            return f"{what}，已另存为「{self.path.name}」"
-        return f"{what}，已保留在「{self.path.parent.name}」中"
+            return f"{what}，另存为「{self.path.name}」"
+        return f"{what}，原样保留"
 
 
 _kept: ContextVar[list[Kept] | None] = ContextVar("recon_kept", default=None)
