@@ -71,8 +71,9 @@ def test_match_force_keeps_filled_sheets_and_others_files(street):
     assert (out / "抽查单.xlsx").read_bytes() == filled_check
     assert (out / "进度表.xlsx").read_bytes() == progress
     assert (out / "我的笔记.txt").read_text(encoding="utf-8") == "下周一再去 12 号"
-    assert "已保留" in res.stderr and "入户核查单（已填写" in res.stderr
-    assert "抽查单.xlsx" in res.stderr
+    said = "".join(res.stderr.split())  # rich wraps long lines
+    assert "已保留：「入户核查单.xlsx」" in said and "另存为「入户核查单（已填写" in said
+    assert "「抽查单.xlsx」不是上次运行写出的文件，原样保留" in said
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
     assert invoke("verify", out).exit_code == 0
 
