@@ -19,6 +19,8 @@ import zipfile
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from recon.cli import app, expand_argv
@@ -491,3 +493,44 @@ def test_a_copied_row_is_said(street, tmp_path):
     assert any("可能是复制的行" in t for t in said)
     assert any("结果不一致" in t for t in said)  # 仍居住 on one, a changed name on the other
     assert "朱五" not in set(_csv(tmp_path / "r" / "变更表.csv")["姓名"])
+
+
+@st.composite
+def _copies(draw):
+    """Rows of a few 记录号 as several copies show them: blank or filled."""
+    from recon.results import _Row
+
+    readings = st.sampled_from(
+        [
+            ("仍居住", "", ""),
+            ("已离开", "回老家", ""),
+            ("已离开", "", "查无此人"),
+            ("信息有误", "", "电话已换"),
+        ]
+    )
+    rows = []
+    for n, key in enumerate(draw(st.lists(st.sampled_from("ABCD"), min_size=1, max_size=12))):
+        filled = draw(st.booleans())
+        outcome, where, remark = draw(readings) if filled else ("未核查", "", "")
+        rows.append(_Row(key, outcome, where, remark, filled, f"{n % 3}.xlsx", "s", 4 + n))
+    return rows
+
+
+@given(_copies(), st.randoms())
+def test_merging_copies_does_not_depend_on_their_order(rows, rnd):
+    from recon.results import CONFLICT, _merge
+
+    def outcomes(rows):
+        return {r.key: r.reading() for r in _merge(rows, [])}
+
+    shuffled = rows[:]
+    rnd.shuffle(shuffled)
+    assert outcomes(rows) == outcomes(shuffled)
+    for key, reading in outcomes(rows).items():
+        fills = {r.reading() for r in rows if r.key == key and r.filled}
+        if not fills:
+            assert reading[0] == "未核查"  # blank everywhere: not visited
+        elif len(fills) == 1:
+            assert reading in fills  # one fill, however many blank copies
+        else:
+            assert reading[0] == CONFLICT  # never one fill over another
