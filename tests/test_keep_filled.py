@@ -122,3 +122,78 @@ def test_worklist_force_keeps_the_filled_copy(street):
     assert len(kept) == 1 and kept[0].read_bytes() == filled
     assert (out / "入户核查单.xlsx").read_bytes() != filled
     assert invoke("verify", out).exit_code == 0
+
+
+def _folder(root, files, summary):
+    root.mkdir()
+    for name, data in files.items():
+        if name.endswith("/"):
+            (root / name).mkdir()
+            (root / name / "x.pdf").write_bytes(data)
+        else:
+            (root / name).write_bytes(data)
+    (root / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+
+
+def _sha(data):
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("description", "files", "summary", "kept"),
+    [
+        (
+            "written record: unchanged workbook replaced, changed one kept, others carried",
+            {"a.csv": b"1", "入户核查单.xlsx": b"ours", "待人工确认单.xlsx": b"filled",
+             "抽查单.xlsx": b"drawn", "入户核查单PDF/": b"%PDF"},
+            {"tool": "recon", "written": {"a.csv": None, "入户核查单.xlsx": _sha(b"ours"),
+             "待人工确认单.xlsx": _sha(b"printed"), "入户核查单PDF": None,
+             "summary.json": None}},
+            [("待人工确认单.xlsx", True), ("抽查单.xlsx", False)],
+        ),
+        (
+            "older summary: its files and worklists are recon's, PDF folders too",
+            {"a.csv": b"1", "入户核查单.xlsx": b"filled", "考核统计.xlsx": b"x",
+             "入户核查单PDF/": b"%PDF"},
+            {"tool": "recon", "files": {"a.csv": 1},
+             "worklists": {"入户核查单.xlsx": _sha(b"ours")}},
+            [("入户核查单.xlsx", True), ("考核统计.xlsx", False)],
+        ),
+        (
+            "a folder the user made inside",
+            {"a.csv": b"1", "照片/": b"jpg"},
+            {"tool": "recon", "written": {"a.csv": None, "summary.json": None}},
+            [("照片", False)],
+        ),
+    ],
+)  # fmt: skip
+def test_files_to_keep(tmp_path, description, files, summary, kept):
+    from recon.outdir import files_to_keep
+
+    _folder(tmp_path / "r", files, summary)
+    assert files_to_keep(tmp_path / "r") == kept, description
+
+
+def test_swap_into_place_loses_nothing(tmp_path):
+    from recon.outdir import keeping, swap_into_place
+
+    old = {"a.csv": b"old", "入户核查单.xlsx": b"filled", "抽查单.xlsx": b"drawn", "照片/": b"j"}
+    _folder(tmp_path / "r", old, {"tool": "recon", "written": {
+        "a.csv": None, "入户核查单.xlsx": _sha(b"printed"), "summary.json": None}})  # fmt: skip
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "a.csv").write_bytes(b"new")
+    (new / "入户核查单.xlsx").write_bytes(b"printed again")
+    with keeping() as kept:
+        swap_into_place(new, tmp_path / "r")
+    out = tmp_path / "r"
+    assert (out / "a.csv").read_bytes() == b"new"
+    assert (out / "入户核查单.xlsx").read_bytes() == b"printed again"
+    assert (out / "抽查单.xlsx").read_bytes() == b"drawn"
+    assert (out / "照片" / "x.pdf").read_bytes() == b"j"
+    aside = [p for p in out.iterdir() if p.name.startswith("入户核查单（已填写")]
+    assert [p.read_bytes() for p in aside] == [b"filled"]
+    assert sorted(k.name for k in kept) == ["入户核查单.xlsx", "抽查单.xlsx", "照片"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # nothing left beside
