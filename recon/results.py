@@ -1069,6 +1069,7 @@ def _change_table(visits: pd.DataFrame, match_dir: Path | None) -> pd.DataFrame:
             "人员编号": changed.get("人员编号", ""),
             "来源": "上门核查",
             "核查单位置": _where(changed),
+            "说明": changed.get("说明", ""),
         }
     ).astype(object)
     if match_dir and (Path(match_dir) / "differences.csv").is_file():
@@ -1093,7 +1094,7 @@ def _change_table(visits: pd.DataFrame, match_dir: Path | None) -> pd.DataFrame:
                 ).astype(object),
             ],
             ignore_index=True,
-        )
+        ).fillna("")
     return rows
 
 
