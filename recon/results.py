@@ -279,6 +279,18 @@ def _plain(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
+@dataclass
+class _Read:
+    """Everything read from the copies, before they are merged."""
+
+    rows: list[_Row] = field(default_factory=list)
+    new_people: list[dict[str, Any]] = field(default_factory=list)
+    records: pd.DataFrame = field(default_factory=pd.DataFrame)  # the hidden record sheets
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    sheet_keys: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)  # read (a second identical copy is not)
+
+
 def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> FieldResults:
     """Read filled 入户核查单 workbooks (files or folders): every copy given.
 
@@ -287,29 +299,83 @@ def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> F
     that say different things about one person are a problem naming both, and
     neither is applied; a file given twice (same bytes) is read once.
     """
+    got = _read_copies(collect_files(paths))
+    records, problems = got.records, got.problems
+    if match_dir:
+        fallback = _records_from_result(match_dir)
+        _check_match_folder(match_dir, fallback, records, got.rows)
+        records = pd.concat([records, fallback], ignore_index=True).drop_duplicates("记录号")
+    if not len(records) and got.rows:
+        raise InputError(
+            "核查单里找不到隐藏的记录页（文件可能被另存为其他格式）",
+            Where(file=got.files[0].name),
+            "请加 --match 指定 recon match 的结果文件夹，或使用 recon 生成的原文件填写",
+        )
+    record_of: dict[str, dict[str, Any]] = {
+        str(rec["记录号"]): {str(k): v for k, v in rec.items()}
+        for rec in records.to_dict("records")
+    }
+    for r in got.rows:
+        if r.key in record_of:
+            _read_edits(r, record_of[r.key])
+        else:
+            problems.append(
+                _problem(r.file, r.sheet, r.row, "记录号", f"记录号「{r.key}」不在名单中")
+            )
+    resolved = [
+        {
+            **record_of[r.key],
+            "结果": r.outcome,
+            "去向/现住址": r.whereabouts,
+            "备注": r.remark,
+            "说明": r.note,
+            "改写": r.edits,
+            "文件": r.file,
+            "工作表": r.sheet,
+            "行": r.row,
+        }
+        for r in _merge(got.rows, problems)
+        if r.key in record_of
+    ]
+    committee_of_sheet = _sheet_committees(got.sheet_keys, record_of)
+    for person in got.new_people:
+        place = (person["文件"], person["工作表"])
+        person["居委"] = committee_of_sheet.get(place, person["工作表"])
+    return FieldResults(
+        visits=pd.DataFrame(resolved, columns=VISIT_COLUMNS).astype(object),
+        new_people=pd.DataFrame(
+            _dedupe_new_people(got.new_people, problems), columns=NEW_PEOPLE_COLUMNS
+        ).astype(object),
+        records=records,
+        problems=pd.DataFrame(
+            problems, columns=["file", "sheet", "row", "column", "problem"]
+        ).sort_values(["file", "sheet", "row"], kind="stable", ignore_index=True),
+        files=got.files,
+        copies=_copies_table(got, committee_of_sheet),
+    )
+
+
+def _read_copies(files: list[Path]) -> _Read:
+    """Every sheet of every copy, as written; an identical file only once."""
     from recon.loaders import file_sha256
 
-    problems: list[dict[str, Any]] = []
-    records = pd.DataFrame()
-    rows: list[_Row] = []
-    new_people: list[dict[str, Any]] = []
-    sheet_keys: dict[tuple[str, str], list[str]] = {}
+    got = _Read()
     read: dict[str, str] = {}  # sha256 -> file name
-    files = collect_files(paths)
-    used: list[Path] = []
     for path in files:
         sha = file_sha256(path)
         if sha in read:
-            problems.append(
+            got.problems.append(
                 _problem(path.name, "", 0, "", f"与「{read[sha]}」内容完全相同，只计一次")
             )
             continue
         read[sha] = path.name
-        used.append(path)
+        got.files.append(path)
         sheets = _sheets(path)
         hidden = _hidden_table(sheets, RECORD_SHEET)
         if len(hidden):
-            records = pd.concat([records, hidden], ignore_index=True).drop_duplicates("记录号")
+            got.records = pd.concat([got.records, hidden], ignore_index=True).drop_duplicates(
+                "记录号"
+            )
         found_any = False
         for sheet in sheets:
             if sheet.name in (RECORD_SHEET, PAIR_SHEET):
@@ -321,88 +387,39 @@ def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> F
             if header is None:
                 continue
             found_any = True
-            mine = _read_visit_sheet(sheet, header, new_people, problems, options)
-            rows.extend(mine)
-            sheet_keys[(sheet.file, sheet.name)] = [r.key for r in mine]
+            mine = _read_visit_sheet(sheet, header, got.new_people, got.problems, options)
+            got.rows.extend(mine)
+            got.sheet_keys[(sheet.file, sheet.name)] = [r.key for r in mine]
         if not found_any:
-            problems.append(
+            got.problems.append(
                 _problem(
                     path.name, "", 0, "", "没有找到入户核查单（表头应含「记录号」「仍居住」等列）"
                 )
             )
-    if match_dir:
-        fallback = _records_from_result(match_dir)
-        _check_match_folder(match_dir, fallback, records, rows)
-        if not len(records):
-            records = fallback
-        else:
-            records = pd.concat([records, fallback], ignore_index=True).drop_duplicates("记录号")
-    if not len(records) and rows:
-        raise InputError(
-            "核查单里找不到隐藏的记录页（文件可能被另存为其他格式）",
-            Where(file=used[0].name),
-            "请加 --match 指定 recon match 的结果文件夹，或使用 recon 生成的原文件填写",
-        )
-    by_key = records.set_index("记录号") if len(records) else pd.DataFrame()
-    known = set(by_key.index) if len(by_key) else set()
-    record_of = (
-        {str(k): {str(c): v for c, v in rec.items()} for k, rec in by_key.to_dict("index").items()}
-        if known
-        else {}
-    )
-    for r in rows:
-        if r.key not in known:
-            problems.append(
-                _problem(r.file, r.sheet, r.row, "记录号", f"记录号「{r.key}」不在名单中")
-            )
-        else:
-            _read_edits(r, record_of[r.key])
-    resolved = []
-    for r in _merge(rows, problems):
-        if r.key in known:
-            resolved.append(
-                {
-                    **by_key.loc[r.key].to_dict(),
-                    "记录号": r.key,
-                    "结果": r.outcome,
-                    "去向/现住址": r.whereabouts,
-                    "备注": r.remark,
-                    "说明": r.note,
-                    "改写": r.edits,
-                    "文件": r.file,
-                    "工作表": r.sheet,
-                    "行": r.row,
-                }
-            )
-    committee_of_key = dict(zip(by_key.index, by_key["居委"], strict=True)) if known else {}
-    committee_of_sheet = {}
+    return got
+
+
+def _sheet_committees(
+    sheet_keys: dict[tuple[str, str], list[str]], record_of: dict[str, dict[str, Any]]
+) -> dict[tuple[str, str], str]:
+    """The 居委 of each (file, sheet): that of most of its 记录号, else the sheet's name."""
+    out = {}
     for place, keys in sheet_keys.items():
-        named = pd.Series([committee_of_key[k] for k in keys if k in committee_of_key])
-        committee_of_sheet[place] = str(named.mode().iloc[0]) if len(named) else place[1]
-    for person in new_people:
-        person["居委"] = committee_of_sheet.get(
-            (person["文件"], person["工作表"]), person["工作表"]
-        )
-    filled_sheets = {(r.file, r.sheet) for r in rows if r.filled}
-    filled_sheets |= {(p["文件"], p["工作表"]) for p in new_people}
-    copies = pd.DataFrame(
+        named = pd.Series([record_of[k]["居委"] for k in keys if k in record_of], dtype=object)
+        out[place] = str(named.mode().iloc[0]) if len(named) else place[1]
+    return out
+
+
+def _copies_table(got: _Read, committee_of_sheet: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """One row per sheet read: its 居委, file, and whether anything was written in it."""
+    filled = {(r.file, r.sheet) for r in got.rows if r.filled}
+    filled |= {(p["文件"], p["工作表"]) for p in got.new_people}
+    return pd.DataFrame(
         [
-            {"居委": c, "file": f, "sheet": sh, "filled": (f, sh) in filled_sheets}
+            {"居委": c, "file": f, "sheet": sh, "filled": (f, sh) in filled}
             for (f, sh), c in committee_of_sheet.items()
         ],
         columns=["居委", "file", "sheet", "filled"],
-    )
-    return FieldResults(
-        visits=pd.DataFrame(resolved, columns=VISIT_COLUMNS).astype(object),
-        new_people=pd.DataFrame(
-            _dedupe_new_people(new_people, problems), columns=NEW_PEOPLE_COLUMNS
-        ).astype(object),
-        records=records,
-        problems=pd.DataFrame(
-            problems, columns=["file", "sheet", "row", "column", "problem"]
-        ).sort_values(["file", "sheet", "row"], kind="stable", ignore_index=True),
-        files=used,
-        copies=copies,
     )
 
 
