@@ -286,8 +286,9 @@ def swap_into_place(new: Path, out: Path) -> None:
         old.rename(out)
         raise
     for name, filled in keep:
+        # a filled sheet always under a dated name: never mistaken for the new run's
         target = out / name
-        if target.exists():
+        if filled or target.exists():
             target = dated_name(out, name, filled)
         (old / name).rename(target)  # on failure the old folder stays, nothing lost
         _notice(Kept(name, target, filled))

@@ -197,3 +197,38 @@ def test_swap_into_place_loses_nothing(tmp_path):
     assert [p.read_bytes() for p in aside] == [b"filled"]
     assert sorted(k.name for k in kept) == ["入户核查单.xlsx", "抽查单.xlsx", "照片"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # nothing left beside
+
+
+def test_decisions_filled_in_place_survive_the_rerun(tmp_path):
+    """The usual round: tick 待人工确认单 where recon wrote it, re-run with
+    --decisions it and --force; the ticked sheet is kept, its decisions used."""
+    from tests.test_match_cases import SYS_ADDR, ZHANG, make_id, write
+
+    other = make_id("620102", "19880808", "135")
+    (tmp_path / "f").mkdir()
+    (tmp_path / "s").mkdir()
+    write(tmp_path / "f" / "f.csv", ["姓名", "性别", "公民身份号码", "现居住地址"],
+          [["张伟", "男", "", "古美路1255弄12号302室"]])  # fmt: skip
+    write(
+        tmp_path / "s" / "s.csv",
+        ["姓名", "性别", "公民身份号码", "暂住地址", "人员状态"],
+        [["张伟", "男", other, SYS_ADDR, "正常"], ["张伟", "男", ZHANG, SYS_ADDR, "正常"]],
+    )
+    out = tmp_path / "o"
+    base = ["match", tmp_path / "f", "--system", tmp_path / "s", "--out", out]
+    assert invoke(*base).exit_code == 0
+    sheet = out / "待人工确认单.xlsx"
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb["待人工确认"]
+    head = [c.value for c in ws[3]]
+    for r in range(4, ws.max_row + 1):
+        mine = ws.cell(r, head.index("系统：身份证号") + 1).value == ZHANG
+        ws.cell(r, head.index("是同一人" if mine else "不是同一人") + 1).value = "√"
+    wb.save(sheet)
+    ticked = sheet.read_bytes()
+    res = invoke(*base, "--force", "--decisions", sheet)
+    assert res.exit_code == 0, res.stderr
+    kept = [p for p in out.iterdir() if p.name.startswith("待人工确认单（已填写")]
+    assert [p.read_bytes() for p in kept] == [ticked]
+    matches = json.loads((out / "summary.json").read_text(encoding="utf-8"))["pairs"]
+    assert matches["by_method"].get("decided") == 1
