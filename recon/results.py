@@ -599,12 +599,18 @@ def _read_visit_sheet(
         key = get(row, "记录号")
         if key == NEW_KEY or (not key and not _is_heading(get(row, "姓名"))):
             person = _new_person(row, get, raw, where, problems, address_col)
-            marked = any(mark_state(get(row, o), o) != "empty" for o in options)
+            written = any(mark_state(get(row, o), o) != "empty" for o in options) or any(
+                get(row, c) for c in ("性别", "登记住址", address_col, "联系电话", "备注")
+            )
             if person is not None:
                 new_people.append(person)
-            elif not key and (marked or get(row, address_col)):
+            elif written:
                 problems.append(
-                    _problem(*where, "姓名", "这一行没有记录号也没有姓名，无法使用：请补上姓名")
+                    _problem(
+                        *where,
+                        "姓名",
+                        "这一行写了内容，但没有姓名和身份证号（也没有记录号），无法使用：请补上",
+                    )
                 )
             continue
         if not key:

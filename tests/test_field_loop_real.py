@@ -534,3 +534,17 @@ def test_merging_copies_does_not_depend_on_their_order(rows, rnd):
             assert reading in fills  # one fill, however many blank copies
         else:
             assert reading[0] == CONFLICT  # never one fill over another
+
+
+def test_a_blank_line_with_only_a_note_is_said(street, tmp_path):
+    _root, out = street
+    wb = openpyxl.load_workbook(out / "入户核查单.xlsx")
+    ws = _sheet(wb, "万源")
+    blank = _blank_rows(ws)[0]
+    ws.cell(blank, COL["备注"]).value = "3号楼302室有人租住，未见到人"
+    wb.save(tmp_path / "万源.xlsx")
+    res = invoke("results", tmp_path / "万源.xlsx", "--out", tmp_path / "r", "--match", out)
+    assert res.exit_code == 0, res.stderr
+    problems = _csv(tmp_path / "r" / "问题.csv")
+    assert problems[["行号", "列"]].values.tolist() == [[str(blank), "姓名"]]
+    assert "没有姓名和身份证号" in problems["问题"].iloc[0]
