@@ -548,3 +548,21 @@ def test_a_blank_line_with_only_a_note_is_said(street, tmp_path):
     problems = _csv(tmp_path / "r" / "问题.csv")
     assert problems[["行号", "列"]].values.tolist() == [[str(blank), "姓名"]]
     assert "没有姓名和身份证号" in problems["问题"].iloc[0]
+
+
+def test_match_of_a_separation_run_is_refused(returned, tmp_path):
+    """The 人户分离 result of the same street is not where these sheets came from."""
+    from tests.test_separation import LIST, SWEEP, _write
+
+    back, _r = returned
+    (tmp_path / "f").mkdir()
+    (tmp_path / "s").mkdir()
+    _write(tmp_path / "f" / "古美一村人户分离排查表.csv", SWEEP, "utf-8-sig")
+    _write(tmp_path / "s" / "人户分离人员名单.csv", LIST, "gb18030")
+    sep = tmp_path / "sep"
+    res = invoke("match", tmp_path / "f", "--system", tmp_path / "s", "--out", sep,
+                 "--mode", "人户分离")  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    res = invoke("results", back / "万源.xlsx", "--out", tmp_path / "r", "--match", sep)
+    assert res.exit_code == 2 and "不是这些核查单所出自的核对结果" in "".join(res.stderr.split())
+    assert not (tmp_path / "r").exists()
