@@ -63,9 +63,17 @@ def _main(
 
 @contextmanager
 def _friendly() -> Iterator[None]:
-    """Turn errors into one Chinese line and an exit code."""
+    """Turn errors into one Chinese line and an exit code; say which files a
+    rewrite kept (a filled sheet is never deleted, see ``recon.outdir``)."""
+    from recon.outdir import keeping
+
     try:
-        yield
+        with keeping() as kept:
+            try:
+                yield
+            finally:
+                for k in kept:
+                    err.print(f"[yellow]已保留：[/]{escape(k.message())}")
     except ReconError as exc:
         if _state["debug"]:
             raise
@@ -234,7 +242,12 @@ def match_command(
     mapping: Annotated[
         Path | None, typer.Option("--mapping", help="表头映射文件（TOML），补充或改写列名识别")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已有的结果文件夹")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="覆盖已有的结果文件夹（只替换上次写出且未改动的文件，其余保留）"
+        ),
+    ] = False,
     committee: Annotated[
         list[str] | None,
         typer.Option(
@@ -315,7 +328,13 @@ def worklist_command(
     ] = None,
     force: Annotated[
         bool,
-        typer.Option("--force", help="覆盖已改动（可能已填写）的核查单，或已存在的 --out 文件夹"),
+        typer.Option(
+            "--force",
+            help=(
+                "已改动（可能已填写）的核查单也重新生成（原来的另存一份），"
+                "或覆盖已存在的 --out 文件夹"
+            ),
+        ),
     ] = False,
 ) -> None:
     import dataclasses
@@ -366,6 +385,7 @@ def results_command(
         bool, typer.Option("--force", help="覆盖已存在的结果文件夹（仅限 recon 写的）")
     ] = False,
 ) -> None:
+    from recon.loaders import collect_files
     from recon.outdir import check_out_dir
     from recon.report import render_results_summary
     from recon.results import read_filled_worklists, write_results
@@ -377,7 +397,17 @@ def results_command(
             results = read_filled_worklists(filled, match)
             counts = write_results(results, out, match, force=force)
             progress.update(task, total=1, completed=1)
-        err.print(render_results_summary(results.progress(), counts))
+        table = results.progress()
+        copies = [c for c in ("读到份数", "有填写的份数") if c in table]
+        err.print(render_results_summary(table.drop(columns=copies), counts))
+        if copies:
+            total = table.iloc[-1]
+            skipped = len(collect_files(filled)) - len(results.files)
+            same = f"；另有 {skipped} 份与已读的完全相同，只计一次" if skipped else ""
+            err.print(
+                f"读入核查单 {len(results.files)} 份，其中 {total['有填写的份数']} 份有填写{same}"
+                "（各居委读到几份见「进度」表）"
+            )
         err.print(f"结果已写入：[bold]{escape(str(out))}[/]")
 
 
@@ -495,7 +525,9 @@ def sample_command(
     no_mask: Annotated[
         bool, typer.Option("--no-mask", help="抽查单上显示完整的身份证号（默认部分隐去）")
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已有的抽查单")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="已有抽查单时也重新抽（填过的另存一份）")
+    ] = False,
 ) -> None:
     from recon.audit import draw_and_write_sample
 

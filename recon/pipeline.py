@@ -21,7 +21,7 @@ from recon.errors import InputError, UsageError, Where
 from recon.loaders import LoadResult, collect_files, committee_key, load
 from recon.matchers import MatchResult, Outcome, match_records, restrict_visits
 from recon.modes import get_mode
-from recon.outdir import check_out_dir, staged
+from recon.outdir import check_out_dir, record_written, staged
 from recon.resultdir import LEDGER, MATCH_TABLES, WORKBOOK, ResultFolder
 from recon.results import read_decisions
 from recon.rules import Rules, load_rules
@@ -291,6 +291,7 @@ def run_match(
         summary["files"][LEDGER] = ledger_rows
         folder = ResultFolder(tmp)
         summary["worklists"] = folder.form_fingerprints()  # to tell a filled copy from ours
+        summary["written"] = record_written(tmp)  # what --force may replace, nothing else
         folder.write_summary(summary)
     return RunSummary(
         out=out.resolve(),

@@ -1,16 +1,32 @@
 """Filled worklists back in: `recon results` and `recon match --decisions`.
 
 A clerk ticks the printed or electronic 入户核查单 and 待人工确认单 in Excel
-or WPS -- √ ✓ ☑ ■ 1 是, or the option's own word -- and may re-sort rows,
-delete some, or save as .xls. Rows are found by their 记录号 / 配对号 and
-resolved through the workbook's hidden record sheet (or, if that was lost,
-through the `recon match` result folder), never by position. Whatever cannot
-be read is listed with its file, sheet and row, never dropped silently.
+or WPS -- √ ✓ ☑ ■ 1 是 对 Y, or the option's own word -- and may re-sort rows,
+delete some, insert rows for people met at the door, or save as .xls. Rows
+are found by their 记录号 / 配对号 and resolved through the workbook's hidden
+record sheet (or, if that was lost, through the `recon match` result folder),
+never by position. Each 居委 usually sends back its own copy of the whole
+workbook: every copy is read and merged per 记录号. Whatever cannot be read,
+or reads two ways, is listed with its file, sheet and row, never dropped
+silently.
+
+How marks are read (``mark_state``):
+
+* a tick: √ ✓ ✔ ☑ ☒ ■ ● 1 是 对 有 Y V, the option's own word, or a mark
+  written over the printed box (√□);
+* "no": × ✗ X 否 N 不 -- beside a tick in another box it only says "not
+  this one"; alone on a row it is listed as a question (no decision read);
+* ○: a circle drawn in place of the printed □. Forms use it both as "chosen"
+  (a box circled) and as an empty box, so: beside a clear tick it is an empty
+  box; as the only mark on a row it is read as the choice and the row is
+  listed in 问题 to be confirmed; in several boxes it decides nothing and
+  is listed. A decision is never silently lost either way.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from recon.errors import InputError, Where
+from recon.errors import InputError, UsageError, Where
 from recon.loaders import collect_files
 from recon.loaders._readers import EXCEL_SUFFIXES
 from recon.loaders._sheet import cell_text
@@ -28,6 +44,7 @@ from recon.separation import SEP_NEW_ADDRESS, SEP_OPTIONS
 from recon.worklists import (
     CHECK_OPTIONS,
     NEW_KEY,
+    NEW_PEOPLE_TITLE,
     PAIR_SHEET,
     RECORD_SHEET,
     REVIEW_OPTIONS,
@@ -37,13 +54,34 @@ from recon.worklists import (
 __all__ = [
     "Decisions",
     "FieldResults",
+    "changed_items",
+    "mark_state",
     "read_decisions",
     "read_filled_worklists",
     "tick_state",
     "write_results",
 ]
 
-_TICKS = {"√", "✓", "✔", "☑", "☒", "■", "●", "◆", "▲", "★", "1", "是", "Y", "YES", "V", "对", "有"}
+_TICKS = {
+    "√",
+    "✓",
+    "✔",
+    "☑",
+    "☒",
+    "■",
+    "●",
+    "◆",
+    "▲",
+    "★",
+    "1",
+    "是",
+    "Y",
+    "YES",
+    "V",
+    "对",
+    "有",
+    "✅",
+}
 _EMPTY = {"", "□", "☐", "○", "◯", "0", "否", "N", "NO", "-", "—"}
 
 
@@ -62,6 +100,29 @@ def tick_state(text: object, option: str) -> str:
     if stripped in _TICKS or stripped == option:
         return "ticked"
     return "unknown"
+
+
+_NO = {"×", "✗", "✘", "X", "╳", "否", "N", "NO", "不", "不是", "无"}
+_CIRCLE = {"○", "◯", "〇", "⭕", "O"}
+
+
+def mark_state(text: object, option: str) -> str:
+    """'ticked', 'empty', 'no' (×, 否), 'circle' (○) or 'unknown' for one tick cell.
+
+    As ``tick_state``, and besides: a cross or a no-word, which says "not
+    this box", and a circle, whose meaning depends on the rest of the row
+    (see the module's notes).
+    """
+    s = unicodedata.normalize("NFKC", cell_text(text)).strip().upper()
+    bare = s.replace("□", "").replace("☐", "").strip()
+    if bare in _NO:
+        return "no"
+    if bare in _CIRCLE:
+        return "circle"
+    state = tick_state(text, option)
+    if state == "unknown" and option in s and len(s) <= len(option) + 2:
+        return "ticked"  # the word with a stray character: "已离开了", "√已离开"
+    return state
 
 
 # --- reading our workbooks back ------------------------------------------------------
@@ -124,25 +185,30 @@ def _hidden_table(sheets: list[_Sheet], name: str) -> pd.DataFrame:
 class FieldResults:
     """What the filled 入户核查单 say, and what could not be read."""
 
-    visits: pd.DataFrame  # one row per worklist record read back
+    visits: pd.DataFrame  # one row per worklist record, merged over every copy read
     new_people: pd.DataFrame  # people written on the sheets, not registered
     records: pd.DataFrame  # every record of the worklists (the hidden sheets)
     problems: pd.DataFrame  # file, sheet, row, column, problem
     files: list[Path] = field(default_factory=list)  # the workbooks read
+    copies: pd.DataFrame = field(default_factory=pd.DataFrame)  # 居委, file, filled (per sheet)
 
     def progress(self) -> pd.DataFrame:
-        """Per 居委: listed, visited, still living, left, changed, not yet visited."""
+        """Per 居委: listed, visited, each outcome, not yet visited, new people,
+        and how many copies of its sheet were read (and how many had anything
+        written in them)."""
         listed = self.records.groupby("居委").size() if len(self.records) else pd.Series(dtype=int)
         v = self.visits
         separation = len(v) and v["结果"].isin(SEP_OPTIONS).any()
         options = SEP_OPTIONS if separation else CHECK_OPTIONS
         committees = sorted(set(listed.index) | set(v["居委"] if len(v) else []))
+        copies = self.copies
         rows = []
         for c in committees:
             mine = v[v["居委"] == c] if len(v) else v
             outcome = mine["结果"] if len(mine) else pd.Series(dtype=object)
             n = int(listed.get(c, 0))
             done = int(outcome.isin(options).sum())
+            theirs = copies[copies["居委"] == c] if len(copies) else copies
             rows.append(
                 {
                     "居委": c,
@@ -153,33 +219,163 @@ class FieldResults:
                     "新发现未登记": int((self.new_people["居委"] == c).sum())
                     if len(self.new_people)
                     else 0,
+                    "读到份数": int(theirs["file"].nunique()) if len(theirs) else 0,
+                    "有填写的份数": int(theirs.loc[theirs["filled"], "file"].nunique())
+                    if len(theirs)
+                    else 0,
                 }
             )
         frame = pd.DataFrame(rows)
         if len(frame):
             total = frame.drop(columns=["居委"]).sum()
+            total["读到份数"] = int(copies["file"].nunique()) if len(copies) else 0
+            total["有填写的份数"] = (
+                int(copies.loc[copies["filled"], "file"].nunique()) if len(copies) else 0
+            )
             frame.loc[len(frame)] = {"居委": "合计", **total.to_dict()}
         return frame
 
 
 VISIT_NEEDED = ("记录号", "姓名", *CHECK_OPTIONS)
 SEP_NEEDED = ("记录号", "姓名", *SEP_OPTIONS)
+CONFLICT = "结果不一致"
+VISIT_COLUMNS = [
+    "记录号", "居委", "姓名", "性别", "身份证号", "户籍地址", "登记住址", "登记日期",
+    "联系电话", "人员编号", "系统文件", "系统工作表", "系统行号", "结果", "去向/现住址",
+    "备注", "说明", "改写", "文件", "工作表", "行",
+]  # fmt: skip
+NEW_PEOPLE_COLUMNS = [
+    "居委", "姓名", "性别", "身份证号", "证件说明", "现住址", "联系电话", "备注", "文件",
+    "工作表", "行",
+]  # fmt: skip
+
+
+@dataclass
+class _Row:
+    """One row with a 记录号, as one copy shows it."""
+
+    key: str
+    outcome: str
+    whereabouts: str
+    remark: str
+    filled: bool  # anything written in it beyond the printed □
+    file: str
+    sheet: str
+    row: int
+    note: str = ""  # how an unticked or contradictory row was read
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    printed: dict[str, Any] = field(default_factory=dict)  # the person's cells as found
+    edits: dict[str, str] = field(default_factory=dict)  # column -> value written over ours
+
+    def reading(self) -> tuple[object, ...]:
+        edits = tuple(sorted((k, _plain(v)) for k, v in self.edits.items()))
+        return (self.outcome, _plain(self.whereabouts), _plain(self.remark), edits)
+
+    def place(self) -> str:
+        return f"{self.file}／{self.sheet} 第{self.row}行"
+
+
+def _plain(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+@dataclass
+class _Read:
+    """Everything read from the copies, before they are merged."""
+
+    rows: list[_Row] = field(default_factory=list)
+    new_people: list[dict[str, Any]] = field(default_factory=list)
+    records: pd.DataFrame = field(default_factory=pd.DataFrame)  # the hidden record sheets
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    sheet_keys: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)  # read (a second identical copy is not)
 
 
 def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> FieldResults:
-    """Read filled 入户核查单 workbooks (files or folders)."""
-    problems: list[dict[str, Any]] = []
-    records = pd.DataFrame()
-    fallback = _records_from_result(match_dir) if match_dir else pd.DataFrame()
-    visits: list[dict[str, Any]] = []
-    new_people: list[dict[str, Any]] = []
-    seen: dict[str, tuple[str, str, int]] = {}
-    files = collect_files(paths)
+    """Read filled 入户核查单 workbooks (files or folders): every copy given.
+
+    Each 居委 usually returns its own copy of the whole workbook with only its
+    own sheet filled. Per 记录号 a filled row beats a blank one; two copies
+    that say different things about one person are a problem naming both, and
+    neither is applied; a file given twice (same bytes) is read once.
+    """
+    got = _read_copies(collect_files(paths))
+    records, problems = got.records, got.problems
+    if match_dir:
+        fallback = _records_from_result(match_dir)
+        _check_match_folder(match_dir, fallback, records, got.rows)
+        records = pd.concat([records, fallback], ignore_index=True).drop_duplicates("记录号")
+    if not len(records) and got.rows:
+        raise InputError(
+            "核查单里找不到隐藏的记录页（文件可能被另存为其他格式）",
+            Where(file=got.files[0].name),
+            "请加 --match 指定 recon match 的结果文件夹，或使用 recon 生成的原文件填写",
+        )
+    record_of: dict[str, dict[str, Any]] = {
+        str(rec["记录号"]): {str(k): v for k, v in rec.items()}
+        for rec in records.to_dict("records")
+    }
+    for r in got.rows:
+        if r.key in record_of:
+            _read_edits(r, record_of[r.key])
+        else:
+            problems.append(
+                _problem(r.file, r.sheet, r.row, "记录号", f"记录号「{r.key}」不在名单中")
+            )
+    resolved = [
+        {
+            **record_of[r.key],
+            "结果": r.outcome,
+            "去向/现住址": r.whereabouts,
+            "备注": r.remark,
+            "说明": r.note,
+            "改写": r.edits,
+            "文件": r.file,
+            "工作表": r.sheet,
+            "行": r.row,
+        }
+        for r in _merge(got.rows, problems)
+        if r.key in record_of
+    ]
+    committee_of_sheet = _sheet_committees(got.sheet_keys, record_of)
+    for person in got.new_people:
+        place = (person["文件"], person["工作表"])
+        person["居委"] = committee_of_sheet.get(place, person["工作表"])
+    return FieldResults(
+        visits=pd.DataFrame(resolved, columns=VISIT_COLUMNS).astype(object),
+        new_people=pd.DataFrame(
+            _dedupe_new_people(got.new_people, problems), columns=NEW_PEOPLE_COLUMNS
+        ).astype(object),
+        records=records,
+        problems=pd.DataFrame(
+            problems, columns=["file", "sheet", "row", "column", "problem"]
+        ).sort_values(["file", "sheet", "row"], kind="stable", ignore_index=True),
+        files=got.files,
+        copies=_copies_table(got, committee_of_sheet),
+    )
+
+
+def _read_copies(files: list[Path]) -> _Read:
+    """Every sheet of every copy, as written; an identical file only once."""
+    from recon.loaders import file_sha256
+
+    got = _Read()
+    read: dict[str, str] = {}  # sha256 -> file name
     for path in files:
+        sha = file_sha256(path)
+        if sha in read:
+            got.problems.append(
+                _problem(path.name, "", 0, "", f"与「{read[sha]}」内容完全相同，只计一次")
+            )
+            continue
+        read[sha] = path.name
+        got.files.append(path)
         sheets = _sheets(path)
         hidden = _hidden_table(sheets, RECORD_SHEET)
         if len(hidden):
-            records = pd.concat([records, hidden], ignore_index=True).drop_duplicates("记录号")
+            got.records = pd.concat([got.records, hidden], ignore_index=True).drop_duplicates(
+                "记录号"
+            )
         found_any = False
         for sheet in sheets:
             if sheet.name in (RECORD_SHEET, PAIR_SHEET):
@@ -191,163 +387,423 @@ def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> F
             if header is None:
                 continue
             found_any = True
-            _read_visit_sheet(sheet, header, visits, new_people, problems, seen, options)
+            mine = _read_visit_sheet(sheet, header, got.new_people, got.problems, options)
+            got.rows.extend(mine)
+            got.sheet_keys[(sheet.file, sheet.name)] = [r.key for r in mine]
         if not found_any:
-            problems.append(
+            got.problems.append(
                 _problem(
                     path.name, "", 0, "", "没有找到入户核查单（表头应含「记录号」「仍居住」等列）"
                 )
             )
-    if not len(records):
-        records = fallback
-    elif len(fallback):
-        records = pd.concat([records, fallback], ignore_index=True).drop_duplicates("记录号")
-    if not len(records) and visits:
-        raise InputError(
-            "核查单里找不到隐藏的记录页（文件可能被另存为其他格式）",
-            Where(file=files[0].name),
-            "请加 --match 指定 recon match 的结果文件夹，或使用 recon 生成的原文件填写",
-        )
-    by_key = records.set_index("记录号") if len(records) else pd.DataFrame()
-    resolved = []
-    for v in visits:
-        key = v["记录号"]
-        if len(by_key) and key in by_key.index:
-            rec = by_key.loc[key]
-            resolved.append({**rec.to_dict(), **v, "记录号": key})
-        else:
-            problems.append(
-                _problem(v["文件"], v["工作表"], v["行"], "记录号", f"记录号「{key}」不在名单中")
-            )
-    committee_of_sheet: dict[tuple[str, str], str] = {}
-    for v in resolved:
-        committee_of_sheet.setdefault((v["文件"], v["工作表"]), v.get("居委", ""))
-    for person in new_people:
-        person["居委"] = committee_of_sheet.get(
-            (person["文件"], person["工作表"]), person["工作表"]
-        )
-    visit_cols = [
-        "记录号", "居委", "姓名", "性别", "身份证号", "户籍地址", "登记住址", "登记日期",
-        "联系电话", "人员编号", "系统文件", "系统工作表", "系统行号", "结果", "去向/现住址",
-        "备注", "文件", "工作表", "行",
-    ]  # fmt: skip
-    return FieldResults(
-        visits=pd.DataFrame(resolved, columns=visit_cols).astype(object),
-        new_people=pd.DataFrame(
-            new_people,
-            columns=[
-                "居委",
-                "姓名",
-                "性别",
-                "身份证号",
-                "证件说明",
-                "现住址",
-                "联系电话",
-                "备注",
-                "文件",
-                "工作表",
-                "行",
-            ],
-        ).astype(object),
-        records=records,
-        problems=pd.DataFrame(problems, columns=["file", "sheet", "row", "column", "problem"]),
-        files=files,
+    return got
+
+
+def _sheet_committees(
+    sheet_keys: dict[tuple[str, str], list[str]], record_of: dict[str, dict[str, Any]]
+) -> dict[tuple[str, str], str]:
+    """The 居委 of each (file, sheet): that of most of its 记录号, else the sheet's name."""
+    out = {}
+    for place, keys in sheet_keys.items():
+        named = pd.Series([record_of[k]["居委"] for k in keys if k in record_of], dtype=object)
+        out[place] = str(named.mode().iloc[0]) if len(named) else place[1]
+    return out
+
+
+def _copies_table(got: _Read, committee_of_sheet: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """One row per sheet read: its 居委, file, and whether anything was written in it."""
+    filled = {(r.file, r.sheet) for r in got.rows if r.filled}
+    filled |= {(p["文件"], p["工作表"]) for p in got.new_people}
+    return pd.DataFrame(
+        [
+            {"居委": c, "file": f, "sheet": sh, "filled": (f, sh) in filled}
+            for (f, sh), c in committee_of_sheet.items()
+        ],
+        columns=["居委", "file", "sheet", "filled"],
     )
 
 
-def _problem(file: str, sheet: str, row: int, column: str, text: str) -> dict[str, Any]:
-    return {"file": file, "sheet": sheet, "row": row, "column": column, "problem": text}
+def _merge(rows: list[_Row], problems: list[dict[str, Any]]) -> list[_Row]:
+    """One row per 记录号 over every copy: the filled one; a conflict if two
+    copies were filled differently (then neither reading is applied)."""
+    by_key: dict[str, list[_Row]] = {}
+    for r in rows:
+        by_key.setdefault(r.key, []).append(r)
+    merged = []
+    for same in by_key.values():
+        first_in_sheet: dict[tuple[str, str], int] = {}
+        for r in same:
+            row = first_in_sheet.setdefault((r.file, r.sheet), r.row)
+            if row != r.row:
+                problems.append(
+                    _problem(
+                        r.file,
+                        r.sheet,
+                        r.row,
+                        "记录号",
+                        f"记录号与第{row}行相同（可能是复制的行）：新发现的人请写在空白行或"
+                        "插入的空行里，不要带记录号",
+                    )
+                )
+        filled = [r for r in same if r.filled]
+        if not filled:
+            merged.append(same[0])
+            continue
+        readings = {r.reading() for r in filled}
+        if len(readings) == 1:
+            first = filled[0]
+            problems.extend(first.problems)
+            merged.append(first)
+            continue
+        listed = "；".join(f"{r.place()}：{_shown(r)}" for r in filled)
+        for r in filled:
+            problems.extend(r.problems)
+            problems.append(
+                _problem(
+                    r.file,
+                    r.sheet,
+                    r.row,
+                    "记录号",
+                    f"同一人在 {len(filled)} 处填写的结果不一致（{listed}），"
+                    "都没有采用：请核实后只留一份",
+                )
+            )
+        first = filled[0]
+        merged.append(_Row(first.key, CONFLICT, "", "", True, first.file, first.sheet, first.row))
+    return merged
+
+
+def _shown(r: _Row) -> str:
+    extra = "，写了去向" if r.whereabouts else ""
+    extra += "，写了备注" if r.remark else ""
+    return f"{r.outcome}{extra}"
+
+
+def _dedupe_new_people(
+    people: list[dict[str, Any]], problems: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each new person once: the same valid ID, or the same name at the same flat,
+    written in two copies (or twice in one) is one person."""
+    from recon.normalize.address import parse_address
+
+    seen: dict[str, dict[str, Any]] = {}
+    out = []
+    for person in people:
+        keys = []
+        if person.get("_id_valid"):
+            keys.append("id:" + person["身份证号"])
+        name, address = _plain(person["姓名"]), person["现住址"]
+        if name and address:
+            keys.append(f"name:{name}|{parse_address(address).house_key or _plain(address)}")
+        first = next((seen[k] for k in keys if k in seen), None)
+        if first is not None:
+            how = (
+                "身份证号相同"
+                if keys and keys[0] in seen and keys[0][:3] == "id:"
+                else "姓名和地址相同"
+            )
+            problems.append(
+                _problem(
+                    person["文件"],
+                    person["工作表"],
+                    person["行"],
+                    "姓名",
+                    f"新发现人员与 {first['文件']}／{first['工作表']} 第{first['行']}行"
+                    f"是同一人（{how}），只计一次",
+                )
+            )
+            continue
+        for k in keys:
+            seen[k] = person
+        out.append({k: v for k, v in person.items() if not k.startswith("_")})
+    return out
+
+
+def _check_match_folder(
+    match_dir: Path, folder: pd.DataFrame, records: pd.DataFrame, rows: list[_Row]
+) -> None:
+    """Refuse a --match folder that is not the one the sheets came from (a
+    人户分离 result, a --committee subset, another run): its lists would be
+    merged into the results as if they belonged to these sheets."""
+    from recon.worklists import VISIT_WORKBOOK
+    from recon.writers._separation import SEP_WORKLIST
+
+    theirs = set(folder["记录号"]) if len(folder) else set()
+    for name in (VISIT_WORKBOOK, SEP_WORKLIST):  # the lists that run wrote, all of them
+        path = Path(match_dir) / name
+        if path.is_file():
+            hidden = _hidden_table(_sheets(path), RECORD_SHEET)
+            theirs |= set(hidden["记录号"]) if len(hidden) else set()
+    if len(records):
+        ours = set(records["记录号"])
+    else:
+        ours = {r.key for r in rows}
+        if len(ours & theirs) * 2 > len(ours):
+            return  # no hidden sheet: a few unknown keys are typing slips, said row by row
+    missing = ours - theirs
+    if ours and missing:
+        raise UsageError(
+            f"--match 指定的文件夹不是这些核查单所出自的核对结果（核查单上有 {len(missing)} 个"
+            f"记录号在其中找不到，共 {len(ours)} 个）",
+            Where(file=str(match_dir)),
+            "请指定生成这份核查单的那次 recon match 的结果文件夹"
+            "（不是人户分离的结果，也不是只含部分居委的结果）",
+        )
+
+
+# --- reading one sheet ---------------------------------------------------------------
+
+_LEFT_WORDS = (
+    "查无此人",
+    "无此人",
+    "已搬走",
+    "搬走",
+    "已离开",
+    "不在此居住",
+    "不住了",
+    "已故",
+    "去世",
+    "死亡",
+)  # fmt: skip  (not 回老家: "回老家过年" in a 备注 is no departure)
+_HEADING = re.compile(r"（\d+ ?人）$")
+
+
+def _is_heading(name: str) -> bool:
+    return bool(_HEADING.search(name)) or name == NEW_PEOPLE_TITLE
 
 
 def _read_visit_sheet(
     sheet: _Sheet,
     header: tuple[int, dict[str, int]],
-    visits: list[dict[str, Any]],
     new_people: list[dict[str, Any]],
     problems: list[dict[str, Any]],
-    seen: dict[str, tuple[str, str, int]],
     options: tuple[str, ...] = CHECK_OPTIONS,
-) -> None:
+) -> list[_Row]:
+    """The rows of one sheet with a 记录号; new people (the blank lines at the
+    end, or rows inserted anywhere without a 记录号) go to ``new_people``."""
     head, col = header
+    out = []
+    address_col = SEP_NEW_ADDRESS if options == SEP_OPTIONS else "去向/现住址"
 
     def get(row: list[Any], label: str) -> str:
         j = col.get(label)
         return cell_text(row[j]) if j is not None and j < len(row) else ""
 
+    def raw(row: list[Any], label: str) -> Any:
+        j = col.get(label)
+        return row[j] if j is not None and j < len(row) else None
+
     for i in range(head + 1, len(sheet.rows)):
         row, excel_row = sheet.rows[i], i + 1
+        where = (sheet.file, sheet.name, excel_row)
         key = get(row, "记录号")
-        if key == NEW_KEY:
-            if get(row, "姓名") or get(row, "身份证号"):
-                info = parse_id(get(row, "身份证号"))
-                new_people.append(
-                    {
-                        "姓名": get(row, "姓名"),
-                        "性别": get(row, "性别"),
-                        "身份证号": info.id if info.valid else get(row, "身份证号"),
-                        "证件说明": "；".join(info.problems),
-                        "现住址": get(row, "登记住址") or get(row, "去向/现住址"),
-                        "联系电话": get(row, "联系电话"),
-                        "备注": get(row, "备注"),
-                        "文件": sheet.file,
-                        "工作表": sheet.name,
-                        "行": excel_row,
-                    }
+        if key == NEW_KEY or (not key and not _is_heading(get(row, "姓名"))):
+            person = _new_person(row, get, raw, where, problems, address_col)
+            written = any(mark_state(get(row, o), o) != "empty" for o in options) or any(
+                get(row, c) for c in ("性别", "登记住址", address_col, "联系电话", "备注")
+            )
+            if person is not None:
+                new_people.append(person)
+            elif written:
+                problems.append(
+                    _problem(
+                        *where,
+                        "姓名",
+                        "这一行写了内容，但没有姓名和身份证号（也没有记录号），无法使用：请补上",
+                    )
                 )
             continue
         if not key:
-            continue  # a building's heading line, the title of the new-people block, blanks
-        states = {opt: tick_state(get(row, opt), opt) for opt in options}
-        unknown = [opt for opt, st in states.items() if st == "unknown"]
-        ticked = [opt for opt, st in states.items() if st == "ticked"]
-        where = (sheet.file, sheet.name, excel_row)
-        for opt in unknown:
-            problems.append(
-                _problem(*where, opt, f"看不懂的标记「{get(row, opt)}」：请打 √ 或留空")
-            )
-        if len(ticked) > 1:
-            problems.append(
-                _problem(*where, "核查结果", f"勾了多个结果：{'、'.join(ticked)}，请只选一个")
-            )
-            outcome = "多个结果"
-        elif unknown:
-            outcome = "标记不明"
-        elif ticked:
-            outcome = ticked[0]
-        else:
-            outcome = "未核查"
-        if key in seen:
-            first = seen[key]
-            problems.append(
-                _problem(
-                    *where,
-                    "记录号",
-                    f"记录号「{key}」重复出现（另见{first[0]} {first[1]} "
-                    f"第{first[2]}行），只取第一次",
-                )
-            )
+            continue  # a building's heading line, the title of the new-people block
+        found = _read_row(key, row, get, where, options, address_col)
+        found.printed = {c: raw(row, c) for c in _EDITABLE if c in col}
+        out.append(found)
+    return out
+
+
+def _read_row(
+    key: str,
+    row: list[Any],
+    get: Any,
+    where: tuple[str, str, int],
+    options: tuple[str, ...],
+    address_col: str,
+) -> _Row:
+    """What one row says, read the way a person would, with its doubts."""
+    cells = {opt: get(row, opt) for opt in options}
+    states = {opt: mark_state(text, opt) for opt, text in cells.items()}
+    ticked = [o for o, st in states.items() if st == "ticked"]
+    circled = [o for o, st in states.items() if st == "circle"]
+    crossed = [o for o, st in states.items() if st == "no"]
+    unknown = [o for o, st in states.items() if st == "unknown"]
+    whereabouts, remark = get(row, address_col), get(row, "备注")
+    found: list[dict[str, Any]] = []
+    note = ""
+
+    def say(column: str, text: str) -> None:
+        found.append(_problem(*where, column, text))
+
+    for opt in unknown:
+        say(opt, f"看不懂的标记「{cells[opt]}」：请打 √ 或留空")
+    if len(ticked) > 1:
+        say("核查结果", f"勾了多个结果：{'、'.join(ticked)}，请只选一个")
+        outcome = "多个结果"
+    elif unknown:
+        outcome = "标记不明"
+    elif ticked:
+        outcome = ticked[0]
+    elif len(circled) == 1:
+        outcome = circled[0]
+        note = f"把「○」当作在「{outcome}」打勾"
+        say(outcome, f"{note}（○ 也可能表示没选）：请核实")
+    elif circled:
+        say("核查结果", f"{'、'.join(circled)} 都画了 ○，看不出选了哪一栏：请打 √")
+        outcome = "标记不明"
+    else:
+        outcome = "未核查"
+    if crossed and outcome == "未核查":
+        say(crossed[0], f"只在「{'、'.join(crossed)}」打了 ×，没有打 √：按未核查计，请核实")
+    left_word = next((w for w in _LEFT_WORDS if w in remark), "")
+    if options == CHECK_OPTIONS:
+        outcome, note = _check_contradictions(outcome, whereabouts, remark, left_word, note, say)
+    elif outcome == "未核查" and whereabouts:
+        outcome, note = "住址变动", "没有打勾，按写了变动后的现住址推断为住址变动"
+        say("核查结果", f"{note}：请核实")
+    if outcome == "住址变动" and not whereabouts:
+        say(SEP_NEW_ADDRESS, "住址变动但没有写变动后的现住址，请补上")
+    filled = any(st != "empty" for st in states.values()) or bool(whereabouts or remark)
+    return _Row(key, outcome, whereabouts, remark, filled, *where, note=note, problems=found)
+
+
+# the person's own cells: a value written over what recon printed is a correction
+_EDITABLE = ("姓名", "性别", "身份证号", "户籍地址", "登记住址", "联系电话")
+_NUMBER_COLUMNS = ("身份证号", "联系电话")
+
+
+def _as_printed(cell: str, full: str) -> bool:
+    """Whether ``cell`` is what recon printed for ``full``: the value itself,
+    or the value with some characters masked (310112********1234)."""
+    a, b = _plain(cell), _plain(full)
+    if a == b:
+        return True
+    return len(a) == len(b) and all(x == y or not x.isalnum() for x, y in zip(a, b, strict=True))
+
+
+def _read_edits(r: _Row, record: dict[str, Any]) -> None:
+    """Values a clerk wrote over the printed ones (a new phone over the old):
+    they are what the visit found, so the row says 信息有误, whatever was ticked
+    -- said in 问题 unless 信息有误 was ticked."""
+    from recon.loaders._sheet import id_cell
+
+    where = (r.file, r.sheet, r.row)
+    for column, value in r.printed.items():
+        text, numeric = id_cell(value) if column in _NUMBER_COLUMNS else (cell_text(value), False)
+        full = cell_text(record.get(column, ""))
+        if not text or _as_printed(text, full):
             continue
-        seen[key] = where
-        whereabouts = get(row, "去向/现住址") or get(row, SEP_NEW_ADDRESS)
-        if outcome == "已离开" and not whereabouts:
-            problems.append(
-                _problem(*where, "去向/现住址", "已离开但没有写去向（可以照样注销，建议补上）")
+        if numeric and len(text) > 15:
+            r.problems.append(
+                _problem(*where, column, f"{column}被 Excel 存成了数字，后几位已丢失：请核对")
             )
-        if outcome == "住址变动" and not whereabouts:
-            problems.append(
-                _problem(*where, SEP_NEW_ADDRESS, "住址变动但没有写变动后的现住址，请补上")
-            )
-        visits.append(
-            {
-                "记录号": key,
-                "结果": outcome,
-                "去向/现住址": whereabouts,
-                "备注": get(row, "备注"),
-                "文件": sheet.file,
-                "工作表": sheet.name,
-                "行": excel_row,
-            }
+            r.filled = True
+            continue
+        r.edits[column] = text
+    if not r.edits:
+        return
+    r.filled = True
+    named = "、".join(r.edits)
+    if r.outcome in ("未核查", "仍居住"):
+        was = "没有打勾" if r.outcome == "未核查" else "打了「仍居住」"
+        r.note = f"{was}，改写了{named}，按信息有误处理"
+        r.problems.append(_problem(*where, next(iter(r.edits)), f"{r.note}：请核实"))
+        r.outcome = "信息有误"
+    elif r.outcome not in ("信息有误", "住址变动"):
+        r.problems.append(
+            _problem(*where, next(iter(r.edits)), f"{r.outcome}，却改写了{named}：请核实")
         )
+    else:
+        r.problems[:] = [p for p in r.problems if "没有写明哪一项有误" not in p["problem"]]
+
+
+def _check_contradictions(
+    outcome: str, whereabouts: str, remark: str, left_word: str, note: str, say: Any
+) -> tuple[str, str]:
+    """The contradictions a 入户核查单 row can hold, each said, with a best reading."""
+    if outcome == "未核查" and whereabouts:
+        note = "没有打勾，按写了去向推断为已离开"
+        say("核查结果", f"{note}：请核实")
+        return "已离开", note
+    if outcome == "未核查" and left_word:
+        note = f"没有打勾，按备注「{left_word}」推断为已离开"
+        say("核查结果", f"{note}：请核实")
+        return "已离开", note
+    if outcome == "未核查" and remark:
+        say("核查结果", "写了备注但没有打勾：按未核查计，请核实后打 √")
+    if outcome == "仍居住" and whereabouts:
+        say("去向/现住址", "打了「仍居住」却写了去向：按仍居住计，如已搬走请改勾「已离开」")
+    if outcome == "仍居住" and left_word:
+        say("备注", f"打了「仍居住」但备注写着「{left_word}」：按仍居住计，请核实")
+    if outcome == "已离开" and not whereabouts:
+        say("去向/现住址", "已离开但没有写去向（可以照样注销，建议补上）")
+    if outcome == "信息有误" and not remark and not whereabouts:
+        say("备注", "信息有误但备注没有写明哪一项有误：请补上")
+    return outcome, note
+
+
+def _new_person(
+    row: list[Any],
+    get: Any,
+    raw: Any,
+    where: tuple[str, str, int],
+    problems: list[dict[str, Any]],
+    address_col: str,
+) -> dict[str, Any] | None:
+    """A person written on a blank line or an inserted row, or None."""
+    from recon.loaders._sheet import id_cell
+
+    name = get(row, "姓名")
+    text, numeric = id_cell(raw(row, "身份证号"))
+    if not name and not text:
+        return None
+    info = parse_id(text, numeric=numeric)
+    note = list(info.problems)
+    shown_id = info.id if info.valid else text
+    if (numeric and len(text) > 15) or info.kind == "damaged":
+        problems.append(
+            _problem(
+                *where,
+                "身份证号",
+                "身份证号被 Excel 存成了数字，后几位已丢失：请对照证件补上"
+                "（该列应为文本格式，输入时可先打一个英文单引号 '）",
+            )
+        )
+        shown_id = ""
+        if not info.problems:
+            note.append("身份证号被存成了数字，后几位已丢失")
+        if info.prefix:
+            note.append(f"可信的前{len(info.prefix)}位：{info.prefix}")
+    elif text and not info.valid:
+        problems.append(_problem(*where, "身份证号", "新发现人员的身份证号无效：请核对"))
+    phone, phone_numeric = id_cell(raw(row, "联系电话"))
+    if phone_numeric and len(phone) not in (8, 11):
+        problems.append(_problem(*where, "联系电话", "电话被存成了数字，可能丢了开头的 0：请核对"))
+    return {
+        "姓名": name,
+        "性别": get(row, "性别"),
+        "身份证号": shown_id,
+        "证件说明": "；".join(note),
+        "现住址": get(row, "登记住址") or get(row, address_col) or get(row, "名单现居住地址"),
+        "联系电话": phone,
+        "备注": get(row, "备注"),
+        "文件": where[0],
+        "工作表": where[1],
+        "行": where[2],
+        "_id_valid": info.valid,
+    }
+
+
+def _problem(file: str, sheet: str, row: int, column: str, text: str) -> dict[str, Any]:
+    return {"file": file, "sheet": sheet, "row": row, "column": column, "problem": text}
 
 
 def _records_from_result(match_dir: Path) -> pd.DataFrame:
@@ -409,9 +865,22 @@ REVIEW_NEEDED = ("配对号", *REVIEW_OPTIONS)
 
 
 def read_decisions(paths: list[Path]) -> Decisions:
-    """Read filled 待人工确认单 workbooks."""
+    """Read filled 待人工确认单 workbooks (several copies, a file given twice).
+
+    Marks as in ``mark_state``: a × beside a √ only says "not this one". A
+    decision joins two records for good, so a lone ○, a cross alone, or two
+    copies deciding one pair both ways decide nothing and are listed.
+    """
+    from recon.loaders import file_sha256
+
     out = Decisions()
+    where_decided: dict[tuple[str, str], tuple[str, tuple[str, str, int]]] = {}
+    read: dict[str, str] = {}
     for path in collect_files(paths):
+        sha = file_sha256(path)
+        if sha in read:
+            continue  # the same file twice: the same decisions
+        read[sha] = path.name
         sheets = _sheets(path)
         pairs = _hidden_table(sheets, PAIR_SHEET)
         if not len(pairs):
@@ -436,19 +905,42 @@ def read_decisions(paths: list[Path]) -> Decisions:
                     out.problems.append(_problem(*where, "配对号", f"配对号「{key}」不认识"))
                     continue
                 states = {
-                    opt: tick_state(row[col[opt]] if col[opt] < len(row) else "", opt)
+                    opt: mark_state(row[col[opt]] if col[opt] < len(row) else "", opt)
                     for opt in REVIEW_OPTIONS
                 }
                 ticked = [o for o, st in states.items() if st == "ticked"]
                 for opt, st in states.items():
                     if st == "unknown":
                         out.problems.append(_problem(*where, opt, "看不懂的标记：请打 √ 或留空"))
+                    elif st == "circle" and not ticked:
+                        out.problems.append(
+                            _problem(*where, opt, "画了 ○ 没有打 √，看不出是否选了这一栏：请打 √")
+                        )
+                if not ticked and any(st == "no" for st in states.values()):
+                    out.problems.append(
+                        _problem(*where, "判断", "只打了 ×，没有打 √：这一对不处理，请核实")
+                    )
                 if len(ticked) == 2:
                     out.problems.append(_problem(*where, "判断", "两栏都打了勾，这一对不处理"))
-                elif ticked == [REVIEW_OPTIONS[0]]:
-                    out.same.add(fps[key])
-                elif ticked == [REVIEW_OPTIONS[1]]:
-                    out.different.add(fps[key])
+                elif len(ticked) == 1:
+                    pair, choice = fps[key], ticked[0]
+                    earlier = where_decided.setdefault(pair, (choice, where))
+                    if earlier[0] != choice:
+                        f, sh, r = earlier[1]
+                        out.problems.append(
+                            _problem(
+                                *where,
+                                "判断",
+                                f"与 {f}／{sh} 第{r}行 对同一对的判断相反，这一对不处理",
+                            )
+                        )
+                        out.same.discard(pair)
+                        out.different.discard(pair)
+                        where_decided[pair] = ("", where)  # undecided from now on
+                    elif choice == REVIEW_OPTIONS[0]:
+                        out.same.add(pair)
+                    else:
+                        out.different.add(pair)
     return out
 
 
@@ -496,6 +988,7 @@ def _visits_table(visits: pd.DataFrame) -> pd.DataFrame:
         "住址变动": "moved",
         "多个结果": "unclear",
         "标记不明": "unclear",
+        CONFLICT: "unclear",
         "未核查": "not_visited",
     }
     return pd.DataFrame(
@@ -533,28 +1026,73 @@ def _cancel_table(visits: pd.DataFrame) -> pd.DataFrame:
             "人员编号": left.get("人员编号", ""),
             "备注": left.get("备注", ""),
             "核查单位置": _where(left),
+            "说明": left.get("说明", ""),
         }
     ).astype(object)
 
 
+# what a 备注 names, in the words a clerk writes -> the 变更项目 (first match wins per item)
+_CHANGED_ITEMS: list[tuple[str, tuple[str, ...]]] = [
+    ("联系电话", ("电话", "手机", "联系方式", "号码换", "换号")),
+    ("姓名", ("姓名", "名字", "改名")),
+    ("身份证号", ("身份证", "证件号")),
+    ("性别", ("性别",)),
+    ("出生日期", ("出生", "生日")),
+    ("户籍地址", ("户籍", "户口")),
+    ("现住址", ("住址", "地址", "搬到", "搬至", "现住", "门牌", "房号", "室号")),
+    ("工作单位", ("工作", "单位")),
+    ("婚姻状况", ("婚",)),
+    ("文化程度", ("学历", "文化程度")),
+]
+
+
+def changed_items(remark: str, whereabouts: str = "") -> str:
+    """The fields a 信息有误 row's 备注 names ("电话已换" -> 联系电话), joined by
+    "、"; the written 现住址 counts as the address; "见备注" when none is named."""
+    text = _plain(remark)
+    items = [item for item, words in _CHANGED_ITEMS if any(w in text for w in words)]
+    if whereabouts and "现住址" not in items:
+        items.append("现住址")
+    return "、".join(items) or "见备注"
+
+
 def _change_table(visits: pd.DataFrame, match_dir: Path | None) -> pd.DataFrame:
     changed = visits[visits["结果"].isin(["信息有误", "住址变动"])] if len(visits) else visits
-    item = (
-        changed["结果"].map({"信息有误": "现住址/其他（见备注）", "住址变动": "现居住地址"})
-        if len(changed)
-        else ""
-    )
+    item, in_system, found = [], [], []
+    for rec in changed.to_dict("records"):
+        raw = rec.get("改写")
+        edits: dict[str, str] = raw if isinstance(raw, dict) else {}
+        if rec["结果"] == "住址变动":
+            items = ["现居住地址"]
+        else:
+            named = changed_items(str(rec.get("备注", "")), str(rec.get("去向/现住址", "")))
+            items = [*edits, *(i for i in named.split("、") if i not in edits)]
+            if edits and items[-1] == "见备注":
+                items.pop()
+        system_value = {
+            "现住址": rec.get("登记住址", ""), "现居住地址": rec.get("登记住址", ""),
+            **{c: rec.get(c, "") for c in _EDITABLE},
+        }  # fmt: skip
+        item.append("、".join(items))
+        in_system.append(
+            "；".join(str(system_value.get(i, "")) for i in items if i in system_value)
+        )
+        found.append(
+            "；".join([*edits.values(), *[str(rec.get("去向/现住址", "") or "")]]).strip("；")
+        )
     rows = pd.DataFrame(
         {
             "姓名": changed.get("姓名", ""),
             "公民身份号码": changed.get("身份证号", ""),
-            "变更项目": item,
-            "系统中": changed.get("登记住址", ""),
-            "核查到": changed.get("去向/现住址", ""),
+            "变更项目": pd.Series(item, index=changed.index, dtype=object),
+            "系统中": pd.Series(in_system, index=changed.index, dtype=object),
+            "核查到": pd.Series(found, index=changed.index, dtype=object),
             "备注": changed.get("备注", ""),
             "所属居委": changed.get("居委", ""),
             "人员编号": changed.get("人员编号", ""),
             "来源": "上门核查",
+            "核查单位置": _where(changed),
+            "说明": changed.get("说明", ""),
         }
     ).astype(object)
     if match_dir and (Path(match_dir) / "differences.csv").is_file():
@@ -579,7 +1117,7 @@ def _change_table(visits: pd.DataFrame, match_dir: Path | None) -> pd.DataFrame:
                 ).astype(object),
             ],
             ignore_index=True,
-        )
+        ).fillna("")
     return rows
 
 
@@ -630,7 +1168,7 @@ def write_results(
 
     from recon import __version__
     from recon.loaders import file_sha256
-    from recon.outdir import SUMMARY_NAME, check_out_dir, staged
+    from recon.outdir import SUMMARY_NAME, check_out_dir, record_written, staged
     from recon.writers._csv import write_csv
     from recon.writers._xlsx import WorkbookWriter
 
@@ -685,6 +1223,7 @@ def write_results(
             },
             "counts": counts,
             "visits_read": len(results.visits),
+            "written": record_written(tmp),
         }
         (tmp / SUMMARY_NAME).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"

@@ -467,7 +467,8 @@ def regenerate(
 
     Into ``out`` (a new folder, written aside and moved into place), or back
     into the result folder, file by file. There a worklist that was changed
-    since recon wrote it -- most likely filled in -- is kept unless ``force``.
+    since recon wrote it -- most likely filled in -- stops the run unless
+    ``force``; even then it is kept, as a dated 已填写 copy beside.
     """
     import json
     import os
@@ -475,7 +476,14 @@ def regenerate(
 
     from recon.errors import InputError, UsageError, Where
     from recon.modes import mode_of
-    from recon.outdir import SUMMARY_NAME, check_out_dir, replace_file, staged
+    from recon.outdir import (
+        SUMMARY_NAME,
+        check_out_dir,
+        keep_aside,
+        record_written,
+        replace_file,
+        staged,
+    )
     from recon.writers._csv import read_csv
 
     result = Path(result)
@@ -512,6 +520,7 @@ def regenerate(
                 "source": str(result.resolve()),
                 "files": {},
                 "worklists": fingerprints(tmp),
+                "written": record_written(tmp),
             }
             (tmp / SUMMARY_NAME).write_text(
                 json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
@@ -525,7 +534,8 @@ def regenerate(
                 raise UsageError(
                     f"「{name}」在生成之后被改动过（可能已经填写），重新生成会把它覆盖",
                     Where(file=str(result / name)),
-                    "请用 --out 写到另一个文件夹；如确要覆盖，请加 --force",
+                    "请用 --out 写到另一个文件夹；如要在原处重新生成，请加 --force"
+                    f"（填过的这份会另存为「{Path(name).stem}（已填写 日期 时间）.xlsx」）",
                 )
     stage = result / f".worklist.part-{os.getpid()}"
     if stage.exists():
@@ -533,6 +543,8 @@ def regenerate(
     stage.mkdir()
     try:
         lists = write_worklists(system_only, review, stage, output, pdf=pdf)
+        for name in (VISIT_WORKBOOK, REVIEW_WORKBOOK):
+            keep_aside(result / name, recorded.get(name))  # a filled copy is never lost
         for name in (VISIT_WORKBOOK, REVIEW_WORKBOOK, PDF_FOLDER):
             if (stage / name).exists():
                 replace_file(stage / name, result / name)
@@ -541,7 +553,13 @@ def regenerate(
             elif name == REVIEW_WORKBOOK and (result / name).exists():
                 (result / name).unlink()
         if summary:
-            summary["worklists"] = fingerprints(result)
+            summary["worklists"] = {**recorded, **fingerprints(result)}
+            written = summary.get("written")
+            if isinstance(written, dict):
+                for name in (VISIT_WORKBOOK, REVIEW_WORKBOOK, PDF_FOLDER):
+                    written.pop(name, None)
+                written.update(dict.fromkeys(n for n in (PDF_FOLDER,) if (result / n).exists()))
+                written.update(fingerprints(result))
             part = summary_path.with_name(f".{SUMMARY_NAME}.part-{os.getpid()}")
             part.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
             replace_file(part, summary_path)

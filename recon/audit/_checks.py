@@ -521,6 +521,16 @@ class DrawnSample:
     people: int
 
 
+def _recorded_sha(folder: Path, name: str) -> str | None:
+    """The fingerprint recon noted for ``name`` when it wrote it into ``folder``."""
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        sha = summary.get("worklists", {}).get(name)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return sha if isinstance(sha, str) else None
+
+
 def draw_and_write_sample(
     match_dir: Path,
     houses: int,
@@ -536,7 +546,7 @@ def draw_and_write_sample(
     import shutil
 
     from recon.audit._data import read_audit_data
-    from recon.outdir import replace_file
+    from recon.outdir import keep_aside, remember_form, replace_file
     from recon.rules import load_rules
 
     data = read_audit_data(match_dir)
@@ -548,7 +558,8 @@ def draw_and_write_sample(
         raise UsageError(
             "抽查单已存在（可能已经填写），不会覆盖",
             Where(file=str(path)),
-            "请用 --out 写到另一个文件夹；如确要覆盖，请加 --force",
+            "请用 --out 写到另一个文件夹；如要重新抽，请加 --force"
+            "（原来的抽查单会另存为「抽查单（已填写 日期 时间）.xlsx」）",
         )
     output = load_rules().output
     if not mask:
@@ -561,7 +572,10 @@ def draw_and_write_sample(
         write_check_workbook(
             sample, stage / CHECK_WORKBOOK, output, sample_info(seed, houses, data)
         )
+        recorded = _recorded_sha(target, CHECK_WORKBOOK)
+        keep_aside(path, recorded)  # a filled 抽查单 is never overwritten, even with force
         replace_file(stage / CHECK_WORKBOOK, path)
+        remember_form(target, CHECK_WORKBOOK)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return DrawnSample(

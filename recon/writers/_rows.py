@@ -57,6 +57,10 @@ class PendingRows:
     styles: list[int]  # xf index per column
     row_styles: np.ndarray | None = None  # xf index per row overriding the column's (-1: none)
     row_heights: np.ndarray | None = None  # points per row (0: Excel's default)
+    # per column: write an empty cell as a styled empty cell <c r=".." s=".."/>
+    # rather than leaving it out, so that its format (the text format "@" of an
+    # ID or phone column) holds where a person types into it later
+    keep_empty: list[bool] | None = None
 
 
 def _control(text: str) -> str:
@@ -89,7 +93,9 @@ def _cut(text: str | None) -> str:
     return units[: 2 * MAX_CELL].decode("utf-16-le", errors="ignore")
 
 
-def _text_cells(values: np.ndarray, ref: pa.Array, style: pa.Array | str) -> pa.Array:
+def _text_cells(
+    values: np.ndarray, ref: pa.Array, style: pa.Array | str, keep_empty: bool = False
+) -> pa.Array:
     text = _as_text(values)
     # Excel's limit counts UTF-16 units: a character beyond the BMP (𠮷) is two
     if pc.any(pc.greater(pc.utf8_length(text), MAX_CELL // 2)).as_py():
@@ -103,7 +109,10 @@ def _text_cells(values: np.ndarray, ref: pa.Array, style: pa.Array | str) -> pa.
     cell = pc.binary_join_element_wise(
         '<c r="', ref, '" s="', style, '" t="inlineStr"><is>', t_open, text, "</t></is></c>", ""
     )
-    return pc.if_else(pc.equal(text, ""), "", cell)
+    empty = (
+        pc.binary_join_element_wise('<c r="', ref, '" s="', style, '"/>', "") if keep_empty else ""
+    )
+    return pc.if_else(pc.equal(text, ""), empty, cell)
 
 
 def _number_cells(values: np.ndarray, ref: pa.Array, style: pa.Array | str) -> pa.Array:
@@ -126,10 +135,14 @@ def rows_xml(rows: PendingRows) -> bytes:
     numbers = pa.array(np.arange(rows.first_row + 1, rows.first_row + 1 + n).astype(str).tolist())
     cells = []
     specs = zip(rows.columns, rows.kinds, rows.styles, strict=True)
+    keep = rows.keep_empty or [False] * len(rows.columns)
     for j, (values, kind, style) in enumerate(specs):
         ref = pc.binary_join_element_wise(column_letter(j), numbers, "")
-        maker = _number_cells if kind == "number" else _text_cells
-        cells.append(maker(values, ref, _style_attr(style, rows.row_styles)))
+        attr = _style_attr(style, rows.row_styles)
+        if kind == "number":
+            cells.append(_number_cells(values, ref, attr))
+        else:
+            cells.append(_text_cells(values, ref, attr, keep_empty=keep[j]))
     height: pa.Array | str = ""
     if rows.row_heights is not None:
         heights = np.asarray(rows.row_heights, dtype=float)

@@ -265,7 +265,10 @@ class WorkbookWriter:
                 for name in set(names.tolist()) - {""}:
                     row_styles[names == name] = self.xf[id(self.fmt[name])]
             styles = [self.xf[id(f)] for f in fmts]
+            text_format = [f is self.fmt["id"] for f in fmts]  # "@" must hold in empty cells
             pending.append(
-                PendingRows(index, key, first, columns, kinds, styles, row_styles, heights)
+                PendingRows(
+                    index, key, first, columns, kinds, styles, row_styles, heights, text_format
+                )
             )
         inject_rows(self.path, pending)
