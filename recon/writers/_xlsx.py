@@ -164,10 +164,15 @@ def page_breaks(
     breaks: list[int] = []
     used = 0.0
     n = len(heights)
+    run_end = n  # the row after the run of headings the current one belongs to
     for i in range(n):
         h = float(heights[i])
         if heading[i]:
-            h = float(heights[i : i + 1 + KEEP_WITH_HEADING].sum())
+            if i >= run_end or i == 0 or not heading[i - 1]:
+                run_end = i
+                while run_end < n and heading[run_end]:
+                    run_end += 1
+            h = float(heights[i : run_end + KEEP_WITH_HEADING].sum())
         if used and used + h > room:
             breaks.append(i)
             used = 0.0
