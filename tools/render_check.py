@@ -184,10 +184,10 @@ def workbooks(folders: list[Path]) -> list[Path]:
     return found
 
 
-def png(pdf: Path, outdir: Path) -> None:
+def png(pdf: Path, outdir: Path, name: str) -> None:
     outdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", str(pdf), str(outdir / pdf.stem)],
+        ["pdftoppm", "-png", "-r", "60", str(pdf), str(outdir / name)],
         check=True,
         timeout=600,
     )
@@ -199,9 +199,9 @@ def run(folders: list[Path], png_dir: Path | None = None, keep: Path | None = No
         work = keep or Path(tmp)
         pdfs = to_pdf(books, work)
         reports = [check(book, pdfs[book]) for book in books]
-        if png_dir is not None:
-            for pdf in pdfs.values():
-                png(pdf, png_dir)
+        if png_dir is not None:  # named after the folder too: two folders may share names
+            for book, pdf in pdfs.items():
+                png(pdf, png_dir, f"{book.parent.name}-{book.stem}")
     return reports
 
 
