@@ -129,8 +129,8 @@ def _wrapped_heights(columns: list[np.ndarray], cols: list[Col]) -> np.ndarray:
     """Row heights that show every line of the wrapped cells.
 
     Excel and WPS do not re-measure rows of a file they did not write, so a
-    wrapped address would be cut off; every row gets its height, so that
-    every program prints the same pages.
+    wrapped address would be cut off. A row of one line keeps no height of
+    its own (0): it grows when someone types more into it.
     """
     n = len(columns[0]) if columns else 0
     lines = np.ones(n)
@@ -138,7 +138,7 @@ def _wrapped_heights(columns: list[np.ndarray], cols: list[Col]) -> np.ndarray:
         if not (c.wrap or c.kind == "wrap") or not n:
             continue
         lines = np.maximum(lines, _lines(display_units(values), c.width))
-    return np.where(lines > 1, lines * LINE_HEIGHT + 2, ROW_HEIGHT)
+    return np.where(lines > 1, lines * LINE_HEIGHT + 2, 0.0)
 
 
 def _column_points(width: float) -> float:
@@ -161,6 +161,7 @@ def page_breaks(
     scale = min(1.0, math.floor(100 * PAGE_WIDTH / total) / 100) if total else 1.0
     room = PAGE_HEIGHT * PAGE_SAFETY / scale - repeated
     room = max(room, 3 * ROW_HEIGHT)
+    heights = np.maximum(heights, ROW_HEIGHT)  # a row of its default height (0) holds one line
     breaks: list[int] = []
     used = 0.0
     n = len(heights)
@@ -374,7 +375,7 @@ class WorkbookWriter:
             if row_format is not None:
                 formats = np.asarray(row_format, dtype=object)
                 heading = formats == "heading"
-                heights[heading] = ROW_HEIGHT
+                heights[heading] = 0.0
                 self._headings(ws, header_row, columns, formats)
                 self._keep_headings(ws, header_row, formats, heights, widths, repeated)
             index = len(self.book.worksheets())
