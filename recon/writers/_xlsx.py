@@ -73,11 +73,14 @@ PAGE_SAFETY = 0.95  # of the page height used when placing page breaks ourselves
 
 def display_units(values: Any) -> np.ndarray:
     """Width of each text in column units: a narrow character 1.1, a wide (CJK) one 2."""
+    # UTF-8: ASCII is one byte, CJK three; a digit of 10-point 宋体 or its
+    # stand-ins is up to 1.1 units wide, a CJK character up to 2
+    if len(values) < 256:  # headers, titles, samples: no pandas round trip
+        texts = ["" if v is None or v is pd.NA or v is pd.NaT or v != v else str(v) for v in values]
+        return np.array([1.1 * len(t) + 0.45 * (len(t.encode()) - len(t)) for t in texts])
     text = pa.array(pd.Series(values, dtype=object).fillna("").astype(str).tolist(), pa.string())
     chars = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(float)
     raw = pc.binary_length(text).to_numpy(zero_copy_only=False).astype(float)
-    # UTF-8: ASCII is one byte, CJK three; a digit of 10-point 宋体 or its
-    # stand-ins is up to 1.1 units wide, a CJK character up to 2
     return 1.1 * chars + 0.45 * (raw - chars)
 
 
