@@ -960,7 +960,8 @@ def _col(frame: pd.DataFrame, name: str) -> Any:
         kind = "id"
     else:
         kind = "text"
-    return Col(name, name, 24 if wide else 12, kind, wrap=wide)
+    # widths are least widths: the writer widens a column to its content
+    return Col(name, name, 12 if wide else 6, kind, wrap=wide, max_width=28 if wide else None)
 
 
 def _where(frame: pd.DataFrame) -> pd.Series:

@@ -147,7 +147,10 @@ def _fill(path, out_path):
             r = people[14]
             ws.cell(r, col["已离开"]).value = "?"  # an unknown mark
             expect["problems"] += 2
-            # the user deletes a row and re-sorts the rest, as Excel would
+            # the user deletes a row and re-sorts the rest, as Excel would (after
+            # unmerging the building headings: Excel sorts no merged rows)
+            for merged in [m for m in ws.merged_cells.ranges if m.min_row > 3]:
+                ws.unmerge_cells(str(merged))
             expect["deleted"].add(ws.cell(people[15], col["记录号"]).value)
             ws.delete_rows(people[15])
             rows = [[c.value for c in ws[r]] for r in range(4, ws.max_row + 1)]

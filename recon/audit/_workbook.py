@@ -68,6 +68,9 @@ class _Book:
         self.f = {
             "title": add({**base, "bold": True, "font_size": 14}),
             "note": add({**base, "italic": True, "font_color": "#595959"}),
+            "wrapped_note": add(
+                {**base, "italic": True, "font_color": "#595959", "text_wrap": True}
+            ),
             "header": add(
                 {
                     **base,
@@ -86,6 +89,7 @@ class _Book:
             "short": add({**base, "border": 1, "num_format": "0.0%", "font_color": "#C00000"}),
             "bold": add({**base, "border": 1, "bold": True}),
         }
+        self._top: dict[str, list[tuple[int, str, str]]] = {}
 
     def sheet(self, name: str, title: str, notes: list[str]) -> tuple[Any, int]:
         ws = self.book.add_worksheet(name)
@@ -96,11 +100,30 @@ class _Book:
         ws.set_header(f'&L&"宋体,Bold"{title.replace("&", "&&")}&R第 &P 页 共 &N 页')
         ws.set_footer("&L打印日期：&D&R审核人签名：____________")
         ws.write_string(0, 0, title, self.f["title"])
+        top = [(0, title, "title")]
         row = 1
         for note in notes:
             ws.write_string(row, 0, note, self.f["note"])
+            top.append((row, note, "note"))
             row += 1
+        self._top[name] = top  # merged over the first table's width (see table)
         return ws, row + 1
+
+    def _merge_top(self, ws: Any, widths: list[float]) -> None:
+        """The sheet's title and notes merged over its first table, notes wrapped."""
+        from recon.writers._xlsx import LINE_HEIGHT, PAD, ROW_HEIGHT, TITLE_HEIGHT, display_units
+
+        last = len(widths) - 1
+        for r, text, fmt in self._top.pop(ws.name, []):
+            lines = math.ceil(float(display_units([text])[0]) / max(sum(widths) - PAD, 1))
+            if fmt == "title":
+                ws.set_row(r, TITLE_HEIGHT)
+            else:
+                ws.set_row(r, max(ROW_HEIGHT, lines * LINE_HEIGHT + 3))
+            if last > 0:
+                ws.merge_range(
+                    r, 0, r, last, text, self.f["wrapped_note" if fmt == "note" else fmt]
+                )
 
     def table(
         self,
@@ -111,29 +134,51 @@ class _Book:
         widths: Mapping[str, float] | None = None,
         short: pd.DataFrame | None = None,
     ) -> int:
-        """Header and rows from ``row``; returns the row after the table."""
+        """Header and rows from ``row``; returns the row after the table.
+
+        ``widths`` are least widths: a column widens to its header and
+        values (as recon's other workbooks, see recon/writers/_xlsx.py), a
+        text column wraps beyond its cap.
+        """
+        from recon.writers._xlsx import LINE_HEIGHT, PAD, ROW_HEIGHT, Col, display_units, fit
+
         widths = widths or {}
-        for j, col in enumerate(frame.columns):
-            ws.set_column(j, j, widths.get(col, 12))
+        numeric = {"int": "int", "money": "number", "pct": "number", "short": "number"}
+        cols = []
+        for col in frame.columns:
+            kind = kinds.get(col, "text")
+            c = Col(str(col), str(col), widths.get(col, 6), numeric.get(kind, kind))
+            if kind == "wrap":
+                c = Col(str(col), str(col), widths.get(col, 6), "text", wrap=True)
+            cols.append(fit(c, frame[col].to_numpy(dtype=object)))
+        self._merge_top(ws, [c.width for c in cols])
+        units = display_units([c.header for c in cols])
+        lines = max(
+            (math.ceil(u / max(c.width - PAD, 1)) for u, c in zip(units, cols, strict=True)),
+            default=1,
+        )
+        ws.set_row(row, max(2 * ROW_HEIGHT, lines * LINE_HEIGHT + 6))
+        for j, (col, c) in enumerate(zip(frame.columns, cols, strict=True)):
+            ws.set_column(j, j, c.width)
             ws.write_string(row, j, str(col), self.f["header"])
         ws.repeat_rows(row)
         ws.freeze_panes(row + 1, 1)
-        wrapped = [j for j, col in enumerate(frame.columns) if kinds.get(col) == "wrap"]
+        wrapped = [j for j, c in enumerate(cols) if c.wrap]
         for i, values in enumerate(frame.itertuples(index=False), start=row + 1):
             bold = str(values[0]) == TOTAL
             if wrapped:  # viewers do not re-measure rows of a file they did not write
                 lines = max(
-                    math.ceil(
-                        len(str(values[j])) * 2 / max(widths.get(frame.columns[j], 12) - 1, 1)
-                    )
+                    math.ceil(display_units([str(values[j])])[0] / max(cols[j].width - PAD, 1))
                     for j in wrapped
                 )
                 if lines > 1:
-                    ws.set_row(i, lines * 13.5 + 2)
+                    ws.set_row(i, lines * LINE_HEIGHT + 2)
             for j, (col, v) in enumerate(zip(frame.columns, values, strict=True)):
                 kind = kinds.get(col, "text")
                 if kind == "pct" and short is not None and bool(short.iat[i - row - 1, j]):
                     kind = "short"
+                if kind == "text" and cols[j].wrap:
+                    kind = "wrap"
                 self.cell(ws, i, j, v, "bold" if bold and kind == "text" else kind)
         return row + 1 + len(frame)
 
@@ -299,7 +344,7 @@ def write_audit_workbook(report: AuditReport, path: Path, as_of: dt.date) -> Non
             m = report.money
             kinds = {c: "money" for c in m.columns if c.endswith("(元)")}
             kinds.update({"差错率": "text", "倒扣比例": "text", "算式": "wrap"})
-            book.table(ws, row, m, kinds, {"居委": 14, "算式": 80})
+            book.table(ws, row, m, kinds, {"居委": 14, "算式": 40})
 
         ws, row = book.sheet("计算方法", "各指标的计算方法", [])
         book.table(
@@ -307,7 +352,7 @@ def write_audit_workbook(report: AuditReport, path: Path, as_of: dt.date) -> Non
             row,
             pd.DataFrame(METHOD_NOTES, columns=["指标", "计算方法"]),
             {"计算方法": "wrap"},
-            {"指标": 16, "计算方法": 100},
+            {"指标": 16, "计算方法": 60},
         )
     finally:
         book.book.close()

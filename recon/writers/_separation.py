@@ -142,7 +142,7 @@ def write_separation_sheets(
         "人户分离核对结果",
         [
             ("按居委统计", _overview(result), _OVERVIEW_COLS),
-            ("各工作表说明", guide, [Col("sheet", "工作表", 16), Col("what", "内容", 80)]),
+            ("各工作表说明", guide, [Col("sheet", "工作表", 16), Col("what", "内容", 40, "wrap")]),
         ],
         notes,
     )

@@ -585,7 +585,7 @@ def write_resident_sheets(
         [
             ("按居委统计", overview, _OVERVIEW_COLS),
             ("匹配方式", methods, [Col("method", "匹配方式", 30), Col("n", "人数", 10, "int")]),
-            ("各工作表说明", guide, [Col("sheet", "工作表", 16), Col("what", "内容", 80)]),
+            ("各工作表说明", guide, [Col("sheet", "工作表", 16), Col("what", "内容", 40, "wrap")]),
         ],
         notes,
     )
