@@ -463,3 +463,28 @@ def test_console_tables_fit_80_columns(loop, tmp_path, monkeypatch, command):
         text = res.stderr.replace("\n", "")
         for label in audit["指标"].unique():
             assert all(ch in text for ch in label)
+
+
+def test_a_committee_not_visited_yet_has_no_cancellation_rate(loop, tmp_path):
+    """Only the first 居委's sheet comes back: the others show "—", not the 100 %
+    their cancelled records alone would give, and the total counts the first."""
+    root, out = loop["root"], loop["out"]
+    wb = openpyxl.load_workbook(root / "visited.xlsx")
+    sheets = [w for w in wb.worksheets if w.sheet_state == "visible"]
+    col = {h: i + 1 for i, h in enumerate(VISIT_HEADERS)}
+    for ws in sheets[1:]:
+        for r in range(4, ws.max_row + 1):
+            for option in ("仍居住", "已离开", "信息有误"):
+                ws.cell(r, col[option]).value = None
+    wb.save(tmp_path / "one.xlsx")
+    res = invoke("results", tmp_path / "one.xlsx", "--out", tmp_path / "v", "--match", out)
+    assert res.exit_code == 0, res.stderr
+    res = invoke("audit", out, "--visits", tmp_path / "v", "--out", tmp_path / "a")
+    assert res.exit_code == 0, res.stderr
+    audit = _csv(tmp_path / "a" / "audit.csv")
+    rate = audit[audit["指标"] == "去销率（核查前）"].set_index("居委")
+    first = sheets[0].title
+    assert rate.at[first, "比率"] != ""
+    for other in (w.title for w in sheets[1:]):
+        assert rate.at[other, "比率"] == "" and rate.at[other, "分母"] == "0", other
+    assert rate.at["合计", "分母"] == rate.at[first, "分母"]
