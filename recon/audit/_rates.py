@@ -131,8 +131,8 @@ def compute_rates(
                 strict=True,
             )
         )
-        places = list(zip(s["file"], s["sheet"], s["row"], strict=True))
-        visited = np.array([k in seen_keys for k in places], dtype=bool)
+        system_rows = list(zip(s["file"], s["sheet"], s["row"], strict=True))
+        visited = np.array([k in seen_keys for k in system_rows], dtype=bool)
         to_visit = s["outcome"].eq("system_only").to_numpy()
         unknown = set(s["committee"][to_visit]) - set(s["committee"][visited])
         known = ~s["committee"].isin(unknown).to_numpy()

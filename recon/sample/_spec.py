@@ -41,6 +41,9 @@ class StreetSpec:
     moved: float = 0.015
     duplicate_system: float = 0.007  # a second ACTIVE system record
     field_twice: float = 0.01  # written on two field rows
+    # of persons: registered ones who arrived just before collection and were
+    # entered after it (most within 2 working days; see recon.sample._round)
+    entered_after_collection: float = 0.25
 
     # persons
     twins: float = 0.005  # persons who have a twin (pairs = half of it)
