@@ -350,6 +350,29 @@ def test_this_rounds_arrivals_change_nothing_else() -> None:
     assert (with_round.system["registered_on"] != without.system["registered_on"]).sum() > 10
 
 
+def test_review_rows_by_design_change_only_themselves() -> None:
+    """``review_pairs`` rows lose their ID and birth date and get a homophone name or
+    lose their room; nothing else of the street moves."""
+    spec = StreetSpec(seed=4, committees=3, residents_per_committee=100)
+    plain = generate_street(spec).field
+    field = generate_street(dataclasses.replace(spec, review_pairs=4)).field
+    changed = field["noise"].str.contains("review_")
+    assert changed.sum() == 4
+    assert set(field.loc[changed, "noise"].str.extract(r"(review_\w+)")[0]) == {
+        "review_name", "review_room",
+    }  # fmt: skip
+    assert (field.loc[changed, "id_number"] == "").all()
+    assert (field.loc[changed, "birth_date"] == "").all()
+    room = field["noise"].str.contains("review_room")
+    assert not field.loc[room, "address"].str.contains("室").any()
+    assert (field.loc[room, "name"] == plain.loc[room, "name"]).all()
+    name = field["noise"].str.contains("review_name")
+    assert (field.loc[name, "name"] != plain.loc[name, "name"]).all()
+    pd.testing.assert_frame_equal(field[~changed], plain[~changed])
+    with pytest.raises(ValueError, match="review_pairs"):
+        StreetSpec(review_pairs=-1)
+
+
 # --- noise -----------------------------------------------------------------------------
 
 
