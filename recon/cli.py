@@ -561,9 +561,9 @@ def verify_command(
     with _friendly():
         checks = verify_result(result)
         table = Table(title="结果文件夹检查")
-        table.add_column("检查项")
-        table.add_column("结果")
-        table.add_column("说明")
+        table.add_column("检查项", overflow="fold")  # wrapped, never cut to "…"
+        table.add_column("结果", no_wrap=True)
+        table.add_column("说明", overflow="fold")
         for c in checks:
             mark = (
                 "[green]通过[/]"
