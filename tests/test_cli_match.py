@@ -318,3 +318,30 @@ def test_rows_csv_gives_every_input_row_exactly_one_outcome(street, tmp_path):
         )
     )
     assert summary["files"]["rows.csv"] == len(rows)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_review_rows_by_design_go_to_review_with_their_own_person(tmp_path, seed):
+    """Whatever the seed, each designed row is proposed for review with the one
+    record of its own person (no namesake in the building to confuse it)."""
+    from recon.pipeline import run_match
+
+    spec = StreetSpec(seed=seed, committees=3, residents_per_committee=150, review_pairs=4)
+    files = write_street(generate_street(spec), tmp_path / "data")
+    run_match([files.field_dir], [files.system_dir], tmp_path / "out")
+    truth = pd.read_csv(files.truth_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    place = truth["side"] + "|" + truth["file"] + "|" + truth["sheet"] + "|" + truth["row"]
+    person = dict(zip(place, truth["person_id"], strict=True))
+    designed = set(place[truth["noise"].str.contains("review_")])
+    assert len(designed) == 4
+    review = pd.read_csv(tmp_path / "out" / "review.csv", dtype=str, keep_default_na=False,
+                         encoding="utf-8-sig")  # fmt: skip
+    field = (
+        "field|" + review["field_file"] + "|" + review["field_sheet"] + "|" + review["field_row"]
+    )
+    system = "system|" + review["system_file"] + "|" + review["system_sheet"] + "|"
+    system += review["system_row"]
+    assert designed <= set(field)
+    for f, s in zip(field, system, strict=True):
+        if f in designed:
+            assert person[f] == person[s]

@@ -29,7 +29,7 @@ def generate_street(spec: StreetSpec | None = None) -> Street:
     field = make_field(spec, cols, committees, flats, rng[3])
     system = make_system(spec, cols, flats, rng[4])
     enter_after_collection(spec, cols, field, system, committees)
-    ambiguous_rows(spec, cols, field, system)
+    ambiguous_rows(spec, cols, field, system, flats)
     persons = pd.DataFrame(cols)
     committees["field_rows"] = (
         field["committee"]

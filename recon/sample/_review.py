@@ -32,7 +32,11 @@ def _add(noise: str, *labels: str) -> str:
 
 
 def ambiguous_rows(
-    spec: StreetSpec, persons: Columns, field: pd.DataFrame, system: pd.DataFrame
+    spec: StreetSpec,
+    persons: Columns,
+    field: pd.DataFrame,
+    system: pd.DataFrame,
+    flats: pd.DataFrame,
 ) -> None:
     """Rewrite ``spec.review_pairs`` clean field rows so a person must decide (in place)."""
     if spec.review_pairs <= 0:
@@ -44,17 +48,17 @@ def ambiguous_rows(
     counts = system.groupby("person_id").size()
     once = set(counts.index[counts.eq(1)])  # one system record, no duplicate
     twice = set(field.loc[field["copy"].eq(1), "person_id"])
-    # a name shared with a flatmate would make it two candidates: avoid here
-    flat_names = field.groupby(["flat_id", "name"]).size()
+    # the person must be the only candidate: nobody else of that name (or of the
+    # slipped name) in the building, or a clerk's 是同一人 could pick a namesake
+    building = pd.factorize(flats["building"])[0][np.asarray(persons["flat_id"])]
+    taken = pd.Series(list(zip(building, names, strict=True))).value_counts()
     p = field["person_id"].to_numpy()
     ok = (
         field["noise"].eq("").to_numpy()
         & (scenario[p] == "registered")
         & np.array([i in once and i not in twice for i in p], dtype=bool)
         & ~np.asarray(persons["minority"])[p]
-        & (
-            flat_names.reindex(pd.MultiIndex.from_arrays([field["flat_id"], field["name"]])) == 1
-        ).to_numpy()
+        & np.array([taken[(building[i], names[i])] == 1 for i in p], dtype=bool)
         & field["address"].str.contains(_ROOM).to_numpy()
     )
     rows = rng.permutation(np.flatnonzero(ok))
@@ -69,7 +73,7 @@ def ambiguous_rows(
             slip = homophone_slip(
                 names[person][len(surnames[person]) :], int(rng.integers(1 << 30))
             )
-            if slip is None:
+            if slip is None or (building[person], surnames[person] + slip) in taken.index:
                 continue
             field.at[field.index[i], "name"] = surnames[person] + slip
             labels.append("name_homophone")
