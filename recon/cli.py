@@ -710,9 +710,9 @@ def verify_command(
     with _friendly():
         checks = verify_result(result)
         table = Table(title="结果文件夹检查")
-        table.add_column("检查项")
-        table.add_column("结果")
-        table.add_column("说明")
+        table.add_column("检查项", overflow="fold")  # wrapped, never cut to "…"
+        table.add_column("结果", no_wrap=True)
+        table.add_column("说明", overflow="fold")
         for c in checks:
             mark = (
                 "[green]通过[/]"
@@ -733,12 +733,19 @@ def verify_command(
 @app.command(
     "redact",
     options_metavar=OPTS,
-    help="写出结果文件夹的脱敏副本：姓名、身份证号、地址、电话都部分隐去，行号和说明保留，便于请人帮忙排查。",
+    help=(
+        "写出结果文件夹的脱敏副本：姓名、身份证号、出生日期、地址、电话和手写说明都部分隐去，"
+        "行号和说明保留，便于请人帮忙排查。"
+    ),
 )
 def redact_command(
     result: Annotated[
         Path,
-        typer.Argument(help="recon match 的结果文件夹", show_default=False, metavar="结果文件夹"),
+        typer.Argument(
+            help="recon match、results、audit 或 progress 写出的文件夹",
+            show_default=False,
+            metavar="结果文件夹",
+        ),
     ],
     out_dir: Annotated[
         Path, typer.Option("--out", "-o", help="副本写入的文件夹", show_default=False)

@@ -23,6 +23,9 @@ __all__ = ["DEMO_MARKER", "SEPARATION_DEMO", "generate", "run_demo"]
 DEMO_MARKER = ".recon-demo"
 SEPARATION = "人户分离"
 SEPARATION_DEMO = "人户分离示例"  # the demo's second street, inside its folder
+# field rows written so that a person must decide, for a trainee to meet the
+# 待人工确认单 and --decisions (a sample street for tests has none by default)
+REVIEW_PAIRS = 6
 
 
 def generate(
@@ -54,7 +57,12 @@ def generate(
     if mode == SEPARATION:
         sep = SeparationSpec(seed=seed, committees=committees, residents_per_committee=residents)
         return write_separation(generate_separation(sep), folder, layout)
-    spec = StreetSpec(seed=seed, committees=committees, residents_per_committee=residents)
+    spec = StreetSpec(
+        seed=seed,
+        committees=committees,
+        residents_per_committee=residents,
+        review_pairs=min(REVIEW_PAIRS, 2 * committees),
+    )
     return write_street(generate_street(spec), folder, layout)
 
 
@@ -64,6 +72,7 @@ def run_demo(folder: Path) -> Path:
     Returns the first result folder."""
     from recon.pipeline import run_match
     from recon.report import MATCH_STEPS, render_match_summary
+    from recon.worklists import REVIEW_WORKBOOK
 
     folder = Path(folder)
     err.print(f"正在生成示例数据：{folder}")
@@ -90,6 +99,18 @@ def run_demo(folder: Path) -> Path:
     err.print(f"示例采集表：{files.field_dir}")
     err.print(f"示例系统导出：{files.system_dir}")
     err.print(f"[bold]核对结果：{out}[/]（打开「核对结果.xlsx」查看；CSV 文件供程序使用）")
+    reviews = run.summary["pairs"]["review_pairs"]
+    if reviews:
+        err.print(
+            f"[bold]待人工确认：{reviews}对[/]（证据不足、需要人判断是不是同一人）："
+            f"打开「{REVIEW_WORKBOOK}」逐对打勾，保存后用 --decisions 读回（见 README 第五节）："
+        )
+        err.print(
+            f'  recon match "{files.field_dir}" --system "{files.system_dir}" '
+            f'--out "{folder / "核对结果2"}" --decisions "{out / REVIEW_WORKBOOK}"',
+            markup=False,
+            soft_wrap=True,
+        )
     err.print(
         f"[bold]人户分离核对结果：{sep_out}[/]（打开「核对结果.xlsx」查看；上门核查打印「人户分离核查单.xlsx」）"
     )

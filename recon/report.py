@@ -78,6 +78,7 @@ class FitTable:
             used += need
         if not groups:
             groups = [[0]]
+        groups = self._balanced(groups, widths, max_width)
         tables = []
         for k, columns in enumerate(groups):
             title = self.title if len(groups) == 1 else f"{self.title}（{k + 1}/{len(groups)}）"
@@ -93,6 +94,18 @@ class FitTable:
                 table.add_row(*(cells[j] for j in columns), style=style)
             tables.append(table)
         return tables
+
+    @staticmethod
+    def _balanced(groups: list[list[int]], widths: list[int], max_width: int) -> list[list[int]]:
+        """As many tables as the greedy packing needs, with the columns spread
+        evenly over them (8 columns in 2 tables: 4 and 4, not 7 and 1)."""
+        if len(groups) < 2:
+            return groups
+        columns = [j for g in groups for j in g[1:]]
+        per = math.ceil(len(columns) / len(groups))
+        even = [[0, *columns[k : k + per]] for k in range(0, len(columns), per)]
+        fits = all(1 + sum(widths[j] + 3 for j in g) <= max_width for g in even)
+        return even if fits and len(even) == len(groups) else groups
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield from self.tables(options.max_width)

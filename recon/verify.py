@@ -390,7 +390,7 @@ def _kind_of(folder: Path) -> tuple[dict[str, Any], list[Path]]:
     """The manifest (made up for a folder without one) and the CSVs to copy; a
     folder recon cannot mask (only workbooks) or did not write is refused."""
     csvs = sorted(folder.glob("*.csv"))
-    if (folder / SUMMARY).is_file():
+    if (folder / SUMMARY).is_file() and csvs:
         return _summary(folder), csvs
     if csvs and all(p.name in _AGGREGATE_CSVS for p in csvs):  # recon audit / progress
         command = "audit" if (folder / "audit.csv").is_file() else "progress"
@@ -439,6 +439,7 @@ def redact_result(folder: Path, out: Path) -> list[Path]:
         for item in summary.get("inputs", []):
             item.pop("path", None)  # a folder name may say whose data it is
         summary.pop("match_folder", None)
+        summary.pop("source", None)
         # the copy lists only what it holds, so that `recon verify` passes on it
         summary["files"] = {k: v for k, v in summary.get("files", {}).items() if k in names}
         summary["redacted"] = True

@@ -215,13 +215,24 @@ def test_duplicate_registration_rate_is_the_truth(loop):
 
 
 def test_entry_rate_is_the_truth(loop):
-    """The export was taken before collection: nobody collected is entered yet."""
+    """Entered this round: matched to a record registered on or after the day the
+    person was collected; still to enter: the new arrivals (and re-registrations)."""
     f = _truth_rows(loop, "field")
-    main = f["kind"] == "main"
-    to_enter = main & f["scenario"].isin(["new_arrival", "reregister"])
-    _assert_rates(
-        loop["audit"], "采集录入率", _by_committee(np.zeros(len(f), bool), to_enter, f["committee"])
-    )
+    street = loop["street"]
+    records = f["record"].astype(int).to_numpy()
+    collected = street.field["collected_iso"].to_numpy()[records]
+    system = street.system[street.system["kind"].eq("main") & street.system["active"]]
+    registered_of = dict(zip(system["person_id"], system["registered_on"], strict=True))
+    person = street.field["person_id"].to_numpy()[records]
+    registered = np.array([registered_of.get(p, "") for p in person], dtype=object)
+    main = f["kind"].eq("main").to_numpy()
+    present = f["scenario"].isin(["registered", "moved"]).to_numpy()
+    entered = main & present & (registered != "") & (registered >= collected)
+    to_enter = main & f["scenario"].isin(["new_arrival", "reregister"]).to_numpy()
+    expected = _by_committee(entered, entered | to_enter, f["committee"])
+    _assert_rates(loop["audit"], "采集录入率", expected)
+    rate = expected["n"].sum() / expected["d"].sum()
+    assert 0.5 < rate < 0.95, rate  # believable: most entered, some not yet
 
 
 def test_completeness_and_accuracy_follow_the_noise(loop):
@@ -463,3 +474,28 @@ def test_console_tables_fit_80_columns(loop, tmp_path, monkeypatch, command):
         text = res.stderr.replace("\n", "")
         for label in audit["指标"].unique():
             assert all(ch in text for ch in label)
+
+
+def test_a_committee_not_visited_yet_has_no_cancellation_rate(loop, tmp_path):
+    """Only the first 居委's sheet comes back: the others show "—", not the 100 %
+    their cancelled records alone would give, and the total counts the first."""
+    root, out = loop["root"], loop["out"]
+    wb = openpyxl.load_workbook(root / "visited.xlsx")
+    sheets = [w for w in wb.worksheets if w.sheet_state == "visible"]
+    col = {h: i + 1 for i, h in enumerate(VISIT_HEADERS)}
+    for ws in sheets[1:]:
+        for r in range(4, ws.max_row + 1):
+            for option in ("仍居住", "已离开", "信息有误"):
+                ws.cell(r, col[option]).value = None
+    wb.save(tmp_path / "one.xlsx")
+    res = invoke("results", tmp_path / "one.xlsx", "--out", tmp_path / "v", "--match", out)
+    assert res.exit_code == 0, res.stderr
+    res = invoke("audit", out, "--visits", tmp_path / "v", "--out", tmp_path / "a")
+    assert res.exit_code == 0, res.stderr
+    audit = _csv(tmp_path / "a" / "audit.csv")
+    rate = audit[audit["指标"] == "去销率（核查前）"].set_index("居委")
+    first = sheets[0].title
+    assert rate.at[first, "比率"] != ""
+    for other in (w.title for w in sheets[1:]):
+        assert rate.at[other, "比率"] == "" and rate.at[other, "分母"] == "0", other
+    assert rate.at["合计", "分母"] == rate.at[first, "分母"]

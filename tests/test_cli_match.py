@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -157,6 +158,47 @@ def test_demo_runs_end_to_end(tmp_path):
     assert "人户分离核对结果" in res.stderr
 
 
+def test_demo_review_pairs_are_decided_with_the_command_it_prints(tmp_path):
+    """The demo makes a few rows a person must decide; ticking 是同一人 on its
+    待人工确认单 and running the command it prints matches each to the truth."""
+    import shlex
+
+    import openpyxl
+
+    from recon.demo import REVIEW_PAIRS
+
+    res = invoke("demo", str(tmp_path / "demo"))
+    assert res.exit_code == 0, res.stderr
+    out = tmp_path / "demo" / "核对结果"
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["pairs"]["review_pairs"] == REVIEW_PAIRS
+    assert f"待人工确认：{REVIEW_PAIRS}对" in res.stderr
+    wb = openpyxl.load_workbook(out / "待人工确认单.xlsx")
+    ws = wb["待人工确认"]
+    head = [c.value for c in ws[3]]
+    for r in range(4, ws.max_row + 1):
+        if ws.cell(r, head.index("配对号") + 1).value:
+            ws.cell(r, head.index("是同一人") + 1).value = "√"
+    wb.save(out / "待人工确认单.xlsx")
+    line = next(x for x in res.stderr.splitlines() if "--decisions" in x and "recon match" in x)
+    args = shlex.split(line.strip())[2:]
+    again = invoke("match", *args)
+    assert again.exit_code == 0, again.stderr
+    matches = pd.read_csv(tmp_path / "demo" / "核对结果2" / "matches.csv", dtype=str,
+                          encoding="utf-8-sig")  # fmt: skip
+    decided = matches[matches["method"] == "decided"]
+    assert len(decided) == REVIEW_PAIRS
+    truth = pd.read_csv(tmp_path / "demo" / "答案" / "truth.csv", dtype=str,
+                        keep_default_na=False, encoding="utf-8-sig")  # fmt: skip
+    place = truth["side"] + "|" + truth["file"] + "|" + truth["sheet"] + "|" + truth["row"]
+    person = dict(zip(place, truth["person_id"], strict=True))
+    decided = decided.fillna("")
+    for f, fs, fr, s, ss, sr in decided[
+        ["field_file", "field_sheet", "field_row", "system_file", "system_sheet", "system_row"]
+    ].values:
+        assert person[f"field|{f}|{fs}|{fr}"] == person[f"system|{s}|{ss}|{sr}"]
+
+
 def test_generate_a_separation_street(tmp_path):
     res = invoke("generate", str(tmp_path / "g"), "--mode", "人户分离", "--committees", "2",
                  "--residents", "50")  # fmt: skip
@@ -278,3 +320,30 @@ def test_rows_csv_gives_every_input_row_exactly_one_outcome(street, tmp_path):
         )
     )
     assert summary["files"]["rows.csv"] == len(rows)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_review_rows_by_design_go_to_review_with_their_own_person(tmp_path, seed):
+    """Whatever the seed, each designed row is proposed for review with the one
+    record of its own person (no namesake in the building to confuse it)."""
+    from recon.pipeline import run_match
+
+    spec = StreetSpec(seed=seed, committees=3, residents_per_committee=150, review_pairs=4)
+    files = write_street(generate_street(spec), tmp_path / "data")
+    run_match([files.field_dir], [files.system_dir], tmp_path / "out")
+    truth = pd.read_csv(files.truth_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    place = truth["side"] + "|" + truth["file"] + "|" + truth["sheet"] + "|" + truth["row"]
+    person = dict(zip(place, truth["person_id"], strict=True))
+    designed = set(place[truth["noise"].str.contains("review_")])
+    assert len(designed) == 4
+    review = pd.read_csv(tmp_path / "out" / "review.csv", dtype=str, keep_default_na=False,
+                         encoding="utf-8-sig")  # fmt: skip
+    field = (
+        "field|" + review["field_file"] + "|" + review["field_sheet"] + "|" + review["field_row"]
+    )
+    system = "system|" + review["system_file"] + "|" + review["system_sheet"] + "|"
+    system += review["system_row"]
+    assert designed <= set(field)
+    for f, s in zip(field, system, strict=True):
+        if f in designed:
+            assert person[f] == person[s]

@@ -13,6 +13,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from recon.cli import app, expand_argv
@@ -137,6 +139,8 @@ def test_nothing_personal_is_left_in_any_cell(folders, tmp_path, kind):
             if _column_class(col) == "birth":
                 assert not after[col].str.contains(r"\d{4}-\d\d-\d\d").any(), (name, col)
     assert not [p for p in copy.iterdir() if p.suffix in (".xlsx", ".pdf") or p.is_dir()]
+    # no folder name either: it may say whose data it is
+    assert str(folders) not in (copy / "summary.json").read_text(encoding="utf-8")
     checked = invoke("verify", copy)
     assert checked.exit_code == 0, checked.stdout
 
@@ -156,11 +160,44 @@ def test_coordinates_and_counts_are_kept(folders, tmp_path):
     assert visits_after["key"].nunique() == visits_before["key"].nunique()
 
 
-def test_a_folder_of_workbooks_only_is_refused(folders, tmp_path):
-    res = invoke("redact", folders / "sample", "--out", tmp_path / "copy")
-    assert res.exit_code == 1
-    assert "工作簿" in res.stderr and "抽查单" in res.stderr
+@pytest.mark.parametrize(
+    ("description", "make", "named"),
+    [
+        ("recon sample", None, "抽查单"),
+        ("recon worklist --out", ("worklist", "--out"), "入户核查单"),
+    ],
+)
+def test_a_folder_of_workbooks_only_is_refused(folders, tmp_path, description, make, named):
+    folder = folders / "sample"
+    if make is not None:
+        folder = tmp_path / "printed"
+        assert invoke(make[0], folders / "match", make[1], folder, "--no-pdf").exit_code == 0
+    res = invoke("redact", folder, "--out", tmp_path / "copy")
+    assert res.exit_code == 1, description
+    assert "工作簿" in res.stderr and named in res.stderr
     assert not (tmp_path / "copy").exists()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.text(st.sampled_from("去向搬到古美路弄号室电话，、 "), max_size=12),
+    body=st.integers(0, 10**17 - 1),
+    after=st.text(st.sampled_from("去向搬到古美路弄号室电话，、 "), max_size=12),
+)
+def test_no_id_or_phone_survives_in_free_text(before, body, after):
+    """Whatever surrounds it, an ID or a phone written into a free-text cell
+    leaves no run of 7 digits, and the birth digits are gone."""
+    from recon.normalize import check_char
+    from recon.verify import _Names, _Redactor
+
+    body17 = f"{body:017d}"
+    id18 = body17 + check_char(body17)
+    phone = "1" + body17[:10]
+    redactor = _Redactor(_Names(set()), "salt")
+    for value in (id18, phone):
+        masked = redactor.mask("text", before + value + after)
+        assert not re.search(r"\d{7}", masked), masked
+        assert body17[6:14] not in masked
 
 
 def test_a_folder_recon_did_not_write_is_refused(folders, tmp_path):

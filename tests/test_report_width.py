@@ -83,3 +83,27 @@ def test_match_summary_fits_80_columns(tmp_path, mode):
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["outcomes"] == run.summary["outcomes"]
     assert_fits(render(render_match_summary(run.summary), 80), 80)
+
+
+def test_verify_table_wraps_rather_than_cuts(tmp_path, monkeypatch):
+    """A copied result folder: its inputs are not where they were, and the long
+    explanation wraps in an 80-column console."""
+    from typer.testing import CliRunner
+
+    from recon.cli import app, expand_argv
+    from recon.console import out
+    from recon.demo import generate
+
+    files = generate(tmp_path / "d", committees=2, residents=40)
+
+    def invoke(*args):
+        return CliRunner().invoke(app, expand_argv([str(a) for a in args]))
+
+    assert invoke("match", files.field_dir, "--system", files.system_dir, "--out",
+                  tmp_path / "m").exit_code == 0  # fmt: skip
+    assert invoke("redact", tmp_path / "m", "--out", tmp_path / "copy").exit_code == 0
+    monkeypatch.setattr(out, "width", 80)
+    res = invoke("verify", tmp_path / "copy")
+    assert res.exit_code == 0, res.stdout
+    assert_fits(res.stdout.splitlines(), 80)
+    assert "不在原位置" in res.stdout.replace("\n", "").replace("│", "").replace(" ", "")

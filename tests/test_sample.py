@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 import time
 import tomllib
@@ -295,6 +297,80 @@ def test_status_words_and_dates(street: Street) -> None:
     assert len(set(s.loc[~s["active"], "status"])) >= 2
     assert (s.loc[~s["active"], "cancelled_on"] > s.loc[~s["active"], "registered_on"]).all()
     assert (s.loc[s["active"], "cancelled_on"] == "").all()
+
+
+def test_this_rounds_arrivals_are_entered_mostly_within_two_working_days(
+    street: Street,
+) -> None:
+    """Some registered people came shortly before collection and were entered
+    after it: most within 2 working days, some later (the audit's 录入及时率)."""
+    from recon.audit._workdays import WorkCalendar
+
+    f = street.field[street.field["copy"].eq(0)].set_index("person_id")
+    s = street.system[street.system["kind"].eq("main") & street.system["active"]]
+    s = s[s["person_id"].isin(f.index)]
+    collected = f.loc[s["person_id"], "collected_iso"].to_numpy()
+    after = s[s["registered_on"].to_numpy() >= collected]
+    share = len(after) / len(street.persons)
+    assert abs(share - street.spec.entered_after_collection) < 0.02, share
+    calendar = WorkCalendar()
+    delays = [
+        calendar.workdays_after(dt.date.fromisoformat(c), dt.date.fromisoformat(r))
+        for c, r in zip(f.loc[after["person_id"], "collected_iso"], after["registered_on"],
+                        strict=True)
+    ]  # fmt: skip
+    on_time = np.mean(np.array(delays) <= 2)
+    assert 0.7 < on_time < 0.95, on_time
+    assert max(delays) > 5
+    # they came 0-9 days before being collected, and the record's key has its year
+    came = f.loc[after["person_id"], "arrived_iso"]
+    gap = [
+        (dt.date.fromisoformat(c) - dt.date.fromisoformat(a)).days
+        for a, c in zip(came, f.loc[after["person_id"], "collected_iso"], strict=True)
+        if a
+    ]
+    assert gap and min(gap) >= 0 and max(gap) <= 9
+    assert (after["record_key"].str.slice(2, 6) == after["registered_on"].str.slice(0, 4)).all()
+
+
+def test_this_rounds_arrivals_change_nothing_else() -> None:
+    """Their own random stream: without them, every other value is the same."""
+    spec = StreetSpec(seed=3, committees=2, residents_per_committee=60)
+    with_round = generate_street(spec)
+    without = generate_street(dataclasses.replace(spec, entered_after_collection=0.0))
+    moved = ["registered_on", "record_key"]
+    pd.testing.assert_frame_equal(
+        with_round.system.drop(columns=moved), without.system.drop(columns=moved)
+    )
+    moved = ["arrived_on", "arrived_iso"]
+    pd.testing.assert_frame_equal(
+        with_round.field.drop(columns=moved), without.field.drop(columns=moved)
+    )
+    pd.testing.assert_frame_equal(with_round.persons, without.persons)
+    assert (with_round.system["registered_on"] != without.system["registered_on"]).sum() > 10
+
+
+def test_review_rows_by_design_change_only_themselves() -> None:
+    """``review_pairs`` rows lose their ID and birth date and get a homophone name or
+    lose their room; nothing else of the street moves."""
+    spec = StreetSpec(seed=4, committees=3, residents_per_committee=100)
+    plain = generate_street(spec).field
+    field = generate_street(dataclasses.replace(spec, review_pairs=4)).field
+    changed = field["noise"].str.contains("review_")
+    assert changed.sum() == 4
+    assert set(field.loc[changed, "noise"].str.extract(r"(review_\w+)")[0]) == {
+        "review_name", "review_room",
+    }  # fmt: skip
+    assert (field.loc[changed, "id_number"] == "").all()
+    assert (field.loc[changed, "birth_date"] == "").all()
+    room = field["noise"].str.contains("review_room")
+    assert not field.loc[room, "address"].str.contains("室").any()
+    assert (field.loc[room, "name"] == plain.loc[room, "name"]).all()
+    name = field["noise"].str.contains("review_name")
+    assert (field.loc[name, "name"] != plain.loc[name, "name"]).all()
+    pd.testing.assert_frame_equal(field[~changed], plain[~changed])
+    with pytest.raises(ValueError, match="review_pairs"):
+        StreetSpec(review_pairs=-1)
 
 
 # --- noise -----------------------------------------------------------------------------

@@ -13,6 +13,8 @@ back), so each can be re-counted by hand from the result files. Definitions
 - 去销率（核查前 / 核查后）: of the records of people known to have left
   (cancelled records, plus active records a visit found 已离开), the share
   cancelled before the visits, and after the 注销表 of the visits is done.
+  A 居委 with people to visit and no visit read back has no such rate ("—"):
+  who left there is not known yet.
 - 重复登记率: of the active system records, the share that are a second
   record of a person.
 - 完整率: of the people found living here, the share whose row has every
@@ -120,6 +122,21 @@ def compute_rates(
             [k in left_keys for k in zip(s["file"], s["sheet"], s["row"], strict=True)],
             dtype=bool,
         )
+        # a 居委 whose visit list nobody has reported on yet: who left is unknown
+        # there, and its cancelled records alone would read as 100 %
+        seen = data.visits["outcome"].isin(["living", "left", "changed"])
+        seen_keys = set(
+            zip(
+                *(data.visits.loc[seen, c] for c in ("system_file", "system_sheet", "system_row")),
+                strict=True,
+            )
+        )
+        system_rows = list(zip(s["file"], s["sheet"], s["row"], strict=True))
+        visited = np.array([k in seen_keys for k in system_rows], dtype=bool)
+        to_visit = s["outcome"].eq("system_only").to_numpy()
+        unknown = set(s["committee"][to_visit]) - set(s["committee"][visited])
+        known = ~s["committee"].isin(unknown).to_numpy()
+        inactive, left = inactive & known, left & known
         parts["cancellation_before"] = _counts(s["committee"], inactive, inactive | left)
         parts["cancellation_after"] = _counts(s["committee"], inactive | left, inactive | left)
 

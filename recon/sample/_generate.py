@@ -8,6 +8,8 @@ import pandas as pd
 from recon.sample._field import make_field
 from recon.sample._housing import committee_table, place_households
 from recon.sample._persons import make_persons
+from recon.sample._review import ambiguous_rows
+from recon.sample._round import enter_after_collection
 from recon.sample._spec import Street, StreetSpec
 from recon.sample._system import make_system
 
@@ -26,6 +28,8 @@ def generate_street(spec: StreetSpec | None = None) -> Street:
     cols = make_persons(spec, flats, person_flat, rng[2])
     field = make_field(spec, cols, committees, flats, rng[3])
     system = make_system(spec, cols, flats, rng[4])
+    enter_after_collection(spec, cols, field, system, committees)
+    ambiguous_rows(spec, cols, field, system, flats)
     persons = pd.DataFrame(cols)
     committees["field_rows"] = (
         field["committee"]

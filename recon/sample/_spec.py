@@ -41,6 +41,12 @@ class StreetSpec:
     moved: float = 0.015
     duplicate_system: float = 0.007  # a second ACTIVE system record
     field_twice: float = 0.01  # written on two field rows
+    # of persons: registered ones who arrived just before collection and were
+    # entered after it (most within 2 working days; see recon.sample._round)
+    entered_after_collection: float = 0.25
+    # field rows (a count, not a share) written so that a person must decide:
+    # no ID, no birth date, a homophone name or no room (recon.sample._review)
+    review_pairs: int = 0
 
     # persons
     twins: float = 0.005  # persons who have a twin (pairs = half of it)
@@ -82,6 +88,8 @@ class StreetSpec:
             value = getattr(self, f.name)
             if isinstance(value, float) and not 0.0 <= value <= 1.0:
                 problems.append(f"{f.name} must be between 0 and 1, got {value}")
+        if self.review_pairs < 0:
+            problems.append("review_pairs must not be negative")
         if self.registered < 0:
             problems.append("scenario shares add up to more than 1")
         if problems:
