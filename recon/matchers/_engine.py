@@ -129,11 +129,12 @@ def _combined(field: pd.DataFrame, system: pd.DataFrame, household: bool) -> pd.
 
 
 def _score(levels: pd.DataFrame, rules: MatchingRules) -> np.ndarray:
-    weights = rules["weights"]
     total = np.zeros(len(levels))
     for comp in COMPARISONS:
-        table = weights[comp.item]
-        total += levels[comp.item].map(table).fillna(0.0).to_numpy(dtype=float)
+        # every level has a weight (checked when the rules were loaded)
+        total += levels[comp.item].map(rules.weights[comp.item]).to_numpy(dtype=float)
+    if np.isnan(total).any():  # a comparison gave a level it does not declare
+        raise ValueError("a comparison level without a weight")
     return total
 
 
@@ -254,8 +255,6 @@ def match_records(
     nf, ns = len(field), len(system)
     recs = _combined(field, system, household)
     st = _State(nf, ns)
-    th = rules["thresholds"]
-
     usable = np.concatenate([field["usable"].to_numpy(bool), system["usable"].to_numpy(bool)])
     active = np.concatenate([np.ones(nf, bool), system["active"].to_numpy(bool)])
     st.out[~usable] = Outcome.UNUSABLE
@@ -278,7 +277,7 @@ def match_records(
     r_s = open_g[open_g >= nf]
     matched_s = np.flatnonzero((st.out == Outcome.MATCHED) & (np.arange(nf + ns) >= nf))
     matched_f = np.flatnonzero((st.out == Outcome.MATCHED) & (np.arange(nf + ns) < nf))
-    blocker = Blocker(recs, int(th["max_block"]))
+    blocker = Blocker(recs, rules.max_block, rules.blocking)
     cands = [
         blocker.pairs(r_f, np.concatenate([r_s, matched_s, r_f])),
         blocker.pairs(r_s, np.concatenate([matched_f, r_s])),
@@ -289,7 +288,7 @@ def match_records(
         levels = compare_pairs(recs, pairs["a"].to_numpy(), pairs["b"].to_numpy())
         pairs = pd.concat([pairs, levels], axis=1)
         pairs["score"] = _score(levels, rules)
-        pairs = pairs[pairs["score"] >= float(th["review"])].reset_index(drop=True)
+        pairs = pairs[pairs["score"] >= rules.review].reset_index(drop=True)
         if decided_different and fps is not None and len(pairs):
             a, b = pairs["a"].to_numpy(dtype=np.int64), pairs["b"].to_numpy(dtype=np.int64)
             f = np.where(a < nf, a, b)
@@ -487,8 +486,7 @@ def _assign_residue(
     pair_rows: list[pd.DataFrame],
     review_rows: list[pd.DataFrame],
 ) -> None:
-    th = rules["thresholds"]
-    t_match, t_review, margin = float(th["match"]), float(th["review"]), float(th["margin"])
+    t_match, t_review, margin = rules.match, rules.review, rules.margin
     nf = st.nf
     if pairs.empty:
         return
