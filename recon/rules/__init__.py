@@ -366,11 +366,11 @@ def _matching(
                 problems.append(f"{name}：[weights.{item}] 的 {level} 应为数字")
             else:
                 weights[item][level] = float(v)
-    for item, names in (known or {}).items():
+    for item, item_levels in (known or {}).items():
         if item not in table:
             problems.append(f"{name}：缺少表 [weights.{item}]")
             continue
-        for level in names:
+        for level in item_levels:
             if isinstance(table[item], dict) and level not in table[item]:
                 problems.append(f"{name}：[weights.{item}] 缺少级别 {level} 的权重")
 
