@@ -25,7 +25,6 @@ import pandas as pd
 
 from recon.matchers._blocking import Blocker
 from recon.matchers._compare import COMPARISONS, compare_pairs
-from recon.normalize.address import normalize_addresses
 from recon.normalize.ids import IdKind
 from recon.rules import MatchingRules
 
@@ -102,19 +101,29 @@ _REC_COLS = [
     "addr_locality",
     "committee",
 ]
+# what the loader made of the columns a side may lack ('' where it does)
+_MORE_COLS = [
+    "hukou_key",
+    "hukou_locality",
+    "hukou_flat",
+    "hukou_county",
+    "hukou_province",
+    "id_county",
+    "id_province",
+    "phone",
+    "phone_kind",
+    "arrived_on",
+    "registered_on",
+    "ethnicity",
+]
 
 
-def _combined(field: pd.DataFrame, system: pd.DataFrame, household: bool) -> pd.DataFrame:
+def _combined(field: pd.DataFrame, system: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for frame in (field, system):
         part = frame[_REC_COLS].copy()
-        if household:  # 人户分离: the hukou flat is evidence too (the home may change)
-            hukou = frame.get("hukou_address")
-            part["hukou_key"] = (
-                normalize_addresses(hukou.fillna("").astype(str))["addr_key"].to_numpy(object)
-                if hukou is not None and len(frame)
-                else ""
-            )
+        for col in _MORE_COLS:
+            part[col] = frame.get(col, "")
         part["sex_eff"] = frame["sex"].where(frame["sex"].ne(""), frame["id_sex"])
         # a birth date read from a mistyped or damaged ID may carry the typo
         part["birth_weak"] = frame["id_kind"].isin(
@@ -154,11 +163,20 @@ def _method(id_level: str, kind_f: str, kind_s: str) -> str:
     return "scored"
 
 
-_POSITIVE = {
-    "name": {"exact", "simplified", "unknown_char", "homophone", "one_char"},
-    "birth": {"equal"},
-    "sex": {"equal"},
-    "address": {"same_flat", "same_building", "same_road"},
+# What a reason says of each item: the levels worth saying as agreement, and
+# as disagreement ("unknown" and the weak levels are left out).
+_SAID = {
+    "name": ({"exact", "simplified", "unknown_char", "homophone", "one_char"}, {"different"}),
+    "birth": ({"equal"}, {"different", "different_weak"}),
+    "sex": ({"equal"}, {"different"}),
+    "address": (
+        {"same_flat", "same_flat_no_road", "same_building", "same_road"},
+        {"different"},
+    ),
+    "hukou": ({"same_flat", "same_locality"}, {"different"}),
+    "phone": ({"same_mobile", "same_landline"}, set()),
+    "hukou_region": (set(), {"contradicts"}),
+    "ethnicity": (set(), {"different"}),
 }
 
 
@@ -193,14 +211,8 @@ def _reason(row: dict[str, str], f_id: str, s_id: str, kind_f: str, kind_s: str)
         head = f"{who}缺少有效身份证号"
     else:
         head = words["id"].get(id_level, "")
-    agree = [
-        words[k][row[k]] for k in ("name", "birth", "sex", "address") if row[k] in _POSITIVE[k]
-    ]
-    differ = [
-        words[k][row[k]]
-        for k in ("name", "birth", "sex", "address")
-        if row[k] not in _POSITIVE[k] and row[k] not in ("unknown", "missing")
-    ]
+    agree = [words[k][row[k]] for k, (good, _bad) in _SAID.items() if row.get(k) in good]
+    differ = [words[k][row[k]] for k, (_good, bad) in _SAID.items() if row.get(k) in bad]
     text = head
     if id_level != "exact" or differ:
         if agree:
@@ -241,9 +253,8 @@ def match_records(
 ) -> MatchResult:
     """Reconcile prepared field and system records (see the module text).
 
-    ``household``: for the 人户分离 list, where a person's home may have
-    changed since listing but the hukou flat has not, the hukou flat is
-    compared (and blocked on) as well.
+    ``household``: the 人户分离 list (kept for callers; the hukou flat is
+    compared and blocked on in every mode now).
 
     ``decided_same`` / ``decided_different``: (field, system) fingerprint
     pairs a person has judged (待人工确认单): the first are matched, the
@@ -253,7 +264,7 @@ def match_records(
     field = field.reset_index(drop=True)
     system = system.reset_index(drop=True)
     nf, ns = len(field), len(system)
-    recs = _combined(field, system, household)
+    recs = _combined(field, system)
     st = _State(nf, ns)
     usable = np.concatenate([field["usable"].to_numpy(bool), system["usable"].to_numpy(bool)])
     active = np.concatenate([np.ones(nf, bool), system["active"].to_numpy(bool)])
