@@ -21,6 +21,8 @@ house keys of the two addresses:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -175,10 +177,4 @@ def classify_separation(result: MatchResult) -> MatchResult:
     F["form"] = np.where(f_sep == Sep.UNREGISTERED, [FORMS.get(t, "") for t in f_type], "")
     S["separation"] = s_sep
     S["sep_type"] = s_type
-    return MatchResult(
-        field=F,
-        system=S,
-        pairs=result.pairs,
-        review=result.review,
-        differences=result.differences,
-    )
+    return replace(result, field=F, system=S)

@@ -189,6 +189,21 @@ class Blocker:
         rframe = rframe[sizes <= self.max_block]
         return lframe.merge(rframe, on="h")[["a", "b"]].astype("int64")
 
+    def different_people(self, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
+        """Pairs (a in left, b in right) sharing a blocking key while both have
+        a sure valid ID, and the two IDs differ: two people for certain, who
+        look like a candidate pair (the error estimate learns from them)."""
+        left, right = left[self.sure[left]], right[self.sure[right]]
+        frames = [pd.DataFrame({"a": [], "b": []}, dtype="int64")]
+        for rule in self.rules:
+            if rule.only or any(p not in self.cols and p not in _MADE_PARTS for p in rule.parts):
+                continue
+            frames.append(self._rule_pairs(rule.parts, left, right))
+        pairs = pd.concat(frames, ignore_index=True).drop_duplicates(["a", "b"])
+        ids = self.cols["id"]
+        a, b = pairs["a"].to_numpy(dtype=np.int64), pairs["b"].to_numpy(dtype=np.int64)
+        return pairs[ids[a] != ids[b]].reset_index(drop=True)
+
     def pairs(self, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
         """Distinct pairs (a in left, b in right, a != b) sharing a blocking key.
 

@@ -17,14 +17,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from recon.matchers._blocking import Blocker
 from recon.matchers._compare import COMPARISONS, compare_pairs
+from recon.matchers._estimate import estimate_errors
 from recon.normalize.ids import IdKind
 from recon.rules import MatchingRules
 
@@ -78,6 +80,10 @@ class MatchResult:
     pairs: pd.DataFrame  # f, s, method, score, reason
     review: pd.DataFrame  # f, s, score, reason
     differences: pd.DataFrame  # f, s, item, system_value, field_value
+    # the scored tier's own estimate: {"false_matches": N, "missed_matches": M}
+    estimated_errors: dict[str, int] = dataclasses.field(
+        default_factory=lambda: {"false_matches": 0, "missed_matches": 0}
+    )
 
     def counts(self) -> dict[str, dict[str, int]]:
         return {
@@ -295,10 +301,13 @@ def match_records(
     ]
     pairs = pd.concat(cands, ignore_index=True)
     # orient every pair as (a = residue row being decided, b = the other)
+    candidates = pd.DataFrame()
     if len(pairs):
         levels = compare_pairs(recs, pairs["a"].to_numpy(), pairs["b"].to_numpy())
         pairs = pd.concat([pairs, levels], axis=1)
         pairs["score"] = _score(levels, rules)
+        # the (field, system) candidates, for the run's own error estimate
+        candidates = pairs[(pairs["a"] < nf) != (pairs["b"] < nf)].reset_index(drop=True)
         pairs = pairs[pairs["score"] >= rules.review].reset_index(drop=True)
         if decided_different and fps is not None and len(pairs):
             a, b = pairs["a"].to_numpy(dtype=np.int64), pairs["b"].to_numpy(dtype=np.int64)
@@ -317,7 +326,54 @@ def match_records(
 
     step("finish")
     _finish(recs, st, field, system)
-    return _result(field, system, recs, st, pair_rows, review_rows)
+    result = _result(field, system, recs, st, pair_rows, review_rows)
+    step("estimate")
+    result.estimated_errors = _estimate(
+        recs, st, candidates, r_f, rules, blocker, matched_f, matched_s
+    )
+    return result
+
+
+# pairs of two different people looked at for the error estimate, at most
+_KNOWN_SAMPLE = 20_000
+
+
+def _estimate(
+    recs: pd.DataFrame,
+    st: _State,
+    candidates: pd.DataFrame,
+    residue_f: np.ndarray,
+    rules: MatchingRules,
+    blocker: Blocker,
+    matched_f: np.ndarray,
+    matched_s: np.ndarray,
+) -> dict[str, int]:
+    """The scored tier's expected false and missed matches (see ``_estimate``).
+
+    Learns also from what the run knows for sure: (a sample of) matched rows
+    that share a blocking key with another matched row of a different valid
+    ID are two people -- what the other pairs look like among candidates.
+    """
+    if candidates.empty:
+        return {"false_matches": 0, "missed_matches": 0}
+    sample = matched_f
+    if len(sample) > _KNOWN_SAMPLE:
+        sample = np.sort(np.random.default_rng(0).choice(sample, _KNOWN_SAMPLE, replace=False))
+    apart = blocker.different_people(sample, matched_s)
+    known_different = compare_pairs(
+        recs, apart["a"].to_numpy(dtype=np.int64), apart["b"].to_numpy(dtype=np.int64)
+    )
+    a = candidates["a"].to_numpy(dtype=np.int64)
+    b = candidates["b"].to_numpy(dtype=np.int64)
+    f, s = np.where(a < st.nf, a, b), np.where(a < st.nf, b, a)
+    in_residue = np.isin(f, residue_f)
+    auto = in_residue & (st.out[f] == Outcome.MATCHED) & (st.partner[f] == s)
+    left = (Outcome.FIELD_ONLY, Outcome.SYSTEM_ONLY, Outcome.REVIEW)
+    open_pair = np.isin(st.out[f], left) & np.isin(st.out[s], left)
+    start = float((candidates["score"] >= rules.match).mean())
+    return estimate_errors(
+        candidates, rules.weights, start, auto, open_pair, f, known_different=known_different
+    )
 
 
 def _exact_tier(
@@ -645,13 +701,7 @@ def restrict_visits(result: MatchResult, committees: set[str]) -> MatchResult:
     in_scope = system["committee"].astype(str).isin(committees).to_numpy()
     out = system["outcome"].eq(Outcome.SYSTEM_ONLY).to_numpy() & ~in_scope
     system.loc[out, "outcome"] = Outcome.OUT_OF_SCOPE
-    return MatchResult(
-        field=result.field,
-        system=system,
-        pairs=result.pairs,
-        review=result.review,
-        differences=result.differences,
-    )
+    return replace(result, system=system)
 
 
 def _person_row(st: _State, row: int, other: int, kinds: np.ndarray) -> int:
