@@ -113,6 +113,8 @@ def _summary(
             for side in ("field", "system")
         },
         "totals_check": checks,
+        # the scored tier's own estimate (review pairs count as unmatched)
+        "estimated_errors": {k: int(v) for k, v in result.estimated_errors.items()},
         "pairs": {
             "matches": len(pairs),
             "by_method": {str(k): int(v) for k, v in pairs["method"].value_counts().items()},
