@@ -206,6 +206,11 @@ def _region_names() -> tuple[
     return table, every, frozenset(provinces)
 
 
+@lru_cache(maxsize=1)
+def _province_shorts() -> frozenset[str]:
+    return frozenset(_province_short(p) for p in _region_names()[2] if p)
+
+
 def _admin_parts(text: str) -> tuple[str, str, bool]:
     """(county, province) named at the head of a hukou address ('' if none),
     and whether that is all the text says.
@@ -215,13 +220,13 @@ def _admin_parts(text: str) -> tuple[str, str, bool]:
     is the last county- or prefecture-level name of the run.
     """
     _, counties, provinces = _region_names()
-    shorts = {_province_short(p): p for p in provinces if p}
+    shorts = _province_shorts()
     county = province = ""
     pos = 0
     while pos < len(text):
         for size in range(min(10, len(text) - pos), 1, -1):
             token = text[pos : pos + size]
-            if token in provinces or token in shorts:
+            if token in shorts or token in provinces:
                 province = province or _province_short(token)
             elif token in counties:
                 county = token
@@ -234,25 +239,48 @@ def _admin_parts(text: str) -> tuple[str, str, bool]:
     return county, province, pos >= len(text)
 
 
+# hukou texts already normalised in this process: both sides carry the same
+# person's hukou address, so the second side mostly finds its texts here
+_HUKOU_DONE: dict[str, tuple[str, str, str, str, str]] = {}
+_HUKOU_DONE_MAX = 2_000_000
+
+
+def _hukou_parts(texts: list[str]) -> list[tuple[str, str, str, str, str]]:
+    todo = [t for t in texts if t not in _HUKOU_DONE]
+    if todo:
+        if len(_HUKOU_DONE) + len(todo) > _HUKOU_DONE_MAX:
+            _HUKOU_DONE.clear()
+        keys = normalize_addresses(pd.Series(todo, dtype=object))
+        for text, key, locality, flat in zip(
+            todo,
+            keys["addr_key"].tolist(),
+            keys["addr_locality"].tolist(),
+            keys["addr_flat"].tolist(),
+            strict=True,
+        ):
+            county, province, only_admin = _admin_parts(text)
+            if only_admin:  # '安徽省': no place in it
+                key = locality = flat = ""
+            _HUKOU_DONE[text] = (key, locality, flat, county, province)
+    return [_HUKOU_DONE[t] for t in texts]
+
+
 def hukou_columns(values: pd.Series) -> pd.DataFrame:
     """The hukou address normalised once: house key, locality (village or
     road), flat (the key without its locality), county and province named at
     its head ('' where unknown). Per distinct text."""
     codes, uniques = pd.factorize(values.fillna("").astype(str))
-    keys = normalize_addresses(pd.Series(list(uniques), dtype=object))
-    parts = [_admin_parts(u) for u in uniques]
-    only_admin = np.asarray([a for _, _, a in parts], dtype=bool)  # '安徽省': no place in it
-    made = {
-        "hukou_key": np.where(only_admin, "", keys["addr_key"].to_numpy(dtype=object)),
-        "hukou_locality": np.where(only_admin, "", keys["addr_locality"].to_numpy(dtype=object)),
-        "hukou_flat": np.where(only_admin, "", keys["addr_flat"].to_numpy(dtype=object)),
-        "hukou_county": np.asarray([c for c, _, _ in parts], dtype=object),
-        "hukou_province": np.asarray([p for _, p, _ in parts], dtype=object),
-    }
+    parts = _hukou_parts([str(u) for u in uniques])
     return pd.DataFrame(
         {
-            k: pd.Series(v[codes] if len(v) else v, index=values.index, dtype=object)
-            for k, v in made.items()
+            name: pd.Series(
+                np.asarray([p[i] for p in parts], dtype=object)[codes]
+                if parts
+                else np.full(len(values), "", dtype=object),
+                index=values.index,
+                dtype=object,
+            )
+            for i, name in enumerate(HUKOU_COLUMNS)
         }
     )
 

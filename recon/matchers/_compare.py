@@ -260,13 +260,18 @@ def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
     return frame[name].fillna("").to_numpy(dtype=object)
 
 
+_SEP = "\x1f"  # joins the values of one row: never inside a text cell
+
+
 def _per_distinct(fn: Callable[..., str], *cols: np.ndarray) -> np.ndarray:
     """``fn`` over the rows of ``cols``, called once per distinct combination."""
     if not len(cols[0]):
         return np.array([], dtype=object)
-    frame = pd.DataFrame({i: pd.Series(c, dtype=object) for i, c in enumerate(cols)})
-    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(frame))
-    made = np.asarray([fn(*u) for u in uniques], dtype=object)
+    key = cols[0].astype(object)
+    for c in cols[1:]:
+        key = key + _SEP + c.astype(object)
+    codes, uniques = pd.factorize(key)
+    made = np.asarray([fn(*u.split(_SEP)) for u in uniques], dtype=object)
     return made[codes]
 
 
