@@ -13,7 +13,9 @@ then, in fresh processes so that imports count:
 
 and reports the median wall time of the runs, the peak RSS of recon, the
 ratio to the floor, and the quality figures against the generator's truth
-next to those of an exact-ID "VLOOKUP". Results go to benchmarks/results/.
+next to those of an exact-ID "VLOOKUP", the rows sent to review, and the
+run's own error estimate (summary.json's estimated_errors) next to the true
+false and missed pairs. Results go to benchmarks/results/.
 """
 
 from __future__ import annotations
@@ -130,9 +132,9 @@ def bench(n: int, runs: int, seed: int) -> dict[str, object]:
         times.append(wall)
         rss.append(peak)
         print(f"  recon {wall:.1f} s, peak RSS {peak / 1024:.0f} MB", flush=True)
+    scores = evaluate(out, folder / "答案" / "truth.csv")
     quality = {
-        k: {"precision": v.precision, "recall": v.recall, "f1": v.f1}
-        for k, v in evaluate(out, folder / "答案" / "truth.csv").items()
+        k: {"precision": v.precision, "recall": v.recall, "f1": v.f1} for k, v in scores.items()
     }
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     result = {
@@ -147,6 +149,13 @@ def bench(n: int, runs: int, seed: int) -> dict[str, object]:
         "quality": quality,
         "vlookup_quality": _vlookup_quality(folder),
         "review_rows": summary["outcomes"]["field"]["review"],
+        "review_share": summary["outcomes"]["field"]["review"] / summary["rows_read"]["field"],
+        # the run's own estimate against the generator's truth
+        "estimated_errors": summary["estimated_errors"],
+        "true_errors": {
+            "false_matches": scores["pairs"].fp,
+            "missed_matches": scores["pairs"].fn,
+        },
     }
     print(json.dumps(result, ensure_ascii=False, indent=1), flush=True)
     return result
@@ -176,10 +185,13 @@ def main() -> None:
     print(f"\nwritten {path}")
     for r in results:
         f1 = r["quality"]["pairs"]["f1"]
+        est, true = r["estimated_errors"], r["true_errors"]
         print(
             f"N={r['persons']:>9,}  floor {r['floor_median_s']:.2f} s  "
             f"recon {r['recon_median_s']:.1f} s ({r['ratio']:.1f}x)  "
-            f"peak {r['peak_rss_mb']:.0f} MB  pair F1 {f1:.5f}"
+            f"peak {r['peak_rss_mb']:.0f} MB  pair F1 {f1:.5f}  review rows {r['review_rows']}  "
+            f"false {est['false_matches']} (true {true['false_matches']})  "
+            f"missed {est['missed_matches']} (true {true['missed_matches']})"
         )
 
 

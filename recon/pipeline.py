@@ -107,6 +107,8 @@ def _summary(
             for side in ("field", "system")
         },
         "totals_check": checks,
+        # the scored tier's own estimate (review pairs count as unmatched)
+        "estimated_errors": {k: int(v) for k, v in result.estimated_errors.items()},
         "pairs": {
             "matches": len(pairs),
             "by_method": {str(k): int(v) for k, v in pairs["method"].value_counts().items()},
@@ -147,7 +149,8 @@ KEEP_COLUMNS = [
     "file", "sheet", "row", "committee", "name", "name_key", "name_simp", "sex", "id_sex",
     "id", "id_kind", "id_valid", "id_prefix", "id_number", "id_problems", "birth",
     "birth_from_id", "address", "addr_key", "addr_building", "addr_locality", "addr_flat",
-    "hukou_address",
+    "hukou_address", "hukou_key", "hukou_locality", "hukou_flat", "hukou_county",
+    "hukou_province", "id_county", "id_province", "phone_kind", "ethnicity",
     "phone", "registered_on", "record_key", "usable", "active",
     "missing", "findings", "collected_on", "arrived_on", "cancelled_on", "kind",
 ]  # fmt: skip

@@ -21,6 +21,8 @@ house keys of the two addresses:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -83,12 +85,22 @@ def separation_type(value: object) -> str:
 Keys = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
+# the loader's normalised columns of each address column
+_MADE = {
+    "address": ("addr_key", "addr_locality", "addr_flat"),
+    "hukou_address": ("hukou_key", "hukou_locality", "hukou_flat"),
+}
+
+
 def _keys(frame: pd.DataFrame, column: str) -> Keys:
     """House keys, localities and flats (the key without its road) of an address
-    column ('' where unknown)."""
+    column ('' where unknown): the loader's, made once."""
     if column not in frame or not len(frame):
         blank = np.full(len(frame), "", dtype=object)
         return blank, blank.copy(), blank.copy()
+    made = _MADE[column]
+    if all(c in frame for c in made):
+        return tuple(frame[c].fillna("").to_numpy(dtype=object) for c in made)  # type: ignore[return-value]
     parts = normalize_addresses(frame[column].fillna("").astype(str))
     return (
         parts["addr_key"].to_numpy(dtype=object),
@@ -165,10 +177,4 @@ def classify_separation(result: MatchResult) -> MatchResult:
     F["form"] = np.where(f_sep == Sep.UNREGISTERED, [FORMS.get(t, "") for t in f_type], "")
     S["separation"] = s_sep
     S["sep_type"] = s_type
-    return MatchResult(
-        field=F,
-        system=S,
-        pairs=result.pairs,
-        review=result.review,
-        differences=result.differences,
-    )
+    return replace(result, field=F, system=S)

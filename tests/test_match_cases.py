@@ -43,12 +43,16 @@ def write(
 
 
 def run(
-    tmp_path: Path, field_rows: list[list[str]], system_rows: list[list[str]]
+    tmp_path: Path,
+    field_rows: list[list[str]],
+    system_rows: list[list[str]],
+    field_header: list[str] = FIELD_HEADER,
+    system_header: list[str] = SYSTEM_HEADER,
 ) -> dict[str, pd.DataFrame]:
     (tmp_path / "f").mkdir()
     (tmp_path / "s").mkdir()
-    write(tmp_path / "f" / "field.csv", FIELD_HEADER, field_rows)
-    write(tmp_path / "s" / "system.csv", SYSTEM_HEADER, system_rows, encoding="gb18030")
+    write(tmp_path / "f" / "field.csv", field_header, field_rows)
+    write(tmp_path / "s" / "system.csv", system_header, system_rows, encoding="gb18030")
     out = tmp_path / "out"
     run_match([tmp_path / "f"], [tmp_path / "s"], out)
     names = [
@@ -303,3 +307,148 @@ def test_formula_like_names_are_written_as_text(tmp_path, name):
     wb = openpyxl.load_workbook(tmp_path / "out" / "核对结果.xlsx")
     cells = [c for row in wb["人到机_待录入"].iter_rows() for c in row if c.value == shown]
     assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula
+
+
+# --- what both sides carry besides the ID: hukou address, phone ------------------------
+
+FIELD_MORE = ["姓名", "性别", "公民身份号码", "现居住地址", "户籍地址", "联系电话"]
+SYSTEM_MORE = ["姓名", "性别", "公民身份号码", "暂住地址", "户籍地址", "联系电话", "人员状态"]
+# two men named 刘洋 renting rooms of one flat, born the same year (not the same day)
+LIU_A = make_id("411082", "19920304", "111")  # 河南 长葛
+LIU_B = make_id("340828", "19921130", "131")  # 安徽 岳西
+HUKOU_A = "河南省许昌市长葛市石门乡五一村8组54号"
+HUKOU_B = "安徽省安庆市岳西县青山乡高台村115号"
+MOBILE_A, MOBILE_B = "13912345678", "18687654321"
+
+
+def _co_tenants(
+    field_row: list[str],
+    hukou: tuple[str, str],
+    phone: tuple[str, str],
+    ids: tuple[str, str] = (LIU_A, LIU_B),
+) -> list:
+    return [
+        [field_row],
+        [
+            ["刘洋", "男", ids[0], SYS_ADDR, hukou[0], phone[0], "正常"],
+            ["刘洋", "男", ids[1], SYS_ADDR, hukou[1], phone[1], "正常"],
+        ],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("description", "field_row", "system_hukou", "system_phone", "expected"),
+    [
+        (
+            "the field row's hukou address is A's (spelt without the province)",
+            ["刘洋", "男", "", ADDR, "长葛市石门乡五一村八组54号", ""],
+            (HUKOU_A, HUKOU_B),
+            ("", ""),
+            {(2, 2)},
+        ),
+        (
+            "... is B's",
+            ["刘洋", "男", "", ADDR, HUKOU_B, ""],
+            (HUKOU_A, HUKOU_B),
+            ("", ""),
+            {(2, 3)},
+        ),
+        (
+            "no hukou address on the field row: nothing tells them apart",
+            ["刘洋", "男", "", ADDR, "", ""],
+            (HUKOU_A, HUKOU_B),
+            ("", ""),
+            set(),
+        ),
+    ],
+)
+def test_two_same_name_co_tenants_told_apart_by_hukou_address(
+    tmp_path, description, field_row, system_hukou, system_phone, expected
+):
+    # the field row has no ID and no birth date: name, sex and flat fit both
+    res = run(
+        tmp_path,
+        *_co_tenants(field_row, system_hukou, system_phone),
+        field_header=FIELD_MORE,
+        system_header=SYSTEM_MORE,
+    )
+    assert pairs(res) == expected, description
+    if expected:
+        assert res["review"].empty, description
+        assert res["matches"]["method"].tolist() == ["missing_id"]
+        assert "户籍地址为同一套房" in res["matches"]["reason"].iat[0]
+        assert len(res["system_only"]) == 1  # the other co-tenant: still to visit
+    else:
+        assert len(res["review"]) == 2  # both candidates, for a person to decide
+
+
+@pytest.mark.parametrize(
+    ("description", "phone", "expected"),
+    [
+        ("A's mobile number", MOBILE_A, {(2, 2)}),
+        ("B's mobile number (written with +86 and spaces)", "+86 186 8765 4321", {(2, 3)}),
+        ("no phone: nothing tells them apart", "", set()),
+    ],
+)
+def test_two_same_name_co_tenants_told_apart_by_phone(tmp_path, description, phone, expected):
+    # relatives: one hukou flat, IDs of one county, one rented flat, one
+    # name; only the phone differs
+    cousin = make_id("411082", "19921130", "131")
+    res = run(
+        tmp_path,
+        *_co_tenants(
+            ["刘洋", "男", "", ADDR, HUKOU_A, phone],
+            (HUKOU_A, HUKOU_A),
+            (MOBILE_A, MOBILE_B),
+            (LIU_A, cousin),
+        ),
+        field_header=FIELD_MORE,
+        system_header=SYSTEM_MORE,
+    )
+    assert pairs(res) == expected, description
+    if expected:
+        assert "手机号一致" in res["matches"]["reason"].iat[0]
+    else:
+        assert len(res["review"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("description", "field_hukou", "expected"),
+    [
+        ("the field row's hukou names A's ID region (长葛)", HUKOU_A, {(2, 2)}),
+        ("... names B's ID region (岳西)", HUKOU_B, {(2, 3)}),
+        ("... names neither: both contradict it", "江苏省常州市武进区东风路46号", set()),
+    ],
+)
+def test_a_hukou_address_that_contradicts_the_id_region(
+    tmp_path, description, field_hukou, expected
+):
+    # the system holds no hukou address: the field row's is checked against
+    # the region code of each candidate's ID
+    res = run(
+        tmp_path,
+        *_co_tenants(["刘洋", "男", "", ADDR, field_hukou, ""], ("", ""), ("", "")),
+        field_header=FIELD_MORE,
+        system_header=SYSTEM_MORE,
+    )
+    assert pairs(res) == expected, description
+    if expected:
+        assert res["review"].empty
+    reasons = " ".join(res["review"]["reason"].tolist() + res["matches"]["reason"].tolist())
+    if not expected:
+        assert "户籍地与身份证号地区不符" in reasons
+
+
+def test_two_valid_ids_with_the_same_hukou_address_and_phone_are_never_merged(tmp_path):
+    # everything agrees -- name, sex, flat, hukou flat, mobile -- but the IDs are
+    # two different valid numbers: two people (twins sharing a phone, say)
+    res = run(
+        tmp_path,
+        [["刘洋", "男", LIU_A, ADDR, HUKOU_A, MOBILE_A]],
+        [["刘洋", "男", make_id("411082", "19920304", "131"), SYS_ADDR, HUKOU_A, MOBILE_A, "正常"]],
+        field_header=FIELD_MORE,
+        system_header=SYSTEM_MORE,
+    )
+    assert pairs(res) == set()
+    assert res["review"].empty
+    assert len(res["field_only"]) == 1 and len(res["system_only"]) == 1

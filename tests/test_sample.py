@@ -201,6 +201,22 @@ def test_names_have_many_homonyms(street: Street) -> None:
     assert (per_building >= 2).sum() >= 5
 
 
+def test_same_name_flatmates_differ_in_hukou_and_phone(street: Street) -> None:
+    # co-tenants given one name (not a family): what tells them apart besides
+    # the ID is what both sides carry -- the hukou address and the phone
+    p = street.persons[street.persons["twin_of"] < 0]
+    groups = p.groupby(["flat_id", "name"])
+    pairs = groups.filter(lambda g: len(g) >= 2)
+    assert pairs.groupby(["flat_id", "name"]).ngroups >= 5
+    by = pairs.groupby(["flat_id", "name"])
+    differ_hukou = (by["hukou_address"].nunique() >= 2).mean()
+    differ_phone = (by["phone"].nunique() >= 2).mean()
+    assert differ_hukou > 0.5 and differ_phone > 0.9
+    # and some field rows of such people carry no ID at all
+    noisy = street.field["noise"].astype(str)
+    assert noisy.str.contains("id_missing").sum() > 0
+
+
 def test_surnames_follow_a_realistic_frequency(street: Street) -> None:
     surnames = street.persons["surname"]
     top = surnames.value_counts(normalize=True)

@@ -226,9 +226,9 @@ def test_visited_separation_list_reads_back(result):
 
 
 def test_a_moved_person_without_id_is_found_by_the_hukou_flat(tmp_path):
-    # the sweep has no ID and a new home; the hukou flat is the list's. In
-    # 人户分离 mode name + sex + hukou flat is enough; the 来沪人员 match,
-    # which has no hukou evidence, must not pair them.
+    # the sweep has no ID and a new home; the hukou flat is the list's:
+    # name + sex + hukou flat is enough, in either mode (both compare the
+    # hukou address now).
     moved = make_id("310112", "19890101", "135")
     (tmp_path / "f").mkdir()
     (tmp_path / "s").mkdir()
@@ -243,16 +243,16 @@ def test_a_moved_person_without_id_is_found_by_the_hukou_flat(tmp_path):
                    "上海市闵行区古美路40弄1号101室", "人在户不在", "古美一村"]],
         "utf-8-sig",
     )  # fmt: skip
-    for mode, matched in (("人户分离", True), ("", False)):
+    for mode, matched in (("人户分离", True), ("", True)):
         out = tmp_path / f"out{mode}"
         args = ["match", tmp_path / "f", "--system", tmp_path / "s", "--out", out]
         res = invoke(*args, *(["--mode", mode] if mode else []))
         assert res.exit_code == 0, res.stderr
         m = _csv(out / "matches.csv")
         assert len(m) == int(matched), mode
-        if matched:
+        assert "户籍地址为同一套房" in m.loc[0, "reason"]
+        if mode:
             assert m.loc[0, "separation"] == "moved"
-            assert "户籍地址为同一套房" in m.loc[0, "reason"]
 
 
 def test_other_commands_refuse_a_separation_result(result):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,16 @@ from recon.normalize.names import UNKNOWN, normalize_names
 from recon.normalize.values import normalize_phones, normalize_sex
 from recon.rules import StatusRules
 
-__all__ = ["FINDINGS", "PROBLEM_COLUMNS", "TRACKED_FIELDS", "prepare_records"]
+__all__ = [
+    "FINDINGS",
+    "HUKOU_COLUMNS",
+    "PROBLEM_COLUMNS",
+    "TRACKED_FIELDS",
+    "hukou_columns",
+    "id_region_columns",
+    "phone_kind",
+    "prepare_records",
+]
 
 PROBLEM_COLUMNS = ["side", "file", "sheet", "row", "column", "problem"]
 
@@ -109,8 +119,12 @@ def prepare_records(
     df["birth"] = _obj(np.where(id_birth != "", id_birth, birth_col), idx)
     df["birth_from_id"] = id_birth != ""
     df = pd.concat([df, normalize_addresses(df["address"])], axis=1)
+    hukou = df["hukou_address"] if "hukou_address" in df else pd.Series("", index=idx)
+    df = pd.concat([df, hukou_columns(hukou.fillna("").astype(str))], axis=1)
+    df = pd.concat([df, id_region_columns(df["id"], df["id_kind"], df["id_prefix"])], axis=1)
     df["phone_raw"] = df["phone"].fillna("").astype(str)
     df["phone"] = _obj(normalize_phones(df["phone_raw"]).to_numpy(dtype=object), idx)
+    df["phone_kind"] = _obj(_per_unique(df["phone"], phone_kind), idx)
     if side == "system":
         active, unknown_status, unknown_flag = _status(df, status_rules)
     else:
@@ -132,6 +146,182 @@ def prepare_records(
     )
     df["findings"] = _joined(checks, n)
     return df, _problems(df, side, checks, (unknown_status, unknown_flag), labels)
+
+
+# --- hukou address, ID region, phone kind (made once, compared by the matcher) -----
+
+HUKOU_COLUMNS = (
+    "hukou_key",
+    "hukou_locality",
+    "hukou_flat",
+    "hukou_county",
+    "hukou_province",
+)
+
+_LONG_PROVINCES = ("内蒙古", "黑龙江")
+
+
+def _province_short(name: str) -> str:
+    """'河南省' / '新疆维吾尔自治区' / '上海市' -> '河南' / '新疆' / '上海'."""
+    return name[:3] if name.startswith(_LONG_PROVINCES) else name[:2]
+
+
+_PLACEHOLDER_NAMES = frozenset(
+    ("市辖区", "市区", "郊区", "矿区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
+)
+
+
+def _all_names(raw: str) -> list[str]:
+    """'[1983-2001]东市区,[2002-]瑶海区' -> every name the code has had."""
+    names = (re.sub(r"^\[[^\]]*\]", "", n).strip() for n in raw.split(","))
+    return [n for n in names if n and n not in _PLACEHOLDER_NAMES]
+
+
+@lru_cache(maxsize=1)
+def _region_names() -> tuple[
+    dict[str, tuple[str, tuple[str, ...]]], frozenset[str], frozenset[str]
+]:
+    """python-stdnum's cn/loc table: 6-digit code -> (province, the names of
+    its county and prefecture, old and new); every such name; every province.
+    Retired codes stay: people keep the number they were first given."""
+    from stdnum import numdb
+
+    table: dict[str, tuple[str, tuple[str, ...]]] = {}
+    provinces: set[str] = set()
+    for _len, lo, hi, props, children in numdb.get("cn/loc").prefixes:
+        if lo != hi:
+            continue
+        province = props.get("province", "")
+        provinces.add(province)
+        names = {
+            lo + lo2: _all_names(p2.get("county", ""))
+            for _l2, lo2, hi2, p2, _c2 in children
+            if lo2 == hi2
+        }
+        for code, county in names.items():
+            if code.endswith("0000"):
+                continue
+            table[code] = (province, (*county, *names.get(code[:4] + "00", [])))
+    every = frozenset(n for _, names_ in table.values() for n in names_)
+    return table, every, frozenset(provinces)
+
+
+@lru_cache(maxsize=1)
+def _province_shorts() -> frozenset[str]:
+    return frozenset(_province_short(p) for p in _region_names()[2] if p)
+
+
+def _admin_parts(text: str) -> tuple[str, str, bool]:
+    """(county, province) named at the head of a hukou address ('' if none),
+    and whether that is all the text says.
+
+    Reads the leading run of known administrative names (longest first at
+    each place): '河南省许昌市长葛市石门乡…' -> ('长葛市', '河南'); the county
+    is the last county- or prefecture-level name of the run.
+    """
+    _, counties, provinces = _region_names()
+    shorts = _province_shorts()
+    county = province = ""
+    pos = 0
+    while pos < len(text):
+        for size in range(min(10, len(text) - pos), 1, -1):
+            token = text[pos : pos + size]
+            if token in shorts or token in provinces:
+                province = province or _province_short(token)
+            elif token in counties:
+                county = token
+            else:
+                continue
+            pos += size
+            break
+        else:
+            break
+    return county, province, pos >= len(text)
+
+
+# hukou texts already normalised in this process: both sides carry the same
+# person's hukou address, so the second side mostly finds its texts here
+_HUKOU_DONE: dict[str, tuple[str, str, str, str, str]] = {}
+_HUKOU_DONE_MAX = 2_000_000
+
+
+def _hukou_parts(texts: list[str]) -> list[tuple[str, str, str, str, str]]:
+    todo = [t for t in texts if t not in _HUKOU_DONE]
+    if todo:
+        if len(_HUKOU_DONE) + len(todo) > _HUKOU_DONE_MAX:
+            _HUKOU_DONE.clear()
+        keys = normalize_addresses(pd.Series(todo, dtype=object))
+        for text, key, locality, flat in zip(
+            todo,
+            keys["addr_key"].tolist(),
+            keys["addr_locality"].tolist(),
+            keys["addr_flat"].tolist(),
+            strict=True,
+        ):
+            county, province, only_admin = _admin_parts(text)
+            if only_admin:  # '安徽省': no place in it
+                key = locality = flat = ""
+            _HUKOU_DONE[text] = (key, locality, flat, county, province)
+    return [_HUKOU_DONE[t] for t in texts]
+
+
+def hukou_columns(values: pd.Series) -> pd.DataFrame:
+    """The hukou address normalised once: house key, locality (village or
+    road), flat (the key without its locality), county and province named at
+    its head ('' where unknown). Per distinct text."""
+    codes, uniques = pd.factorize(values.fillna("").astype(str))
+    parts = _hukou_parts([str(u) for u in uniques])
+    return pd.DataFrame(
+        {
+            name: pd.Series(
+                np.asarray([p[i] for p in parts], dtype=object)[codes]
+                if parts
+                else np.full(len(values), "", dtype=object),
+                index=values.index,
+                dtype=object,
+            )
+            for i, name in enumerate(HUKOU_COLUMNS)
+        }
+    )
+
+
+def id_region_columns(ids: pd.Series, kinds: pd.Series, prefixes: pd.Series) -> pd.DataFrame:
+    """The county names ('|'-joined, old names too) and province of the
+    region code an ID starts with (its first six digits, where trustworthy)."""
+    table = _region_names()[0]
+    kind = kinds.to_numpy(dtype=object)
+    text = np.where(
+        kind == IdKind.DAMAGED, prefixes.to_numpy(dtype=object), ids.to_numpy(dtype=object)
+    )
+    has = np.isin(
+        kind, [IdKind.VALID, IdKind.UPGRADED, IdKind.SUSPECT, IdKind.INVALID, IdKind.DAMAGED]
+    )
+    region = pd.Series(np.where(has, text, ""), dtype=object).str.slice(0, 6)
+
+    def names(code: str) -> str:
+        hit = table.get(code)
+        return "|".join(hit[1]) if hit else ""
+
+    def province(code: str) -> str:
+        hit = table.get(code)
+        return _province_short(hit[0]) if hit else ""
+
+    return pd.DataFrame(
+        {
+            "id_county": _obj(_per_unique(region, names), ids.index),
+            "id_province": _obj(_per_unique(region, province), ids.index),
+        }
+    )
+
+
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
+def phone_kind(phone: str) -> str:
+    """'mobile' (11 digits, 13x-19x), 'landline' (7-12 other digits) or ''."""
+    if _MOBILE.match(phone):
+        return "mobile"
+    return "landline" if 7 <= len(phone) <= 12 else ""
 
 
 # What people write in a cell for "nothing": the cell counts as not filled.

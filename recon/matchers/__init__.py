@@ -4,6 +4,7 @@ A matcher never opens a file: it takes the record frames the loaders made
 and returns a :class:`MatchResult` for the writers.
 """
 
+from recon.matchers._blocking import BLOCK_ONLY, BLOCK_PARTS
 from recon.matchers._compare import COMPARISONS, Comparison, compare_pairs
 from recon.matchers._engine import (
     METHOD_LABELS,
@@ -16,6 +17,8 @@ from recon.matchers._engine import (
 )
 
 __all__ = [
+    "BLOCK_ONLY",
+    "BLOCK_PARTS",
     "COMPARISONS",
     "METHOD_LABELS",
     "OUTCOME_LABELS",

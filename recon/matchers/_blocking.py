@@ -22,32 +22,35 @@ import pyarrow.compute as pc
 
 from recon.normalize.ids import IdKind, repair_candidates_many
 from recon.normalize.names import sound_key
+from recon.rules import BlockingRule
 
-__all__ = ["BLOCKING_RULES", "Blocker"]
+__all__ = ["BLOCK_ONLY", "BLOCK_PARTS", "Blocker"]
 
 _USABLE = (IdKind.VALID, IdKind.UPGRADED, IdKind.SUSPECT)
 _SURE = (IdKind.VALID, IdKind.UPGRADED)  # valid and not possibly damaged
 _HAS_SIX = (*_USABLE, IdKind.INVALID, IdKind.DAMAGED)
 
-# A rule: its name, the parts whose values make its key, and the rows it is
-# for -- a pair is proposed only when at least one of its rows is such a row
-# (None: any). The two wide keys are kept to where nothing narrower works:
-# region + name to IDs that kept only their first six digits, and name +
-# 居委 + road to rows without a birth date.
-BLOCKING_RULES: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
-    ("id14", ("id14",), None),
-    ("id6_name", ("name_simp", "id6"), "short_damaged"),
-    ("name_birth", ("name_simp", "birth"), None),
-    ("name_house", ("name_simp", "addr_key"), None),
-    ("house_birth", ("addr_key", "birth"), None),
-    ("sound_birth", ("birth", "sound"), None),
-    ("sound_house", ("addr_key", "sound"), None),
-    ("name_flat", ("name_simp", "addr_flat"), None),
-    ("name_locality", ("name_simp", "committee", "addr_locality"), "no_birth"),
-    # 人户分离 only (the frame has hukou keys): a person who moved keeps the hukou flat
-    ("name_hukou", ("name_simp", "hukou_key"), None),
-    ("sound_hukou", ("hukou_key", "sound"), None),
+# The rules themselves are data (matching.toml's [[blocking]]): a rule names
+# the parts whose values make its key and the rows it is for -- a pair is
+# proposed only when at least one of its rows is such a row ("" = any).
+# These are the parts and row kinds a rule may name.
+BLOCK_PARTS = (
+    "id14",
+    "id6",
+    "sound",
+    "name_simp",
+    "name_key",
+    "birth",
+    "committee",
+    "addr_key",
+    "addr_flat",
+    "addr_building",
+    "addr_locality",
+    "hukou_key",
+    "hukou_locality",
+    "phone",
 )
+BLOCK_ONLY = ("short_damaged", "no_birth")
 _MADE_PARTS = ("sound", "id14", "id6")  # parts made on demand, not columns
 
 
@@ -66,8 +69,9 @@ def _hash(frame: pd.DataFrame, parts: tuple[str, ...]) -> np.ndarray:
 class Blocker:
     """Key parts of the combined record frame, made for the rows that need them."""
 
-    def __init__(self, recs: pd.DataFrame, max_block: int) -> None:
+    def __init__(self, recs: pd.DataFrame, max_block: int, rules: tuple[BlockingRule, ...]) -> None:
         self.max_block = max_block
+        self.rules = rules
         self.cols = {c: recs[c].to_numpy(dtype=object) for c in recs.columns}
         self.kinds = self.cols["id_kind"]
         self.sure = np.isin(self.kinds, _SURE)
@@ -185,6 +189,21 @@ class Blocker:
         rframe = rframe[sizes <= self.max_block]
         return lframe.merge(rframe, on="h")[["a", "b"]].astype("int64")
 
+    def different_people(self, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
+        """Pairs (a in left, b in right) sharing a blocking key while both have
+        a sure valid ID, and the two IDs differ: two people for certain, who
+        look like a candidate pair (the error estimate learns from them)."""
+        left, right = left[self.sure[left]], right[self.sure[right]]
+        frames = [pd.DataFrame({"a": [], "b": []}, dtype="int64")]
+        for rule in self.rules:
+            if rule.only or any(p not in self.cols and p not in _MADE_PARTS for p in rule.parts):
+                continue
+            frames.append(self._rule_pairs(rule.parts, left, right))
+        pairs = pd.concat(frames, ignore_index=True).drop_duplicates(["a", "b"])
+        ids = self.cols["id"]
+        a, b = pairs["a"].to_numpy(dtype=np.int64), pairs["b"].to_numpy(dtype=np.int64)
+        return pairs[ids[a] != ids[b]].reset_index(drop=True)
+
     def pairs(self, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
         """Distinct pairs (a in left, b in right, a != b) sharing a blocking key.
 
@@ -195,10 +214,11 @@ class Blocker:
         left_open, left_sure = left[~self.sure[left]], left[self.sure[left]]
         right_open = right[~self.sure[right]]
         frames = [self._repair_pairs(left, right).assign(rule="repair")]
-        for name, parts, only in BLOCKING_RULES:
+        for rule in self.rules:
+            name, parts, only = rule.name, rule.parts, rule.only
             if any(p not in self.cols and p not in _MADE_PARTS for p in parts):
                 continue  # a rule for columns this match does not have
-            if only is None:
+            if not only:
                 joins = [(left_open, right), (left_sure, right_open)]
             else:  # at least one row of the pair must be one the rule is for
                 mark = self.only[only]

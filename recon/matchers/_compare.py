@@ -7,6 +7,7 @@ a clerk. Weights come from ``rules/matching.toml``, never from here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -221,7 +222,6 @@ class AddressComparison(Comparison):
         "same_flat_no_road": "住址为同一套房（一方未写路名）",
         "same_building": "住址在同一幢楼",
         "same_road": "住址在同一条路/村",
-        "same_hukou": "户籍地址为同一套房",
         "different": "住址不同",
         "unknown": "缺少住址",
     }
@@ -247,10 +247,198 @@ class AddressComparison(Comparison):
         for i in np.flatnonzero(partial):
             if same_flat(ka[i], kb[i]):
                 out[i] = "same_flat_no_road"
-        if "hukou_key" in a and "hukou_key" in b:  # 人户分离: the home may have moved
-            ha, hb = a["hukou_key"].to_numpy(dtype=object), b["hukou_key"].to_numpy(dtype=object)
-            weaker = ~np.isin(out, ("same_flat", "same_flat_no_road"))
-            out[weaker & (ha == hb) & (ha != "")] = "same_hukou"
+        return out
+
+
+# --- what both sides carry besides: hukou address, phone, dates, ethnicity -----------
+
+
+def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A text column as an object array ('' throughout when the frame lacks it)."""
+    if name not in frame:
+        return np.full(len(frame), "", dtype=object)
+    return frame[name].fillna("").to_numpy(dtype=object)
+
+
+_SEP = "\x1f"  # joins the values of one row: never inside a text cell
+
+
+def _per_distinct(fn: Callable[..., str], *cols: np.ndarray) -> np.ndarray:
+    """``fn`` over the rows of ``cols``, called once per distinct combination."""
+    if not len(cols[0]):
+        return np.array([], dtype=object)
+    key = cols[0].astype(object)
+    for c in cols[1:]:
+        key = key + _SEP + c.astype(object)
+    codes, uniques = pd.factorize(key)
+    made = np.asarray([fn(*u.split(_SEP)) for u in uniques], dtype=object)
+    return made[codes]
+
+
+class HukouComparison(Comparison):
+    """户籍地址: normalised once by the loader (house key, village or road,
+    county and province named at its head). Both records of one person
+    carry the same hukou address however it is spelt; co-tenants of one
+    name rarely do."""
+
+    words: ClassVar[dict[str, str]] = {
+        "same_flat": "户籍地址为同一套房",
+        "same_locality": "户籍地址在同一村/路",
+        "same_county": "户籍地在同一县/区",
+        "different": "户籍地址不同",
+        "unknown": "缺少可比的户籍地址",
+    }
+
+    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+        ka, kb = _col(a, "hukou_key"), _col(b, "hukou_key")
+        la, lb = _col(a, "hukou_locality"), _col(b, "hukou_locality")
+        fa = _col(a, "hukou_flat")
+        ca, cb = _col(a, "hukou_county"), _col(b, "hukou_county")
+        pa, pb = _col(a, "hukou_province"), _col(b, "hukou_province")
+        county_known = (ca != "") & (cb != "")
+        province_known = (pa != "") & (pb != "")
+        contradicts = (county_known & (ca != cb)) | (province_known & (pa != pb))
+        places = (la != "") & (lb != "")
+        out = np.full(len(ka), "unknown", dtype=object)
+        out[county_known & (ca == cb)] = "same_county"
+        out[places & ~contradicts & (la == lb)] = "same_locality"
+        out[places & ~contradicts & (ka == kb) & (fa != "")] = "same_flat"
+        out[contradicts | (places & (la != lb))] = "different"
+        return out
+
+
+def _region_level(county: str, province: str, id_counties: str, id_province: str) -> str:
+    """One record's hukou county and province against the other's ID region."""
+    if county and id_counties and county in id_counties.split("|"):
+        return "agrees"
+    if province and id_province:
+        return "same_province" if province == id_province else "contradicts"
+    return "unknown"
+
+
+class RegionComparison(Comparison):
+    """The county a hukou address names against the region code of the other
+    record's ID (soft: the code is where the number was first issued)."""
+
+    words: ClassVar[dict[str, str]] = {
+        "agrees": "户籍地与身份证号地区一致",
+        "same_province": "户籍地与身份证号同省",
+        "contradicts": "户籍地与身份证号地区不符",
+        "unknown": "无法比对户籍地与身份证号地区",
+    }
+
+    _RANK: ClassVar[dict[str, int]] = {
+        "contradicts": 3,
+        "agrees": 2,
+        "same_province": 1,
+        "unknown": 0,
+    }
+
+    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+        ab = _per_distinct(
+            _region_level,
+            _col(a, "hukou_county"),
+            _col(a, "hukou_province"),
+            _col(b, "id_county"),
+            _col(b, "id_province"),
+        )
+        ba = _per_distinct(
+            _region_level,
+            _col(b, "hukou_county"),
+            _col(b, "hukou_province"),
+            _col(a, "id_county"),
+            _col(a, "id_province"),
+        )
+        if not len(ab):
+            return ab
+        # either direction contradicting outweighs the other agreeing
+        rank = self._RANK
+        first = np.fromiter((rank[x] for x in ab), dtype=np.int8, count=len(ab))
+        second = np.fromiter((rank[x] for x in ba), dtype=np.int8, count=len(ba))
+        return np.where(first >= second, ab, ba)
+
+
+class PhoneComparison(Comparison):
+    """联系电话: one mobile number is one person's (strong); a landline is a
+    household's (weak); people change numbers (a difference says little)."""
+
+    words: ClassVar[dict[str, str]] = {
+        "same_mobile": "手机号一致",
+        "same_landline": "固定电话一致",
+        "different": "联系电话不同",
+        "unknown": "缺少联系电话",
+    }
+
+    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+        pa, pb = _col(a, "phone"), _col(b, "phone")
+        ta, tb = _col(a, "phone_kind"), _col(b, "phone_kind")
+        known = (ta != "") & (tb != "")
+        out = np.full(len(pa), "unknown", dtype=object)
+        out[known] = "different"
+        out[known & (ta == "mobile") & (pa == pb)] = "same_mobile"
+        # a landline with or without its area code: the last 7 digits
+        landline = known & (ta == "landline") & (tb == "landline")
+        if landline.any():
+            tail_a = pd.Series(pa[landline], dtype=object).str.slice(-7).to_numpy(dtype=object)
+            tail_b = pd.Series(pb[landline], dtype=object).str.slice(-7).to_numpy(dtype=object)
+            hit = np.flatnonzero(landline)[tail_a == tail_b]
+            out[hit] = "same_landline"
+        return out
+
+
+class ArrivalComparison(Comparison):
+    """来沪日期 on the field sheet against 登记日期 in the system: a person is
+    registered soon after arriving (weak: the record may be of a stay before)."""
+
+    words: ClassVar[dict[str, str]] = {
+        "close": "登记日期在来沪日期后不久",
+        "far": "登记日期与来沪日期相隔较远",
+        "unknown": "无法比对来沪日期与登记日期",
+    }
+
+    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+        out = np.full(len(a), "unknown", dtype=object)
+        for arrived, registered in ((a, b), (b, a)):
+            arr = pd.to_datetime(
+                pd.Series(_col(arrived, "arrived_on")), format="%Y-%m-%d", errors="coerce"
+            )
+            reg = pd.to_datetime(
+                pd.Series(_col(registered, "registered_on")), format="%Y-%m-%d", errors="coerce"
+            )
+            days = (reg - arr).dt.days.to_numpy(dtype=float)
+            open_ = (out == "unknown") & ~np.isnan(days)
+            out[open_] = "far"
+            out[open_ & (days >= -3) & (days <= 60)] = "close"
+        return out
+
+
+_NO_ETHNICITY = {"", "无", "不详", "未知", "/", "-"}
+
+
+def _ethnicity_key(value: str) -> str:
+    """'汉' / '汉族' / ' 汉 族' -> '汉族'; '' for blanks and placeholders."""
+    v = "".join(str(value).split())
+    if v in _NO_ETHNICITY:
+        return ""
+    return v if v.endswith("族") else v + "族"
+
+
+class EthnicityComparison(Comparison):
+    words: ClassVar[dict[str, str]] = {
+        "equal": "民族一致",
+        "different": "民族不同",
+        "unknown": "缺少民族",
+    }
+
+    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+        ea = _per_distinct(_ethnicity_key, _col(a, "ethnicity"))
+        eb = _per_distinct(_ethnicity_key, _col(b, "ethnicity"))
+        out = np.full(len(a), "unknown", dtype=object)
+        if not len(ea):
+            return out
+        known = (ea != "") & (eb != "")
+        out[known] = "different"
+        out[known & (ea == eb)] = "equal"
         return out
 
 
@@ -260,6 +448,11 @@ COMPARISONS: tuple[Comparison, ...] = (
     BirthComparison("birth", "出生日期"),
     SexComparison("sex", "性别"),
     AddressComparison("address", "住址"),
+    HukouComparison("hukou", "户籍地址"),
+    RegionComparison("hukou_region", "户籍地与身份证号地区"),
+    PhoneComparison("phone", "联系电话"),
+    ArrivalComparison("arrival", "来沪日期与登记日期"),
+    EthnicityComparison("ethnicity", "民族"),
 )
 
 

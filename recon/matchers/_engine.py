@@ -17,15 +17,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from recon.matchers._blocking import Blocker
 from recon.matchers._compare import COMPARISONS, compare_pairs
-from recon.normalize.address import normalize_addresses
+from recon.matchers._estimate import estimate_errors
 from recon.normalize.ids import IdKind
 from recon.rules import MatchingRules
 
@@ -79,6 +80,10 @@ class MatchResult:
     pairs: pd.DataFrame  # f, s, method, score, reason
     review: pd.DataFrame  # f, s, score, reason
     differences: pd.DataFrame  # f, s, item, system_value, field_value
+    # the scored tier's own estimate: {"false_matches": N, "missed_matches": M}
+    estimated_errors: dict[str, int] = dataclasses.field(
+        default_factory=lambda: {"false_matches": 0, "missed_matches": 0}
+    )
 
     def counts(self) -> dict[str, dict[str, int]]:
         return {
@@ -102,19 +107,29 @@ _REC_COLS = [
     "addr_locality",
     "committee",
 ]
+# what the loader made of the columns a side may lack ('' where it does)
+_MORE_COLS = [
+    "hukou_key",
+    "hukou_locality",
+    "hukou_flat",
+    "hukou_county",
+    "hukou_province",
+    "id_county",
+    "id_province",
+    "phone",
+    "phone_kind",
+    "arrived_on",
+    "registered_on",
+    "ethnicity",
+]
 
 
-def _combined(field: pd.DataFrame, system: pd.DataFrame, household: bool) -> pd.DataFrame:
+def _combined(field: pd.DataFrame, system: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for frame in (field, system):
         part = frame[_REC_COLS].copy()
-        if household:  # 人户分离: the hukou flat is evidence too (the home may change)
-            hukou = frame.get("hukou_address")
-            part["hukou_key"] = (
-                normalize_addresses(hukou.fillna("").astype(str))["addr_key"].to_numpy(object)
-                if hukou is not None and len(frame)
-                else ""
-            )
+        for col in _MORE_COLS:
+            part[col] = frame.get(col, "")
         part["sex_eff"] = frame["sex"].where(frame["sex"].ne(""), frame["id_sex"])
         # a birth date read from a mistyped or damaged ID may carry the typo
         part["birth_weak"] = frame["id_kind"].isin(
@@ -129,11 +144,12 @@ def _combined(field: pd.DataFrame, system: pd.DataFrame, household: bool) -> pd.
 
 
 def _score(levels: pd.DataFrame, rules: MatchingRules) -> np.ndarray:
-    weights = rules["weights"]
     total = np.zeros(len(levels))
     for comp in COMPARISONS:
-        table = weights[comp.item]
-        total += levels[comp.item].map(table).fillna(0.0).to_numpy(dtype=float)
+        # every level has a weight (checked when the rules were loaded)
+        total += levels[comp.item].map(rules.weights[comp.item]).to_numpy(dtype=float)
+    if np.isnan(total).any():  # a comparison gave a level it does not declare
+        raise ValueError("a comparison level without a weight")
     return total
 
 
@@ -153,11 +169,20 @@ def _method(id_level: str, kind_f: str, kind_s: str) -> str:
     return "scored"
 
 
-_POSITIVE = {
-    "name": {"exact", "simplified", "unknown_char", "homophone", "one_char"},
-    "birth": {"equal"},
-    "sex": {"equal"},
-    "address": {"same_flat", "same_building", "same_road"},
+# What a reason says of each item: the levels worth saying as agreement, and
+# as disagreement ("unknown" and the weak levels are left out).
+_SAID = {
+    "name": ({"exact", "simplified", "unknown_char", "homophone", "one_char"}, {"different"}),
+    "birth": ({"equal"}, {"different", "different_weak"}),
+    "sex": ({"equal"}, {"different"}),
+    "address": (
+        {"same_flat", "same_flat_no_road", "same_building", "same_road"},
+        {"different"},
+    ),
+    "hukou": ({"same_flat", "same_locality"}, {"different"}),
+    "phone": ({"same_mobile", "same_landline"}, set()),
+    "hukou_region": (set(), {"contradicts"}),
+    "ethnicity": (set(), {"different"}),
 }
 
 
@@ -192,14 +217,8 @@ def _reason(row: dict[str, str], f_id: str, s_id: str, kind_f: str, kind_s: str)
         head = f"{who}缺少有效身份证号"
     else:
         head = words["id"].get(id_level, "")
-    agree = [
-        words[k][row[k]] for k in ("name", "birth", "sex", "address") if row[k] in _POSITIVE[k]
-    ]
-    differ = [
-        words[k][row[k]]
-        for k in ("name", "birth", "sex", "address")
-        if row[k] not in _POSITIVE[k] and row[k] not in ("unknown", "missing")
-    ]
+    agree = [words[k][row[k]] for k, (good, _bad) in _SAID.items() if row.get(k) in good]
+    differ = [words[k][row[k]] for k, (_good, bad) in _SAID.items() if row.get(k) in bad]
     text = head
     if id_level != "exact" or differ:
         if agree:
@@ -240,9 +259,8 @@ def match_records(
 ) -> MatchResult:
     """Reconcile prepared field and system records (see the module text).
 
-    ``household``: for the 人户分离 list, where a person's home may have
-    changed since listing but the hukou flat has not, the hukou flat is
-    compared (and blocked on) as well.
+    ``household``: the 人户分离 list (kept for callers; the hukou flat is
+    compared and blocked on in every mode now).
 
     ``decided_same`` / ``decided_different``: (field, system) fingerprint
     pairs a person has judged (待人工确认单): the first are matched, the
@@ -252,10 +270,8 @@ def match_records(
     field = field.reset_index(drop=True)
     system = system.reset_index(drop=True)
     nf, ns = len(field), len(system)
-    recs = _combined(field, system, household)
+    recs = _combined(field, system)
     st = _State(nf, ns)
-    th = rules["thresholds"]
-
     usable = np.concatenate([field["usable"].to_numpy(bool), system["usable"].to_numpy(bool)])
     active = np.concatenate([np.ones(nf, bool), system["active"].to_numpy(bool)])
     st.out[~usable] = Outcome.UNUSABLE
@@ -278,18 +294,21 @@ def match_records(
     r_s = open_g[open_g >= nf]
     matched_s = np.flatnonzero((st.out == Outcome.MATCHED) & (np.arange(nf + ns) >= nf))
     matched_f = np.flatnonzero((st.out == Outcome.MATCHED) & (np.arange(nf + ns) < nf))
-    blocker = Blocker(recs, int(th["max_block"]))
+    blocker = Blocker(recs, rules.max_block, rules.blocking)
     cands = [
         blocker.pairs(r_f, np.concatenate([r_s, matched_s, r_f])),
         blocker.pairs(r_s, np.concatenate([matched_f, r_s])),
     ]
     pairs = pd.concat(cands, ignore_index=True)
     # orient every pair as (a = residue row being decided, b = the other)
+    candidates = pd.DataFrame()
     if len(pairs):
         levels = compare_pairs(recs, pairs["a"].to_numpy(), pairs["b"].to_numpy())
         pairs = pd.concat([pairs, levels], axis=1)
         pairs["score"] = _score(levels, rules)
-        pairs = pairs[pairs["score"] >= float(th["review"])].reset_index(drop=True)
+        # the (field, system) candidates, for the run's own error estimate
+        candidates = pairs[(pairs["a"] < nf) != (pairs["b"] < nf)].reset_index(drop=True)
+        pairs = pairs[pairs["score"] >= rules.review].reset_index(drop=True)
         if decided_different and fps is not None and len(pairs):
             a, b = pairs["a"].to_numpy(dtype=np.int64), pairs["b"].to_numpy(dtype=np.int64)
             f = np.where(a < nf, a, b)
@@ -307,7 +326,54 @@ def match_records(
 
     step("finish")
     _finish(recs, st, field, system)
-    return _result(field, system, recs, st, pair_rows, review_rows)
+    result = _result(field, system, recs, st, pair_rows, review_rows)
+    step("estimate")
+    result.estimated_errors = _estimate(
+        recs, st, candidates, r_f, rules, blocker, matched_f, matched_s
+    )
+    return result
+
+
+# pairs of two different people looked at for the error estimate, at most
+_KNOWN_SAMPLE = 20_000
+
+
+def _estimate(
+    recs: pd.DataFrame,
+    st: _State,
+    candidates: pd.DataFrame,
+    residue_f: np.ndarray,
+    rules: MatchingRules,
+    blocker: Blocker,
+    matched_f: np.ndarray,
+    matched_s: np.ndarray,
+) -> dict[str, int]:
+    """The scored tier's expected false and missed matches (see ``_estimate``).
+
+    Learns also from what the run knows for sure: (a sample of) matched rows
+    that share a blocking key with another matched row of a different valid
+    ID are two people -- what the other pairs look like among candidates.
+    """
+    if candidates.empty:
+        return {"false_matches": 0, "missed_matches": 0}
+    sample = matched_f
+    if len(sample) > _KNOWN_SAMPLE:
+        sample = np.sort(np.random.default_rng(0).choice(sample, _KNOWN_SAMPLE, replace=False))
+    apart = blocker.different_people(sample, matched_s)
+    known_different = compare_pairs(
+        recs, apart["a"].to_numpy(dtype=np.int64), apart["b"].to_numpy(dtype=np.int64)
+    )
+    a = candidates["a"].to_numpy(dtype=np.int64)
+    b = candidates["b"].to_numpy(dtype=np.int64)
+    f, s = np.where(a < st.nf, a, b), np.where(a < st.nf, b, a)
+    in_residue = np.isin(f, residue_f)
+    auto = in_residue & (st.out[f] == Outcome.MATCHED) & (st.partner[f] == s)
+    left = (Outcome.FIELD_ONLY, Outcome.SYSTEM_ONLY, Outcome.REVIEW)
+    open_pair = np.isin(st.out[f], left) & np.isin(st.out[s], left)
+    start = float((candidates["score"] >= rules.match).mean())
+    return estimate_errors(
+        candidates, rules.weights, start, auto, open_pair, f, known_different=known_different
+    )
 
 
 def _exact_tier(
@@ -487,8 +553,7 @@ def _assign_residue(
     pair_rows: list[pd.DataFrame],
     review_rows: list[pd.DataFrame],
 ) -> None:
-    th = rules["thresholds"]
-    t_match, t_review, margin = float(th["match"]), float(th["review"]), float(th["margin"])
+    t_match, t_review, margin = rules.match, rules.review, rules.margin
     nf = st.nf
     if pairs.empty:
         return
@@ -636,13 +701,7 @@ def restrict_visits(result: MatchResult, committees: set[str]) -> MatchResult:
     in_scope = system["committee"].astype(str).isin(committees).to_numpy()
     out = system["outcome"].eq(Outcome.SYSTEM_ONLY).to_numpy() & ~in_scope
     system.loc[out, "outcome"] = Outcome.OUT_OF_SCOPE
-    return MatchResult(
-        field=result.field,
-        system=system,
-        pairs=result.pairs,
-        review=result.review,
-        differences=result.differences,
-    )
+    return replace(result, system=system)
 
 
 def _person_row(st: _State, row: int, other: int, kinds: np.ndarray) -> int:

@@ -12,9 +12,11 @@ import hashlib
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from recon.errors import RulesError
@@ -35,6 +37,7 @@ __all__ = [
     "FIELDS",
     "HOUSE_FIELDS",
     "AuditRules",
+    "BlockingRule",
     "ClerkAllowance",
     "Deduction",
     "HeaderMatch",
@@ -50,6 +53,7 @@ __all__ = [
     "load_audit_rules",
     "load_house_rules",
     "load_rules",
+    "matching_rules",
     "rate_tier",
     "round_rate",
 ]
@@ -175,13 +179,49 @@ class StatusRules:
 
 
 @dataclass(frozen=True)
-class MatchingRules:
-    """Weights and thresholds of the scored tier (see matching.toml)."""
+class BlockingRule:
+    """A blocking key (matching.toml's ``[[blocking]]``): the record parts it
+    joins, and the rows it is for (``only``: at least one row of a proposed
+    pair must be such a row; "" for any)."""
 
-    values: dict[str, Any]
+    name: str
+    parts: tuple[str, ...]
+    only: str = ""
+
+
+@dataclass(frozen=True)
+class MatchingRules:
+    """Thresholds, weights per comparison level and blocking keys (matching.toml).
+
+    Made by :func:`matching_rules`, which checks every level name against the
+    comparisons the matcher has: a level without a weight, or a weight for a
+    level no comparison gives, is refused rather than silently scored 0.
+    """
+
+    match: float
+    review: float
+    margin: float
+    max_block: int
+    weights: Mapping[str, Mapping[str, float]]
+    blocking: tuple[BlockingRule, ...]
+
+    def weight(self, item: str, level: str) -> float:
+        return self.weights[item][level]
 
     def __getitem__(self, key: str) -> Any:
-        return self.values[key]
+        """The TOML tables by name (``rules["thresholds"]["match"]``), as before."""
+        if key == "thresholds":
+            return {
+                "match": self.match,
+                "review": self.review,
+                "margin": self.margin,
+                "max_block": self.max_block,
+            }
+        if key == "weights":
+            return {k: dict(v) for k, v in self.weights.items()}
+        if key == "blocking":
+            return self.blocking
+        raise KeyError(key)
 
 
 @dataclass(frozen=True)
@@ -367,25 +407,154 @@ def _status(docs: list[tuple[str, dict[str, Any]]], problems: list[str]) -> Stat
     return rules
 
 
-_MATCHING_KEYS = {
-    "weights": dict,
-    "thresholds": dict,
-}
+_THRESHOLDS = {"match": float, "review": float, "margin": float, "max_block": int}
 
 
-def _matching(doc: dict[str, Any], problems: list[str]) -> MatchingRules:
-    for key, kind in _MATCHING_KEYS.items():
-        if key in doc and not isinstance(doc[key], kind):
-            problems.append(f"matching.toml：{key} 应为表")
-    for section in ("weights", "thresholds"):
-        for k, v in doc.get(section, {}).items():
-            if isinstance(v, dict):
-                for kk, vv in v.items():
-                    if not isinstance(vv, int | float) or isinstance(vv, bool):
-                        problems.append(f"matching.toml：{section}.{k}.{kk} 应为数字")
-            elif not isinstance(v, int | float) or isinstance(v, bool):
-                problems.append(f"matching.toml：{section}.{k} 应为数字")
-    return MatchingRules(values=doc)
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _matching(
+    doc: dict[str, Any],
+    problems: list[str],
+    name: str = "matching.toml",
+    levels: Mapping[str, Iterable[str]] | None = None,
+    parts: Iterable[str] | None = None,
+    only: Iterable[str] | None = None,
+) -> MatchingRules:
+    """Check matching.toml against the matcher's comparisons and key parts.
+
+    ``levels``: comparison item -> its level names; ``parts`` / ``only``: the
+    names a blocking rule may use. The matcher passes them in (this module
+    does not import the matchers). Every problem names the file, the table
+    and the key.
+    """
+    for key in sorted(set(doc) - {"thresholds", "weights", "blocking"}):
+        problems.append(f"{name}：未知的表 [{key}]")
+    th = doc.get("thresholds", {})
+    if not isinstance(th, dict):
+        problems.append(f"{name}：[thresholds] 应为表")
+        th = {}
+    values: dict[str, float] = {}
+    for key, kind in _THRESHOLDS.items():
+        v = th.get(key)
+        if v is None:
+            problems.append(f"{name}：[thresholds] 缺少 {key}")
+        elif not _number(v) or (kind is int and (not isinstance(v, int) or v < 1)):
+            what = "正整数" if kind is int else "数字"
+            problems.append(f"{name}：[thresholds] 的 {key} 应为{what}")
+        else:
+            values[key] = v
+    for key in sorted(set(th) - set(_THRESHOLDS)):
+        problems.append(f"{name}：[thresholds] 中未知的项 {key}")
+    if {"match", "review"} <= set(values) and values["review"] > values["match"]:
+        problems.append(f"{name}：[thresholds] 的 review 不应大于 match")
+
+    weights: dict[str, dict[str, float]] = {}
+    table = doc.get("weights", {})
+    if not isinstance(table, dict):
+        problems.append(f"{name}：[weights] 应为表")
+        table = {}
+    known = {k: tuple(v) for k, v in levels.items()} if levels is not None else None
+    for item, spec in table.items():
+        if known is not None and item not in known:
+            names = "、".join(known)
+            problems.append(f"{name}：[weights.{item}] 不是已知的比对项（可用：{names}）")
+            continue
+        if not isinstance(spec, dict):
+            problems.append(f"{name}：[weights.{item}] 应为表")
+            continue
+        weights[item] = {}
+        for level, v in spec.items():
+            if known is not None and level not in known[item]:
+                problems.append(
+                    f"{name}：[weights.{item}] 的 {level} 不是该比对项的级别"
+                    f"（可用：{'、'.join(known[item])}）"
+                )
+            elif not _number(v):
+                problems.append(f"{name}：[weights.{item}] 的 {level} 应为数字")
+            else:
+                weights[item][level] = float(v)
+    for item, item_levels in (known or {}).items():
+        if item not in table:
+            problems.append(f"{name}：缺少表 [weights.{item}]")
+            continue
+        for level in item_levels:
+            if isinstance(table[item], dict) and level not in table[item]:
+                problems.append(f"{name}：[weights.{item}] 缺少级别 {level} 的权重")
+
+    blocking: list[BlockingRule] = []
+    rules = doc.get("blocking", [])
+    allowed_parts = set(parts) if parts is not None else None
+    allowed_only = set(only) if only is not None else None
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        problems.append(f"{name}：blocking 应写成 [[blocking]] 表")
+        rules = []
+    seen: set[str] = set()
+    for i, rule in enumerate(rules, start=1):
+        where = f"{name}：第 {i} 个 [[blocking]]"
+        rname, rparts, ronly = rule.get("name"), rule.get("parts"), rule.get("only", "")
+        if not isinstance(rname, str) or not rname:
+            problems.append(f"{where} 缺少 name")
+            rname = f"#{i}"
+        elif rname in seen:
+            problems.append(f"{where} 的 name「{rname}」重复")
+        seen.add(rname)
+        for key in sorted(set(rule) - {"name", "parts", "only"}):
+            problems.append(f"{where}（{rname}）中未知的项 {key}")
+        if (
+            not isinstance(rparts, list)
+            or not rparts
+            or not all(isinstance(p, str) for p in rparts)
+        ):
+            problems.append(f"{where}（{rname}）的 parts 应为非空文字列表")
+            continue
+        bad = [p for p in rparts if allowed_parts is not None and p not in allowed_parts]
+        if bad:
+            problems.append(
+                f"{where}（{rname}）的 parts 中未知的项：{'、'.join(bad)}"
+                f"（可用：{'、'.join(sorted(allowed_parts or ()))}）"
+            )
+        if not isinstance(ronly, str) or (
+            ronly and allowed_only is not None and ronly not in allowed_only
+        ):
+            problems.append(
+                f"{where}（{rname}）的 only「{ronly}」未知"
+                f"（可用：{'、'.join(sorted(allowed_only or ()))}）"
+            )
+            ronly = ""
+        blocking.append(BlockingRule(name=rname, parts=tuple(rparts), only=ronly))
+    return MatchingRules(
+        match=float(values.get("match", 0.0)),
+        review=float(values.get("review", 0.0)),
+        margin=float(values.get("margin", 0.0)),
+        max_block=int(values.get("max_block", 1)),
+        weights=MappingProxyType({k: MappingProxyType(v) for k, v in weights.items()}),
+        blocking=tuple(blocking),
+    )
+
+
+def _matcher_names() -> dict[str, Any]:
+    """Level names and key parts of the matcher (imported when rules are
+    loaded, not when this module is: the matchers import this module)."""
+    from recon.matchers import BLOCK_ONLY, BLOCK_PARTS, COMPARISONS
+
+    return {
+        "levels": {c.item: tuple(c.words) for c in COMPARISONS},
+        "parts": BLOCK_PARTS,
+        "only": BLOCK_ONLY,
+    }
+
+
+def matching_rules(text: str, name: str = "matching.toml") -> MatchingRules:
+    """A matching rules file's text, checked against the matcher; every
+    problem is reported at once (:class:`RulesError`)."""
+    problems: list[str] = []
+    doc = _read_toml(name, text, problems)
+    rules = _matching(doc, problems, name, **_matcher_names()) if not problems else None
+    if problems or rules is None:
+        raise RulesError(problems, file=name)
+    return rules
 
 
 def _output(docs: list[dict[str, Any]], problems: list[str]) -> OutputRules:
@@ -448,7 +617,7 @@ def load_rules(mapping: Path | None = None, audit: Path | None = None) -> Rules:
         header_docs.append((Path(mapping).name, _read_toml(Path(mapping).name, text, problems)))
     headers = _headers(header_docs, problems)
     status = _status([("status.toml", docs["status.toml"]), *header_docs[1:]], problems)
-    matching = _matching(docs["matching.toml"], problems)
+    matching = _matching(docs["matching.toml"], problems, **_matcher_names())
     output = _output([docs["output.toml"], *(d for _, d in header_docs[1:])], problems)
     if problems:
         raise RulesError(problems, file=Path(mapping).name if mapping else "")

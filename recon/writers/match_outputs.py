@@ -766,5 +766,11 @@ def write_match_files(
     step("csv")
     _write_csvs(tables, out, bool(mode and mode.hukou_in_matches))
     step("xlsx")
+    est = result.estimated_errors
+    notes = [
+        *notes,
+        f"预计误配约 {est['false_matches']} 对、漏配约 {est['missed_matches']} 对"
+        "（按本次比对的候选配对估算，待人工确认的计入漏配）",
+    ]
     _write_workbook(result, tables, out / WORKBOOK, notes, mode)
     return tables
