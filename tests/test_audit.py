@@ -17,6 +17,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.cell.cell import MergedCell
 from typer.testing import CliRunner
 
 from recon.cli import app, expand_argv
@@ -486,7 +487,9 @@ def test_a_committee_not_visited_yet_has_no_cancellation_rate(loop, tmp_path):
     for ws in sheets[1:]:
         for r in range(4, ws.max_row + 1):
             for option in ("仍居住", "已离开", "信息有误"):
-                ws.cell(r, col[option]).value = None
+                cell = ws.cell(r, col[option])
+                if not isinstance(cell, MergedCell):  # a building's heading line
+                    cell.value = None
     wb.save(tmp_path / "one.xlsx")
     res = invoke("results", tmp_path / "one.xlsx", "--out", tmp_path / "v", "--match", out)
     assert res.exit_code == 0, res.stderr

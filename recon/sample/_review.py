@@ -2,7 +2,8 @@
 
 A trainee should meet the 待人工确认单 and ``--decisions``, and a matcher that
 decides only what evidence settles sends such rows there. Each chosen row is a
-registered person written with no ID and no birth date, and then either
+registered person written with no ID, birth date, hukou address or phone, and
+then either
 
 - ``review_name``: the name as a homophone slip (伟/玮) at the right flat
   (name 3 + sex 1 + same flat 4 = 8: between the review and match lines), or
@@ -85,5 +86,9 @@ def ambiguous_rows(
         field.at[field.index[i], "id_number"] = ""
         field.at[field.index[i], "id_is_number"] = False
         field.at[field.index[i], "birth_date"] = ""
+        # nor anything else both sides carry that would settle it (hukou, phone)
+        for col in ("hukou_address", "phone"):
+            if col in field:
+                field.at[field.index[i], col] = ""
         field.at[field.index[i], "noise"] = _add(str(field.at[field.index[i], "noise"]), *labels)
         done += 1
