@@ -54,7 +54,12 @@ def generate(
     if mode == SEPARATION:
         sep = SeparationSpec(seed=seed, committees=committees, residents_per_committee=residents)
         return write_separation(generate_separation(sep), folder, layout)
-    spec = StreetSpec(seed=seed, committees=committees, residents_per_committee=residents)
+    spec = StreetSpec(
+        seed=seed,
+        committees=committees,
+        residents_per_committee=residents,
+        house_list=not flat,  # the benchmark layout: persons only
+    )
     return write_street(generate_street(spec), folder, layout)
 
 

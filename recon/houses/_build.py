@@ -283,15 +283,18 @@ def _flags(
 def _outside_owner(group: pd.DataFrame, owner_id: str, owner_name: str) -> int:
     """Residents who are not of the owner's household (0 when the list names no owner).
 
-    The owner's household: the owner (by ID, else by name) and everyone who
-    shares the owner's hukou address; with the owner not living there, every
-    resident is outside it.
+    The owner's household: the owner (by ID; by name where no resident's ID is
+    the owner's -- a field sheet's ID may be mistyped, blank or damaged by
+    Excel while the name is right) and everyone who shares the owner's hukou
+    address; with the owner not living there, every resident is outside it.
     """
-    owner_id, owner_name = owner_id.strip().upper(), owner_name.strip()
+    owner_id, owner_name = owner_id.strip().upper(), re.sub(r"\s+", "", owner_name)
     if not owner_id and not owner_name:
         return 0
     ids = group["id"].astype(str).str.upper()
-    is_owner = ids.eq(owner_id) if owner_id else group["name"].astype(str).eq(owner_name)
+    is_owner = ids.eq(owner_id) if owner_id else pd.Series(False, index=group.index)
+    if not is_owner.any() and owner_name:
+        is_owner = group["name"].astype(str).str.replace(r"\s+", "", regex=True).eq(owner_name)
     if not is_owner.any():
         return len(group)
     family = set(group.loc[is_owner, "hukou_key"])
