@@ -183,7 +183,7 @@ def make_house_list(
     # planted cases, each a share of the occupied flats
     scenario = np.where(occupied, "normal", "empty_vacant").astype(object)
     empty_idx = np.flatnonzero(~occupied)
-    scenario[empty_idx[rng.random(len(empty_idx)) < 0.4]] = "empty_rental"
+    scenario[rng.permutation(empty_idx)[: round(0.5 * len(empty_idx))]] = "empty_rental"
     taken = ~occupied.copy()
     occ = np.flatnonzero(occupied)
 

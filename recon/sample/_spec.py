@@ -75,7 +75,7 @@ class StreetSpec:
     # the house list (房屋清册) and its truth; off for large benchmark streets
     house_list: bool = True
     house_missing: float = 0.03  # occupied flats the list lacks (shares of occupied flats)
-    house_empty: float = 0.04  # listed flats nobody lives in (40 % of them 出租, the rest 空置)
+    house_empty: float = 0.04  # listed flats nobody lives in (half 出租, half 空置)
     house_overcrowded: float = 0.03  # rentals of several households in one small room
     house_shop: float = 0.02  # 商铺 / 办公 with people living in it
     house_unmarked_rental: float = 0.03  # unrelated tenants in a flat listed as 自住
