@@ -81,6 +81,17 @@ def people_of(ledger: pd.DataFrame) -> pd.DataFrame:
     else:
         people["hukou_key"] = pd.Series(dtype=object)
     people["surname"] = people["name"].astype(str).str.slice(0, 1)
+    # the matched system record's ID and name: the register's spelling of the
+    # same person (one side may carry a slip the other does not)
+    if "partner_row" in ledger.columns:
+        system = ledger[side.eq("system")]
+        where = ["partner_file", "partner_sheet", "partner_row"]
+        other = system[["file", "sheet", "row", "id", "name"]].astype(str)
+        other.columns = [*where, "partner_id", "partner_name"]
+        mine = people[where].astype(str)
+        both = mine.merge(other, how="left", on=where)
+        people["partner_id"] = both["partner_id"].fillna("").to_numpy(dtype=object)
+        people["partner_name"] = both["partner_name"].fillna("").to_numpy(dtype=object)
     return people
 
 
@@ -92,7 +103,7 @@ def dwellings(
     ledger: pd.DataFrame, listed: pd.DataFrame | None, rules: HouseRules
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(one row per dwelling with counts, flags and reasons; the residents)."""
-    ledger = ledger.assign(house=resolve_keys(ledger["house"], ledger["committee"]))
+    ledger = ledger.assign(house=_resolved(ledger, listed))
     rows = ledger[ledger["house"].ne("")]
     side, outcome = rows["side"], rows["outcome"]
     field, system = side.eq("field"), side.eq("system")
@@ -175,6 +186,18 @@ def dwellings(
     houses["flags"] = [";".join(f) for f in flags]
     houses["reasons"] = ["；".join(r) for r in reasons]
     return houses, people
+
+
+def _resolved(ledger: pd.DataFrame, listed: pd.DataFrame | None) -> pd.Series:
+    """The ledger's house keys, a key without its road completed from the other
+    rows' keys and the house list's (a flat whose only field row left out the
+    road is still the listed flat)."""
+    if listed is None or not len(listed):
+        return resolve_keys(ledger["house"], ledger["committee"])
+    keys = pd.concat([ledger["house"], listed["house_key"]], ignore_index=True)
+    committees = pd.concat([ledger["committee"], listed["committee"]], ignore_index=True)
+    done = resolve_keys(keys, committees).iloc[: len(ledger)]
+    return pd.Series(done.to_numpy(dtype=object), index=ledger.index, dtype=object)
 
 
 _AREA = re.compile(r"^(.*?(?:支弄|弄|巷|组|村|路|街))")
@@ -285,16 +308,28 @@ def _outside_owner(group: pd.DataFrame, owner_id: str, owner_name: str) -> int:
 
     The owner's household: the owner (by ID; by name where no resident's ID is
     the owner's -- a field sheet's ID may be mistyped, blank or damaged by
-    Excel while the name is right) and everyone who shares the owner's hukou
+    Excel while the name is right; either as the field sheet or as the matched
+    system record writes them) and everyone who shares the owner's hukou
     address; with the owner not living there, every resident is outside it.
     """
     owner_id, owner_name = owner_id.strip().upper(), re.sub(r"\s+", "", owner_name)
     if not owner_id and not owner_name:
         return 0
-    ids = group["id"].astype(str).str.upper()
-    is_owner = ids.eq(owner_id) if owner_id else pd.Series(False, index=group.index)
+
+    def either(own: str, partner: str) -> tuple[pd.Series, pd.Series]:
+        values = group[own].astype(str)
+        other = group[partner].astype(str) if partner in group.columns else values
+        return values, other
+
+    ids, partner_ids = either("id", "partner_id")
+    is_owner = pd.Series(False, index=group.index)
+    if owner_id:
+        is_owner = ids.str.upper().eq(owner_id) | partner_ids.str.upper().eq(owner_id)
     if not is_owner.any() and owner_name:
-        is_owner = group["name"].astype(str).str.replace(r"\s+", "", regex=True).eq(owner_name)
+        names, partner_names = either("name", "partner_name")
+        is_owner = names.str.replace(r"\s+", "", regex=True).eq(owner_name) | (
+            partner_names.str.replace(r"\s+", "", regex=True).eq(owner_name)
+        )
     if not is_owner.any():
         return len(group)
     family = set(group.loc[is_owner, "hukou_key"])
