@@ -234,7 +234,7 @@ def _flags(
     field_committees: set[str],
 ) -> tuple[list[list[str]], list[list[str]]]:
     """Flag codes and the reasons in words, per dwelling."""
-    by_house = {h: g for h, g in people.groupby("house")}
+    outside = _outside_owner(houses, people)
     non_res = _has_word(houses["use"], rules.non_residential)
     rental = houses["rental"].eq("是").to_numpy()
     vacant = _has_word(houses["occupancy"], rules.vacant)
@@ -244,9 +244,8 @@ def _flags(
     for i, h in enumerate(houses.itertuples(index=False)):
         f: list[str] = []
         why: list[str] = []
-        group = by_house.get(h.house_key)
         n = int(h.people)
-        one_family = group is not None and group["hukou_key"].nunique() == 1 and n > 1
+        one_family = n > 1 and int(h.households) == 1
         evidence = f"（{int(h.households)} 个户籍地址、{int(h.surnames)} 个姓氏）"
         area, rooms = float(h.area), float(h.rooms)
         if n:
@@ -293,8 +292,8 @@ def _flags(
             if rental[i] and not h.registered:
                 f.append("rental_unregistered")
                 why.append("出租未登记：清册标为出租，但没有任何人登记在此")
-            elif not rental[i] and not vacant[i] and n and group is not None:
-                outsiders = _outside_owner(group, str(h.list_owner_id), str(h.list_owner_name))
+            elif not rental[i] and not vacant[i] and n:
+                outsiders = int(outside[i])
                 if outsiders:
                     f.append("rental_unregistered")
                     why.append(f"出租未登记：住着 {outsiders} 名非产权人家庭的人，清册未标为出租")
@@ -303,8 +302,9 @@ def _flags(
     return flags, reasons
 
 
-def _outside_owner(group: pd.DataFrame, owner_id: str, owner_name: str) -> int:
-    """Residents who are not of the owner's household (0 when the list names no owner).
+def _outside_owner(houses: pd.DataFrame, people: pd.DataFrame) -> np.ndarray:
+    """Per dwelling: residents who are not of the owner's household (0 when the
+    list names no owner), for all dwellings at once.
 
     The owner's household: the owner (by ID; by name where no resident's ID is
     the owner's -- a field sheet's ID may be mistyped, blank or damaged by
@@ -312,25 +312,40 @@ def _outside_owner(group: pd.DataFrame, owner_id: str, owner_name: str) -> int:
     system record writes them) and everyone who shares the owner's hukou
     address; with the owner not living there, every resident is outside it.
     """
-    owner_id, owner_name = owner_id.strip().upper(), re.sub(r"\s+", "", owner_name)
-    if not owner_id and not owner_name:
-        return 0
+    n = len(houses)
+    at_house = people["house"].map(pd.Series(np.arange(n), index=houses["house_key"]))
+    known = at_house.notna().to_numpy()
+    if not known.any():
+        return np.zeros(n, dtype=np.int64)
+    p = people[known]
+    at = at_house[known].to_numpy(dtype=np.int64)
 
-    def either(own: str, partner: str) -> tuple[pd.Series, pd.Series]:
-        values = group[own].astype(str)
-        other = group[partner].astype(str) if partner in group.columns else values
-        return values, other
+    def text(values: pd.Series, squeeze: bool) -> np.ndarray:
+        out = values.astype(str)
+        out = out.str.replace(r"\s+", "", regex=True) if squeeze else out.str.strip().str.upper()
+        return out.to_numpy(dtype=object)
 
-    ids, partner_ids = either("id", "partner_id")
-    is_owner = pd.Series(False, index=group.index)
-    if owner_id:
-        is_owner = ids.str.upper().eq(owner_id) | partner_ids.str.upper().eq(owner_id)
-    if not is_owner.any() and owner_name:
-        names, partner_names = either("name", "partner_name")
-        is_owner = names.str.replace(r"\s+", "", regex=True).eq(owner_name) | (
-            partner_names.str.replace(r"\s+", "", regex=True).eq(owner_name)
-        )
-    if not is_owner.any():
-        return len(group)
-    family = set(group.loc[is_owner, "hukou_key"])
-    return int((~group["hukou_key"].isin(family)).sum())
+    def either(own: str, partner: str, squeeze: bool) -> tuple[np.ndarray, np.ndarray]:
+        values = text(p[own], squeeze)
+        return values, text(p[partner], squeeze) if partner in p.columns else values
+
+    owner_id = text(houses["list_owner_id"], squeeze=False)
+    owner_name = text(houses["list_owner_name"], squeeze=True)
+    ids, partner_ids = either("id", "partner_id", squeeze=False)
+    names, partner_names = either("name", "partner_name", squeeze=True)
+    oid, oname = owner_id[at], owner_name[at]
+    by_id = (oid != "") & ((ids == oid) | (partner_ids == oid))
+    by_name = (oname != "") & ((names == oname) | (partner_names == oname))
+    id_found = np.bincount(at, weights=by_id, minlength=n) > 0
+    is_owner = np.where(id_found[at], by_id, by_name)
+    has_owner = np.bincount(at, weights=is_owner, minlength=n) > 0
+    hukou = p["hukou_key"].astype(str).to_numpy(dtype=object)
+    family = set(zip(at[is_owner].tolist(), hukou[is_owner].tolist(), strict=True))
+    outside = np.array(
+        [(a, k) not in family for a, k in zip(at.tolist(), hukou.tolist(), strict=True)],
+        dtype=bool,
+    )
+    outsiders = np.bincount(at, weights=outside, minlength=n).astype(np.int64)
+    residents = np.bincount(at, minlength=n).astype(np.int64)
+    named = (owner_id != "") | (owner_name != "")
+    return np.where(named, np.where(has_owner, outsiders, residents), 0)
