@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from recon.normalize.address import normalize_addresses
+from recon.normalize.names import normalize_names
 from recon.rules import HouseRules
 
 __all__ = ["FLAGS", "FLAG_LABELS", "dwellings", "people_of", "resolve_keys"]
@@ -309,8 +310,9 @@ def _outside_owner(houses: pd.DataFrame, people: pd.DataFrame) -> np.ndarray:
     The owner's household: the owner (by ID; by name where no resident's ID is
     the owner's -- a field sheet's ID may be mistyped, blank or damaged by
     Excel while the name is right; either as the field sheet or as the matched
-    system record writes them) and everyone who shares the owner's hukou
-    address; with the owner not living there, every resident is outside it.
+    system record writes them; names compared in simplified characters) and
+    everyone who shares the owner's hukou address; with the owner not living
+    there, every resident is outside it.
     """
     n = len(houses)
     at_house = people["house"].map(pd.Series(np.arange(n), index=houses["house_key"]))
@@ -320,19 +322,19 @@ def _outside_owner(houses: pd.DataFrame, people: pd.DataFrame) -> np.ndarray:
     p = people[known]
     at = at_house[known].to_numpy(dtype=np.int64)
 
-    def text(values: pd.Series, squeeze: bool) -> np.ndarray:
-        out = values.astype(str)
-        out = out.str.replace(r"\s+", "", regex=True) if squeeze else out.str.strip().str.upper()
-        return out.to_numpy(dtype=object)
+    def text(values: pd.Series, name: bool) -> np.ndarray:
+        if name:  # spaces, dots and traditional characters aside (王 偉 = 王伟)
+            return normalize_names(values.astype(str))["name_simp"].to_numpy(dtype=object)
+        return values.astype(str).str.strip().str.upper().to_numpy(dtype=object)
 
-    def either(own: str, partner: str, squeeze: bool) -> tuple[np.ndarray, np.ndarray]:
-        values = text(p[own], squeeze)
-        return values, text(p[partner], squeeze) if partner in p.columns else values
+    def either(own: str, partner: str, name: bool) -> tuple[np.ndarray, np.ndarray]:
+        values = text(p[own], name)
+        return values, text(p[partner], name) if partner in p.columns else values
 
-    owner_id = text(houses["list_owner_id"], squeeze=False)
-    owner_name = text(houses["list_owner_name"], squeeze=True)
-    ids, partner_ids = either("id", "partner_id", squeeze=False)
-    names, partner_names = either("name", "partner_name", squeeze=True)
+    owner_id = text(houses["list_owner_id"], name=False)
+    owner_name = text(houses["list_owner_name"], name=True)
+    ids, partner_ids = either("id", "partner_id", name=False)
+    names, partner_names = either("name", "partner_name", name=True)
     oid, oname = owner_id[at], owner_name[at]
     by_id = (oid != "") & ((ids == oid) | (partner_ids == oid))
     by_name = (oname != "") & ((names == oname) | (partner_names == oname))
