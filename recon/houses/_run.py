@@ -191,7 +191,7 @@ def run_houses(
                 (day.isoformat(),),
             ).fetchall()
         )
-    houses["checked_on"] = houses["house_code"].map(done).fillna("")
+    houses["checked_on"] = houses["house_code"].map(done).astype(object).fillna("")
     houses["in_list"] = houses["in_list"].astype(bool)
     code_of = dict(zip(houses["house_key"], houses["house_code"], strict=True))
     residents = ledger[["side", "file", "sheet", "row", "committee", "outcome", "house"]].rename(
