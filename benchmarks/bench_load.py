@@ -40,7 +40,9 @@ def _files(n: int) -> tuple[Path, Path]:
     xlsx_path = folder / "field.xlsx"
     if not csv_path.exists():
         committees = max(3, n // 10_000)
-        spec = StreetSpec(seed=7, committees=committees, residents_per_committee=n // committees)
+        spec = StreetSpec(
+            seed=7, committees=committees, residents_per_committee=n // committees, house_list=False
+        )
         write_street(generate_street(spec), folder, layout="flat", overwrite=True)
     if not xlsx_path.exists():
         frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")

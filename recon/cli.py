@@ -795,6 +795,8 @@ def generate_command(
         err.print(f"  现场采集表：{files.field_dir}")
         err.print(f"  系统导出表：{files.system_dir}")
         err.print(f"  标准答案：{files.truth_path}")
+        if files.house_list is not None:
+            err.print(f"  房屋清册：{files.house_list}")
 
 
 @app.command(

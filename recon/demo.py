@@ -62,14 +62,15 @@ def generate(
         committees=committees,
         residents_per_committee=residents,
         review_pairs=min(REVIEW_PAIRS, 2 * committees),
+        house_list=not flat,  # the benchmark layout: persons only
     )
     return write_street(generate_street(spec), folder, layout)
 
 
 def run_demo(folder: Path) -> Path:
-    """Generate the sample street into ``folder`` and run ``recon match`` on it;
-    then the same for a 人户分离 list and its sweep, in ``folder/人户分离示例``.
-    Returns the first result folder."""
+    """Generate the sample street into ``folder``, run ``recon match`` on it and
+    ``recon houses`` with its house list; then the same match for a 人户分离
+    list and its sweep, in ``folder/人户分离示例``. Returns the first result folder."""
     from recon.pipeline import run_match
     from recon.report import MATCH_STEPS, render_match_summary
     from recon.worklists import REVIEW_WORKBOOK
@@ -81,6 +82,13 @@ def run_demo(folder: Path) -> Path:
     with StepProgress(MATCH_STEPS) as progress:
         run = run_match([files.field_dir], [files.system_dir], out, on_step=progress.step)
     err.print(render_match_summary(run.summary))
+    if files.house_list is not None:
+        from recon.houses import run_houses
+        from recon.report import render_houses_summary
+
+        err.print("正在建立实有房屋清册（按示例房屋清册）")
+        houses = run_houses(out, [files.house_list])
+        err.print(render_houses_summary(houses.overview))
 
     sep_folder = folder / SEPARATION_DEMO
     err.print(f"正在生成人户分离示例数据：{sep_folder}")
@@ -98,7 +106,12 @@ def run_demo(folder: Path) -> Path:
 
     err.print(f"示例采集表：{files.field_dir}")
     err.print(f"示例系统导出：{files.system_dir}")
-    err.print(f"[bold]核对结果：{out}[/]（打开「核对结果.xlsx」查看；CSV 文件供程序使用）")
+    if files.house_list is not None:
+        err.print(f"示例房屋清册：{files.house_list}")
+    err.print(
+        f"[bold]核对结果：{out}[/]（打开「核对结果.xlsx」查看；实有房屋见「房屋清册.xlsx」；"
+        "CSV 文件供程序使用）"
+    )
     reviews = run.summary["pairs"]["review_pairs"]
     if reviews:
         err.print(

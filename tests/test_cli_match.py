@@ -148,6 +148,14 @@ def test_demo_runs_end_to_end(tmp_path):
     assert (out / "summary.json").is_file()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert all(check["ok"] for check in summary["totals_check"].values())
+    # the house register, built with the street's house list
+    houses = pd.read_csv(out / "houses.csv", dtype=str, keep_default_na=False)
+    assert houses["in_list"].str.lower().eq("true").mean() > 0.9
+    assert "正在建立实有房屋清册" in res.stderr
+    # problems.csv: the findings the noise plants, not one per row
+    problems = pd.read_csv(out / "problems.csv", dtype=str, keep_default_na=False)
+    assert not problems["problem"].str.startswith("旧行政区划代码").any()
+    assert len(problems) < 0.15 * summary["files"]["rows.csv"]
     # the demo's second street: a 人户分离 list checked against its sweep
     sep = tmp_path / "demo" / "人户分离示例" / "核对结果"
     summary = json.loads((sep / "summary.json").read_text(encoding="utf-8"))

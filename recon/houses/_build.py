@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from recon.normalize.address import normalize_addresses
+from recon.normalize.names import normalize_names
 from recon.rules import HouseRules
 
 __all__ = ["FLAGS", "FLAG_LABELS", "dwellings", "people_of", "resolve_keys"]
@@ -83,6 +84,17 @@ def people_of(ledger: pd.DataFrame) -> pd.DataFrame:
     else:
         people["hukou_key"] = pd.Series(dtype=object)
     people["surname"] = people["name"].astype(str).str.slice(0, 1)
+    # the matched system record's ID and name: the register's spelling of the
+    # same person (one side may carry a slip the other does not)
+    if "partner_row" in ledger.columns:
+        system = ledger[side.eq("system")]
+        where = ["partner_file", "partner_sheet", "partner_row"]
+        other = system[["file", "sheet", "row", "id", "name"]].astype(str)
+        other.columns = [*where, "partner_id", "partner_name"]
+        mine = people[where].astype(str)
+        both = mine.merge(other, how="left", on=where)
+        people["partner_id"] = both["partner_id"].fillna("").to_numpy(dtype=object)
+        people["partner_name"] = both["partner_name"].fillna("").to_numpy(dtype=object)
     return people
 
 
@@ -223,7 +235,7 @@ def _flags(
     field_committees: set[str],
 ) -> tuple[list[list[str]], list[list[str]]]:
     """Flag codes and the reasons in words, per dwelling."""
-    by_house = {h: g for h, g in people.groupby("house")}
+    outside = _outside_owner(houses, people)
     non_res = _has_word(houses["use"], rules.non_residential)
     rental = houses["rental"].eq("是").to_numpy()
     vacant = _has_word(houses["occupancy"], rules.vacant)
@@ -233,9 +245,8 @@ def _flags(
     for i, h in enumerate(houses.itertuples(index=False)):
         f: list[str] = []
         why: list[str] = []
-        group = by_house.get(h.house_key)
         n = int(h.people)
-        one_family = group is not None and group["hukou_key"].nunique() == 1 and n > 1
+        one_family = n > 1 and int(h.households) == 1
         evidence = f"（{int(h.households)} 个户籍地址、{int(h.surnames)} 个姓氏）"
         area, rooms = float(h.area), float(h.rooms)
         if n:
@@ -282,8 +293,8 @@ def _flags(
             if rental[i] and not h.registered:
                 f.append("rental_unregistered")
                 why.append("出租未登记：清册标为出租，但没有任何人登记在此")
-            elif not rental[i] and not vacant[i] and n and group is not None:
-                outsiders = _outside_owner(group, str(h.list_owner_id), str(h.list_owner_name))
+            elif not rental[i] and not vacant[i] and n:
+                outsiders = int(outside[i])
                 if outsiders:
                     f.append("rental_unregistered")
                     why.append(f"出租未登记：住着 {outsiders} 名非产权人家庭的人，清册未标为出租")
@@ -292,19 +303,51 @@ def _flags(
     return flags, reasons
 
 
-def _outside_owner(group: pd.DataFrame, owner_id: str, owner_name: str) -> int:
-    """Residents who are not of the owner's household (0 when the list names no owner).
+def _outside_owner(houses: pd.DataFrame, people: pd.DataFrame) -> np.ndarray:
+    """Per dwelling: residents who are not of the owner's household (0 when the
+    list names no owner), for all dwellings at once.
 
-    The owner's household: the owner (by ID, else by name) and everyone who
-    shares the owner's hukou address; with the owner not living there, every
-    resident is outside it.
+    The owner's household: the owner (by ID; by name where no resident's ID is
+    the owner's -- a field sheet's ID may be mistyped, blank or damaged by
+    Excel while the name is right; either as the field sheet or as the matched
+    system record writes them; names compared in simplified characters) and
+    everyone who shares the owner's hukou address; with the owner not living
+    there, every resident is outside it.
     """
-    owner_id, owner_name = owner_id.strip().upper(), owner_name.strip()
-    if not owner_id and not owner_name:
-        return 0
-    ids = group["id"].astype(str).str.upper()
-    is_owner = ids.eq(owner_id) if owner_id else group["name"].astype(str).eq(owner_name)
-    if not is_owner.any():
-        return len(group)
-    family = set(group.loc[is_owner, "hukou_key"])
-    return int((~group["hukou_key"].isin(family)).sum())
+    n = len(houses)
+    at_house = people["house"].map(pd.Series(np.arange(n), index=houses["house_key"]))
+    known = at_house.notna().to_numpy()
+    if not known.any():
+        return np.zeros(n, dtype=np.int64)
+    p = people[known]
+    at = at_house[known].to_numpy(dtype=np.int64)
+
+    def text(values: pd.Series, name: bool) -> np.ndarray:
+        if name:  # spaces, dots and traditional characters aside (王 偉 = 王伟)
+            return normalize_names(values.astype(str))["name_simp"].to_numpy(dtype=object)
+        return values.astype(str).str.strip().str.upper().to_numpy(dtype=object)
+
+    def either(own: str, partner: str, name: bool) -> tuple[np.ndarray, np.ndarray]:
+        values = text(p[own], name)
+        return values, text(p[partner], name) if partner in p.columns else values
+
+    owner_id = text(houses["list_owner_id"], name=False)
+    owner_name = text(houses["list_owner_name"], name=True)
+    ids, partner_ids = either("id", "partner_id", name=False)
+    names, partner_names = either("name", "partner_name", name=True)
+    oid, oname = owner_id[at], owner_name[at]
+    by_id = (oid != "") & ((ids == oid) | (partner_ids == oid))
+    by_name = (oname != "") & ((names == oname) | (partner_names == oname))
+    id_found = np.bincount(at, weights=by_id, minlength=n) > 0
+    is_owner = np.where(id_found[at], by_id, by_name)
+    has_owner = np.bincount(at, weights=is_owner, minlength=n) > 0
+    hukou = p["hukou_key"].astype(str).to_numpy(dtype=object)
+    family = set(zip(at[is_owner].tolist(), hukou[is_owner].tolist(), strict=True))
+    outside = np.array(
+        [(a, k) not in family for a, k in zip(at.tolist(), hukou.tolist(), strict=True)],
+        dtype=bool,
+    )
+    outsiders = np.bincount(at, weights=outside, minlength=n).astype(np.int64)
+    residents = np.bincount(at, minlength=n).astype(np.int64)
+    named = (owner_id != "") | (owner_name != "")
+    return np.where(named, np.where(has_owner, outsiders, residents), 0)

@@ -5,7 +5,10 @@
 ``field`` rows as collectors wrote them and the ``system`` rows as the
 register holds them, each with the noise applied (``noise`` column).
 ``write_street(street, folder)`` puts it on disk as real-looking workbooks
-(or, for benchmarks, flat CSVs) plus ``答案/truth.csv``.
+(or, for benchmarks, flat CSVs) plus ``答案/truth.csv``. With
+``StreetSpec.house_list`` (the default) the street also has a house list,
+``房屋清册/房屋清册.xlsx``, and ``答案/houses_truth.csv``: every dwelling with the
+flags ``recon houses`` should give it.
 
 ``generate_separation(SeparationSpec(...))`` builds a street's local-hukou
 people for the 人户分离 check: the police ``police_list`` (机到人) and the

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from recon.sample._field import make_field
+from recon.sample._houses import make_house_list
 from recon.sample._housing import committee_table, place_households
 from recon.sample._persons import make_persons
 from recon.sample._review import ambiguous_rows
@@ -38,4 +39,11 @@ def generate_street(spec: StreetSpec | None = None) -> Street:
         .fillna(0)
         .to_numpy(np.int64)
     )
-    return Street(persons=persons, field=field, system=system, committees=committees, spec=spec)
+    street = Street(persons=persons, field=field, system=system, committees=committees, spec=spec)
+    if spec.house_list:
+        # a stream of its own: the list changes no other value of a seeded street
+        house_rng = np.random.default_rng([spec.seed, 0x4853])
+        street.houses, street.house_truth = make_house_list(
+            spec, flats, persons, field, system, house_rng
+        )
+    return street

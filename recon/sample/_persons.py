@@ -12,7 +12,13 @@ import pandas as pd
 
 from recon.normalize import check_chars
 from recon.sample import _pools as P
-from recon.sample._regions import MIGRANT_PROVINCES, MINORITY_PROVINCE, pick_regions, region_table
+from recon.sample._regions import (
+    MIGRANT_PROVINCES,
+    MINORITY_PROVINCE,
+    codes_in_use,
+    pick_regions,
+    region_table,
+)
 from recon.sample._spec import SCENARIOS, StreetSpec
 from recon.sample._text import digits, iso_dates, obj, ymd_ints
 
@@ -316,7 +322,8 @@ def make_persons(
 
     iso = iso_dates(births)
     ymd = ymd_ints(births)
-    region = regions["code"].astype(np.int64).to_numpy()[region_idx]
+    codes = codes_in_use(regions["code"].to_numpy(dtype=object)[region_idx], ymd // 10000)
+    region = codes.astype(np.int64)
     seq = _sequences(people.male, rng)
     keys = _unique_bodies(region, ymd, seq, people.male, twin_a, twin_b, rng)
     bodies = obj([f"{k:017d}" for k in keys.tolist()])

@@ -8,7 +8,7 @@ stay in: people keep the number they were first given.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -99,3 +99,44 @@ def pick_regions(
     regions = pd.concat(chosen, ignore_index=True)
     p = np.concatenate(weights)
     return regions, p / p.sum()
+
+
+_USABLE_STATUS = ("in_use", "issued_later")  # RegionStatus values that raise no finding
+
+
+@cache
+def _usable(code: str, year: int) -> bool:
+    from recon.normalize.regions import region_name
+
+    return region_name(code, year).status in _USABLE_STATUS
+
+
+@cache
+def _successor(code: str, year: int) -> str:
+    """A county code in use in ``year`` near ``code``: the same prefecture if it
+    has one, else the same province (the code a number got after a rename)."""
+    table = region_table()["code"].tolist()
+    for prefix in (code[:4], code[:2]):
+        for other in table:
+            if other.startswith(prefix) and _usable(other, year):
+                return other
+    return code  # pragma: no cover - every province has a county in use
+
+
+def codes_in_use(codes: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Region codes as a number born in ``years`` would carry them.
+
+    A number is given with the code in use where the holder was registered,
+    never one retired before the birth year (nor before 1984, when numbers
+    began): such a code is replaced by a code of the same prefecture (else
+    province) in use that year. Children keep the head's county this way
+    unless it was retired before they were born.
+    """
+    frame = pd.DataFrame({"code": codes.astype(str), "year": years.astype(np.int64)})
+    pairs = frame.drop_duplicates()
+    fixed = {
+        (c, y): (c if _usable(c, y) else _successor(c, y))
+        for c, y in zip(pairs["code"].tolist(), pairs["year"].tolist(), strict=True)
+    }
+    keys = zip(frame["code"].tolist(), frame["year"].tolist(), strict=True)
+    return np.array([fixed[k] for k in keys], dtype=object)

@@ -78,6 +78,15 @@ class StreetSpec:
     pinyin_export: bool = False  # also write a second export with pinyin headers
     pinyin_share: float = 0.15  # share of system rows moved into it
 
+    # the house list (房屋清册) and its truth; off for large benchmark streets
+    house_list: bool = True
+    house_missing: float = 0.03  # occupied flats the list lacks (shares of occupied flats)
+    house_empty: float = 0.04  # listed flats nobody lives in (half 出租, half 空置)
+    house_overcrowded: float = 0.03  # rentals of several households in one small room
+    house_shop: float = 0.02  # 商铺 / 办公 with people living in it
+    house_unmarked_rental: float = 0.03  # unrelated tenants in a flat listed as 自住
+    house_no_code: float = 0.06  # listed flats without a 房屋编码
+
     def __post_init__(self) -> None:
         problems = []
         if self.committees < 1:
@@ -129,6 +138,9 @@ class Street:
     ``system``: one row per system-export row, values as the register holds
     them, plus ``person_id``, ``flat_id``, ``active``, ``kind`` and ``noise``.
     ``committees``: one row per 居委 with its template and conventions.
+    ``houses``: the house list's rows (``spec.house_list``; else None), the
+    columns written plus the dwelling's truth; ``house_truth``: one row per
+    dwelling (listed or lived in) with the flags ``recon houses`` should give.
     """
 
     persons: pd.DataFrame
@@ -136,6 +148,8 @@ class Street:
     system: pd.DataFrame
     committees: pd.DataFrame
     spec: StreetSpec
+    houses: pd.DataFrame | None = None
+    house_truth: pd.DataFrame | None = None
 
 
 @dataclass
@@ -149,6 +163,8 @@ class SampleFiles:
     field_files: list[Path]
     system_files: list[Path]
     truth_rows: int = 0
+    house_list: Path | None = None  # 房屋清册/房屋清册.xlsx, when the street has one
+    house_truth: Path | None = None  # 答案/houses_truth.csv
 
 
 SEPARATION_SCENARIOS = ("still", "back_home", "moved", "gone", "unregistered", "local")

@@ -21,6 +21,9 @@ PINYIN_FILE = "暂住人口导出_补充.csv"
 FLAT_FIELD_FILE = "field.csv"
 FLAT_SYSTEM_FILE = "system.csv"
 TRUTH_FILE = "truth.csv"
+HOUSE_DIR = "房屋清册"
+HOUSE_FILE = "房屋清册.xlsx"
+HOUSE_TRUTH_FILE = "houses_truth.csv"
 TRUTH_COLUMNS = [
     "side",
     "file",
@@ -77,7 +80,8 @@ def prepare_folder(
 ) -> tuple[Path, Path, Path]:
     """The field, system and truth folders under ``folder``, emptied if allowed."""
     dirs = (folder / field_dir, folder / SYSTEM_DIR, folder / TRUTH_DIR)
-    existing = [p for d in dirs if d.is_dir() for p in sorted(d.iterdir()) if p.is_file()]
+    listed = (folder / HOUSE_DIR,)
+    existing = [p for d in dirs + listed if d.is_dir() for p in sorted(d.iterdir()) if p.is_file()]
     if existing and not overwrite:
         raise UsageError(
             "输出文件夹里已经有样例数据",
@@ -201,7 +205,7 @@ def write_street(
     )
     truth_path = truth_dir / TRUTH_FILE
     write_csv(truth, truth_path)
-    return SampleFiles(
+    files = SampleFiles(
         folder=folder,
         field_dir=field_dir,
         system_dir=system_dir,
@@ -210,6 +214,38 @@ def write_street(
         system_files=system_files,
         truth_rows=len(truth),
     )
+    if street.houses is not None and street.house_truth is not None:
+        house_dir = folder / HOUSE_DIR
+        house_dir.mkdir(parents=True, exist_ok=True)
+        files.house_list = house_dir / HOUSE_FILE
+        write_house_list(street.houses, files.house_list)
+        files.house_truth = truth_dir / HOUSE_TRUTH_FILE
+        write_csv(street.house_truth, files.house_truth)
+    return files
+
+
+def write_house_list(houses: pd.DataFrame, path: Path) -> None:
+    """The 房屋清册 as a house office exports it: a title row, the header, one
+    row per dwelling (codes and ID numbers as text), a 合计 row."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    from recon.sample._houses import LIST_COLUMNS
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("房屋清册")
+    for i, width in enumerate((6, 22, 16, 34, 10, 10, 10, 22, 12, 8)):
+        ws.column_dimensions[chr(ord("A") + i)].width = width
+    title = WriteOnlyCell(ws, value="实有房屋清册（房管所导出）")
+    title.font = Font(bold=True, size=14)
+    ws.append([title])
+    ws.append(["序号", *(label for _key, label in LIST_COLUMNS)])
+    columns = [houses[key].tolist() for key, _label in LIST_COLUMNS]
+    for i, values in enumerate(zip(*columns, strict=True), start=1):
+        ws.append([i, *values])
+    ws.append(["合计", f"{len(houses)} 套"])
+    wb.save(path)
 
 
 def _write_flat_field(street: Street, field_dir: Path) -> tuple[list[Path], pd.DataFrame]:
