@@ -214,14 +214,15 @@ def changes(
     )
 
     # 新来 / 重新出现
-    present = cur[cur["on_field"] | cur["active"]]
-    for person in present.index:
-        if person not in seen_before:
-            emit("arrived", person)
-        elif person in last_before.index:
-            last = last_before.loc[person]
-            if last["has_system"] and not last["active"] and not last["on_field"]:
-                emit("reappeared", person, since_=day_of[int(last["run_id"])])
+    present = cur.index[(cur["on_field"] | cur["active"]).to_numpy()]
+    for person in present.difference(pd.Index(list(seen_before))):
+        emit("arrived", str(person))
+    # 重新出现: the person's latest earlier state held only cancelled records
+    gone = last_before[
+        last_before["has_system"] & ~last_before["active"] & ~last_before["on_field"]
+    ]
+    for person in present.intersection(gone.index):
+        emit("reappeared", str(person), since_=day_of[int(str(gone.at[person, "run_id"]))])
 
     # 离开 / 信息有误 (visit results in the window)
     window_visits = visits[visits["day"].map(in_window) & (visits["day"] <= day)]
@@ -268,11 +269,17 @@ def changes(
     first_left = left_visits.drop_duplicates("person", keep="last").set_index("person")["day"]
     any_visit = visits[~visits["outcome"].isin(["not_visited", "unclear"])]
     visit_days = any_visit.groupby("person")["day"].apply(sorted).to_dict()
-    for person, hist in persons_state.groupby("person", sort=False):
+    # only people whose history can close or open a loop are walked through
+    now = persons_state[persons_state["run_id"] == current]
+    candidates = (
+        set(persons_state.loc[persons_state["field_only"], "person"])
+        | set(first_left.index)
+        | set(now.loc[now["system_only"] | (now["has_system"] & ~now["active"]), "person"])
+    ) & set(now["person"])
+    walked = persons_state[persons_state["person"].isin(candidates)]
+    for person, hist in walked.groupby("person", sort=False):
         hist = hist.reset_index(drop=True)
         last = hist.iloc[-1]
-        if int(last["run_id"]) != current:
-            continue
         _entry(emit, calendar, rules, person, hist, current, day_of, day, in_window)
         _cancel(emit, calendar, rules, person, hist, current, day_of, day, first_left)
         _visit(emit, calendar, rules, person, hist, day_of, day, visit_days.get(person, []))
@@ -286,7 +293,6 @@ def changes(
                 and person not in visit_days
             ):
                 emit("cancelled_unvisited", str(person), since_=day_of[base_id], took="", over="")
-    # persons active in the base round that vanished from the export altogether
     table = pd.DataFrame(out, columns=["kind", "person", *COLUMNS[1:], "id"])
     table = table.drop_duplicates(["kind", "person"])
     kind_order = {k: i for i, k in enumerate(CHANGE_KINDS)}
