@@ -465,6 +465,15 @@ def audit_command(
         str | None,
         typer.Option("--since", help="时限只统计这一天及以后的变动", show_default=False),
     ] = None,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            "--register",
+            help="登记库文件：另按轮次列出各居委的来登率、去销率、采集录入率、录入及时率"
+            "（trend.csv 和「考核趋势.xlsx」，每个比率一张折线图）",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     from recon.audit import run_audit
     from recon.report import render_audit_summary
@@ -483,12 +492,15 @@ def audit_command(
                 months=months,
                 as_of=day,
                 since=start,
+                register=register,
             )
             progress.update(task, total=1, completed=1)
         for warning in report.warnings:
             err.print(f"[yellow]提示：[/]{escape(warning)}")
         err.print(render_audit_summary(report.rates, report.money))
         err.print(f"考核统计已写入：[bold]{escape(str(report.out))}[/]（audit.csv、考核统计.xlsx）")
+        if register is not None:
+            err.print("按轮次的比率：trend.csv、考核趋势.xlsx")
 
 
 @app.command(

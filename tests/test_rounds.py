@@ -285,3 +285,41 @@ def test_changes_without_a_round_is_a_clear_message(tmp_path):
     assert res.exit_code == 1 and "还没有" in res.stderr
     res = invoke("changes", tmp_path / "missing.sqlite")
     assert res.exit_code == 1 and "找不到登记库" in res.stderr
+
+
+def test_audit_with_the_register_shows_rates_per_round(street, tmp_path):
+    import zipfile
+
+    root, rounds, register, found = street
+    out = tmp_path / "audit"
+    res = invoke(
+        "audit", root / "核对2", "--visits", root / "结果2", "--register", register,
+        "--date", rounds.days[2], "--out", out,
+    )  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    trend = pd.read_csv(out / "trend.csv", dtype={"轮次": str}, keep_default_na=False)
+    total = trend[trend["居委"] == "合计"].set_index(["轮次", "指标"])
+    assert set(trend["轮次"]) == {d.isoformat() for d in rounds.days}
+    for r in (1, 2):
+        kinds = found[r].table["kind"].value_counts()
+        day = rounds.days[r].isoformat()
+
+        def counted(label, num, den, day=day):
+            return (int(total.at[(day, label), "分子"]), int(total.at[(day, label), "分母"])) == (
+                num,
+                den,
+            )
+
+        done, late = kinds.get("cancel_done", 0), kinds.get("cancel_overdue", 0)
+        assert counted("去销率", done, done + late)
+        done, late = kinds.get("entry_done", 0), kinds.get("entry_overdue", 0)
+        assert counted("采集录入率", done, done + late)
+    entries = found[2].table[found[2].table["kind"] == "entry_done"]
+    on_time = int((entries["working_days_over"].astype(int) == 0).sum())
+    assert total.at[(rounds.days[2].isoformat(), "录入及时率"), "分子"] == on_time
+    assert 0 < on_time < len(entries)  # the sample has both
+    with zipfile.ZipFile(out / "考核趋势.xlsx") as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 4  # one native line chart per rate
+    wb = openpyxl.load_workbook(out / "考核趋势.xlsx")
+    assert wb.sheetnames == ["趋势表", "来登率", "采集录入率", "录入及时率", "去销率"]

@@ -13,12 +13,15 @@ cancellations nobody visited. ``write_changes`` writes ``changes.csv`` and
 from recon.rounds._changes import CHANGE_KINDS, ChangeReport, changes
 from recon.rounds._record import Recorded, record_match, record_results, run_fingerprint
 from recon.rounds._run import record_run, run_changes
+from recon.rounds._trend import TREND_CSV, TREND_WORKBOOK, trend, write_trend
 from recon.rounds._write import CHANGES_CSV, CHANGES_WORKBOOK, write_changes
 
 __all__ = [
     "CHANGES_CSV",
     "CHANGES_WORKBOOK",
     "CHANGE_KINDS",
+    "TREND_CSV",
+    "TREND_WORKBOOK",
     "ChangeReport",
     "Recorded",
     "changes",
@@ -27,5 +30,7 @@ __all__ = [
     "record_run",
     "run_changes",
     "run_fingerprint",
+    "trend",
     "write_changes",
+    "write_trend",
 ]
