@@ -560,12 +560,21 @@ def progress_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="写到另一个文件夹（默认写回结果文件夹）")
     ] = None,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            "--register",
+            help="登记库文件：另按登记库列出累计和上次上报日以来的新来、已录入、已注销、"
+            "已上门核查及当前逾期（进度表.xlsx 的「登记库累计」页和 进度表_登记库.csv）",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     from recon.audit import progress
     from recon.report import render_progress
 
     with _friendly():
-        report = progress(result, visits, _day(as_of, "--date"), out)
+        report = progress(result, visits, _day(as_of, "--date"), out, register=register)
         err.print(render_progress(report.table, f"进度表（截至 {report.as_of:%Y-%m-%d}）"))
         for note in report.notes:
             err.print(escape(note))

@@ -323,3 +323,45 @@ def test_audit_with_the_register_shows_rates_per_round(street, tmp_path):
     assert len(charts) == 4  # one native line chart per rate
     wb = openpyxl.load_workbook(out / "考核趋势.xlsx")
     assert wb.sheetnames == ["趋势表", "来登率", "采集录入率", "录入及时率", "去销率"]
+
+
+@pytest.mark.parametrize(
+    ("description", "day", "previous"),
+    [
+        ("after the 25th", dt.date(2026, 10, 26), dt.date(2026, 10, 25)),
+        ("on the 25th", dt.date(2026, 10, 25), dt.date(2026, 10, 10)),
+        ("between 10th and 25th", dt.date(2026, 10, 12), dt.date(2026, 10, 10)),
+        ("early in the month", dt.date(2026, 10, 3), dt.date(2026, 9, 25)),
+        ("early in January", dt.date(2027, 1, 5), dt.date(2026, 12, 25)),
+    ],
+)
+def test_the_previous_report_day(description, day, previous):
+    from recon.rounds._progress import last_report_day
+
+    assert last_report_day(day) == previous, description
+
+
+def test_progress_with_the_register_counts_cumulative_and_since_last_report(street, tmp_path):
+    root, rounds, register, found = street
+    out = tmp_path / "progress"
+    day = rounds.visit_days[2]  # after round 3 and its visits
+    res = invoke(
+        "progress", root / "核对2", "--visits", root / "结果2", "--register", register,
+        "--date", day, "--out", out,
+    )  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    table = pd.read_csv(out / "进度表_登记库.csv", dtype={"居委": str}).set_index("居委")
+    total = table.loc["合计"]
+    with Register.open(register) as reg:
+        first = changes(reg, rounds.days[0], load_audit_rules()).table
+    every = pd.concat([first, found[1].table, found[2].table])
+    assert total["累计新来"] == (every["kind"] == "arrived").sum()
+    assert total["本期新来"] == (found[2].table["kind"] == "arrived").sum()  # round 3 only
+    assert total["累计已注销"] == (every["kind"] == "cancel_done").sum()
+    assert total["本期已注销"] == 0  # done in round 2, before the last report day
+    assert total["当前核查逾期"] == (found[2].table["kind"] == "visit_overdue").sum()
+    assert total["累计已上门核查"] == len(rounds.persons[rounds.persons["story"].isin(
+        ["leave0_ontime", "leave0_late", "leave0_never", "missed0_living", "wrong0"]
+    )])  # fmt: skip
+    wb = openpyxl.load_workbook(out / "进度表.xlsx")
+    assert "登记库累计" in wb.sheetnames

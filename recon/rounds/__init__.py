@@ -11,6 +11,7 @@ cancellations nobody visited. ``write_changes`` writes ``changes.csv`` and
 """
 
 from recon.rounds._changes import CHANGE_KINDS, ChangeReport, changes
+from recon.rounds._progress import register_progress
 from recon.rounds._record import Recorded, record_match, record_results, run_fingerprint
 from recon.rounds._run import record_run, run_changes
 from recon.rounds._trend import TREND_CSV, TREND_WORKBOOK, trend, write_trend
@@ -28,6 +29,7 @@ __all__ = [
     "record_match",
     "record_results",
     "record_run",
+    "register_progress",
     "run_changes",
     "run_fingerprint",
     "trend",
