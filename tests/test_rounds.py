@@ -365,3 +365,18 @@ def test_progress_with_the_register_counts_cumulative_and_since_last_report(stre
     )])  # fmt: skip
     wb = openpyxl.load_workbook(out / "进度表.xlsx")
     assert "登记库累计" in wb.sheetnames
+
+
+def test_visit_results_read_late_still_belong_to_their_round(street, tmp_path):
+    from recon.rounds import record_run
+
+    root, rounds, _register, _found = street
+    path = tmp_path / "late.sqlite"
+    first = record_run("match", root / "核对0", path, rounds.days[0])
+    record_run("match", root / "核对1", path, rounds.days[1])
+    late = rounds.days[1] + dt.timedelta(days=1)  # read back after the next round
+    record_run("results", root / "结果0", path, late)
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT round_id, person FROM visit_results").fetchall()
+    assert rows and {r for r, _p in rows} == {first.run_id}
+    assert all(p.startswith("id:") for _r, p in rows)  # every visit found its person

@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from recon.errors import InputError, Where
 from recon.register import Register
 from recon.resultdir import LEDGER, VISITS, ResultFolder
 
@@ -287,16 +288,37 @@ def round_of(reg: Register, day: dt.date) -> int | None:
     return None if row is None else int(row[0])
 
 
+def _round_of_match_folder(reg: Register, summary: dict[str, Any], day: dt.date) -> int | None:
+    """The round recorded from the match folder the results were read against
+    (same input files), if it was recorded on or before ``day``."""
+    folder = summary.get("match_folder")
+    if not folder:
+        return None
+    try:
+        match = ResultFolder.open(folder, "match").summary
+    except InputError:
+        return None  # moved or deleted since: fall back to the day
+    wanted = sorted(str(i.get("sha256", "")) for i in match.get("inputs", []))
+    rows = reg.conn.execute(
+        "SELECT run_id, detail FROM runs WHERE kind = 'match' AND day <= ?"
+        " ORDER BY day DESC, run_id DESC",
+        (day.isoformat(),),
+    ).fetchall()
+    for run_id, detail in rows:
+        inputs = json.loads(detail).get("inputs", [])
+        if sorted(str(i.get("sha256", "")) for i in inputs) == wanted:
+            return int(run_id)
+    return None
+
+
 def record_results(reg: Register, folder: ResultFolder, day: dt.date) -> Recorded:
     """Record a ``recon results`` folder: each visit result, for its person."""
-    from recon.errors import InputError, Where
-
     summary = folder.summary
     fingerprint = run_fingerprint("results", day, summary)
     known = reg.run_recorded(fingerprint)
     if known is not None:
         return Recorded(known, False, 0, "results")
-    round_id = round_of(reg, day)
+    round_id = _round_of_match_folder(reg, summary, day) or round_of(reg, day)
     if round_id is None:
         raise InputError(
             "登记库中还没有这一天或之前的核对（recon match）记录，核查结果无法归入某一轮",
