@@ -380,3 +380,15 @@ def test_visit_results_read_late_still_belong_to_their_round(street, tmp_path):
         rows = conn.execute("SELECT round_id, person FROM visit_results").fetchall()
     assert rows and {r for r, _p in rows} == {first.run_id}
     assert all(p.startswith("id:") for _r, p in rows)  # every visit found its person
+
+
+def test_since_a_date_spans_several_rounds(street):
+    _root, rounds, register, _found = street
+    with Register.open(register) as reg:
+        report = changes(reg, rounds.days[2], load_audit_rules(), since=rounds.days[0])
+    t = report.table
+    truth = rounds.truth
+    for kind in ("arrived", "left"):
+        got = set(t.loc[t["kind"] == kind, "person"].str.removeprefix("id:"))
+        want = set(truth.loc[(truth["kind"] == kind) & truth["round"].isin([1, 2]), "id"])
+        assert got == want, kind
