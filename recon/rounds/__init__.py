@@ -12,7 +12,13 @@ cancellations nobody visited. ``write_changes`` writes ``changes.csv`` and
 
 from recon.rounds._changes import CHANGE_KINDS, ChangeReport, changes
 from recon.rounds._progress import register_progress
-from recon.rounds._record import Recorded, record_match, record_results, run_fingerprint
+from recon.rounds._record import (
+    Recorded,
+    record_houses,
+    record_match,
+    record_results,
+    run_fingerprint,
+)
 from recon.rounds._run import record_run, run_changes
 from recon.rounds._trend import TREND_CSV, TREND_WORKBOOK, trend, write_trend
 from recon.rounds._write import CHANGES_CSV, CHANGES_WORKBOOK, write_changes
@@ -26,6 +32,7 @@ __all__ = [
     "ChangeReport",
     "Recorded",
     "changes",
+    "record_houses",
     "record_match",
     "record_results",
     "record_run",

@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -27,7 +28,7 @@ from recon.errors import InputError, Where
 from recon.register import Register
 from recon.resultdir import LEDGER, VISITS, ResultFolder
 
-__all__ = ["Recorded", "record_match", "record_results", "run_fingerprint"]
+__all__ = ["Recorded", "record_houses", "record_match", "record_results", "run_fingerprint"]
 
 
 @dataclass(frozen=True)
@@ -370,3 +371,24 @@ def _int(text: str) -> int | None:
         return int(float(text))
     except ValueError:
         return None
+
+
+def record_houses(
+    reg: Register, folder: ResultFolder, day: dt.date, files: list[Path], counts: dict[str, int]
+) -> Recorded:
+    """Record a ``recon houses`` run (inside the caller's transaction): the match
+    folder's inputs plus the house lists and filled forms read, the day, counts.
+    The house codes themselves are kept by the houses package."""
+    from recon.loaders import file_sha256
+
+    summary = dict(folder.summary)
+    summary["inputs"] = [
+        *summary.get("inputs", []),
+        *({"side": "houses", "file": f.name, "sha256": file_sha256(f)} for f in files),
+    ]
+    fingerprint = run_fingerprint("houses", day, summary)
+    known = reg.run_recorded(fingerprint)
+    if known is not None:
+        return Recorded(known, False, 0, "houses")
+    run_id = reg.add_run("houses", day, fingerprint, _detail(summary, **counts))
+    return Recorded(run_id, True, int(sum(counts.values())), "houses")
