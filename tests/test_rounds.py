@@ -392,3 +392,16 @@ def test_since_a_date_spans_several_rounds(street):
         got = set(t.loc[t["kind"] == kind, "person"].str.removeprefix("id:"))
         want = set(truth.loc[(truth["kind"] == kind) & truth["round"].isin([1, 2]), "id"])
         assert got == want, kind
+
+
+def test_results_before_any_recorded_round_is_a_clear_message(street, tmp_path):
+    root, rounds, _register, _found = street
+    path = tmp_path / "fresh.sqlite"
+    res = invoke(
+        "results", root / "核查单0.xlsx", "--out", tmp_path / "r", "--match", root / "核对0",
+        "--register", path, "--date", rounds.visit_days[0],
+    )  # fmt: skip
+    assert res.exit_code == 1
+    assert "还没有这一天或之前的核对" in res.stderr and "Traceback" not in res.stderr
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
