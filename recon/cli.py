@@ -213,6 +213,28 @@ def inspect_command(
 
 # --- match ----------------------------------------------------------------------------
 
+REGISTER_OPT = typer.Option(
+    "--register",
+    help="登记库文件（每个街道一个）：把本次运行记入登记库，供 recon changes 跨轮比较",
+    show_default=False,
+)
+RUN_DATE_OPT = typer.Option("--date", help="本次运行代表的日期（默认今天）", show_default=False)
+
+
+def _record(kind: str, folder: Path, register: Path | None, day: str | None) -> None:
+    """Record a finished result folder into the register (after the command wrote it)."""
+    if register is None:
+        return
+    from recon.rounds import record_run
+
+    done = record_run(kind, folder, register, _day(day, "--date"))
+    if done.new:
+        err.print(f"已记入登记库：{escape(str(register))}")
+    else:
+        err.print(
+            f"登记库中已有这次运行（输入、规则和日期都相同），没有重复记录：{escape(str(register))}"
+        )
+
 
 @app.command(
     "match",
@@ -274,6 +296,8 @@ def match_command(
             show_default=False,
         ),
     ] = "",
+    register: Annotated[Path | None, REGISTER_OPT] = None,
+    as_of: Annotated[str | None, RUN_DATE_OPT] = None,
 ) -> None:
     from recon.modes import get_mode
     from recon.pipeline import run_match
@@ -298,6 +322,7 @@ def match_command(
             how = get_mode(mode).pdf_hint
             err.print(f"核查单较长（{lists.visits} 人），没有生成 PDF；{how}")
         err.print(f"结果已写入：[bold]{escape(str(run.out))}[/]")
+        _record("match", run.out, register, as_of)
 
 
 # --- worklists -------------------------------------------------------------------------
@@ -384,6 +409,8 @@ def results_command(
     force: Annotated[
         bool, typer.Option("--force", help="覆盖已存在的结果文件夹（仅限 recon 写的）")
     ] = False,
+    register: Annotated[Path | None, REGISTER_OPT] = None,
+    as_of: Annotated[str | None, RUN_DATE_OPT] = None,
 ) -> None:
     from recon.loaders import collect_files
     from recon.outdir import check_out_dir
@@ -409,6 +436,7 @@ def results_command(
                 "（各居委读到几份见「进度」表）"
             )
         err.print(f"结果已写入：[bold]{escape(str(out))}[/]")
+        _record("results", out, register, as_of)
 
 
 # --- audits -------------------------------------------------------------------------
@@ -474,6 +502,15 @@ def audit_command(
         str | None,
         typer.Option("--since", help="时限只统计这一天及以后的变动", show_default=False),
     ] = None,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            "--register",
+            help="登记库文件：另按轮次列出各居委的来登率、去销率、采集录入率、录入及时率"
+            "（trend.csv 和「考核趋势.xlsx」，每个比率一张折线图）",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     from recon.audit import run_audit
     from recon.report import render_audit_summary
@@ -492,12 +529,15 @@ def audit_command(
                 months=months,
                 as_of=day,
                 since=start,
+                register=register,
             )
             progress.update(task, total=1, completed=1)
         for warning in report.warnings:
             err.print(f"[yellow]提示：[/]{escape(warning)}")
         err.print(render_audit_summary(report.rates, report.money))
         err.print(f"考核统计已写入：[bold]{escape(str(report.out))}[/]（audit.csv、考核统计.xlsx）")
+        if register is not None:
+            err.print("按轮次的比率：trend.csv、考核趋势.xlsx")
 
 
 @app.command(
@@ -559,16 +599,80 @@ def progress_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="写到另一个文件夹（默认写回结果文件夹）")
     ] = None,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            "--register",
+            help="登记库文件：另按登记库列出累计和上次上报日以来的新来、已录入、已注销、"
+            "已上门核查及当前逾期（进度表.xlsx 的「登记库累计」页和 进度表_登记库.csv）",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     from recon.audit import progress
     from recon.report import render_progress
 
     with _friendly():
-        report = progress(result, visits, _day(as_of, "--date"), out)
+        report = progress(result, visits, _day(as_of, "--date"), out, register=register)
         err.print(render_progress(report.table, f"进度表（截至 {report.as_of:%Y-%m-%d}）"))
         for note in report.notes:
             err.print(escape(note))
         err.print(f"进度表已写入：[bold]{escape(str(report.out))}[/]")
+
+
+# --- rounds -----------------------------------------------------------------------------
+
+
+@app.command(
+    "changes",
+    options_metavar=OPTS,
+    help=(
+        "跨轮变动与逾期：从登记库比较本轮与上一轮（或 --since 日期），按居委列出新来、离开、"
+        "信息变更、录入和注销的办结与逾期、核查逾期、重新出现、未核查即注销；"
+        "写出 changes.csv 和「变动与逾期.xlsx」。"
+    ),
+)
+def changes_command(
+    register: Annotated[
+        Path, typer.Argument(help="登记库文件", show_default=False, metavar="登记库")
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="从这一天之后算起（默认从上一轮核对算起）", show_default=False
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--date", help="截至哪一天（默认今天）", show_default=False)
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="写入的文件夹（默认登记库旁边的「变动与逾期_日期」）"),
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="考核规则文件（TOML），覆盖 audit.toml 中的期限设置"),
+    ] = None,
+    workdays: Annotated[
+        Path | None,
+        typer.Option("--workdays", help="补充节假日和调休的文件（CSV 或 xlsx，两列：日期、类型）"),
+    ] = None,
+) -> None:
+    from recon.report import render_progress
+    from recon.rounds import run_changes
+
+    with _friendly():
+        report, target = run_changes(
+            register,
+            _day(as_of, "--date"),
+            _day(since, "--since"),
+            out,
+            rules_path=rules,
+            workdays=workdays,
+        )
+        counts = report.counts().reset_index(names="居委")
+        err.print(render_progress(counts, f"变动与逾期（本轮核对 {report.round_day:%Y-%m-%d}）"))
+        err.print(f"已写入：[bold]{escape(str(target))}[/]（changes.csv、变动与逾期.xlsx）")
 
 
 # --- houses ---------------------------------------------------------------------------

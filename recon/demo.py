@@ -70,7 +70,8 @@ def generate(
 def run_demo(folder: Path) -> Path:
     """Generate the sample street into ``folder``, run ``recon match`` on it and
     ``recon houses`` with its house list; then the same match for a 人户分离
-    list and its sweep, in ``folder/人户分离示例``. Returns the first result folder."""
+    list and its sweep, in ``folder/人户分离示例``, and two monthly rounds
+    recorded in a register, in ``folder/两轮示例``. Returns the first result folder."""
     from recon.pipeline import run_match
     from recon.report import MATCH_STEPS, render_match_summary
     from recon.worklists import REVIEW_WORKBOOK
@@ -104,6 +105,11 @@ def run_demo(folder: Path) -> Path:
         )
     err.print(render_match_summary(sep_run.summary))
 
+    from recon.rounds._demo import ROUNDS_DEMO, run_rounds_demo
+
+    err.print(f"正在运行按月两轮的示例（登记库）：{folder / ROUNDS_DEMO}")
+    changes_dir, changes = run_rounds_demo(folder / ROUNDS_DEMO)
+
     err.print(f"示例采集表：{files.field_dir}")
     err.print(f"示例系统导出：{files.system_dir}")
     if files.house_list is not None:
@@ -126,5 +132,9 @@ def run_demo(folder: Path) -> Path:
         )
     err.print(
         f"[bold]人户分离核对结果：{sep_out}[/]（打开「核对结果.xlsx」查看；上门核查打印「人户分离核查单.xlsx」）"
+    )
+    err.print(
+        f"[bold]两轮变动与逾期：{changes_dir}[/]（第二轮与第一轮相比 {len(changes.table)} 条；"
+        "打开「变动与逾期.xlsx」查看）"
     )
     return out

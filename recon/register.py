@@ -84,6 +84,55 @@ MIGRATIONS: list[str] = [
     -- number twice, even after a row is deleted
     CREATE TABLE local_codes (seq INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL UNIQUE);
     """,
+    # 1 -> 2: rounds -- every person row of a match run, visit results, the
+    # person key that ties a person's rows together across rounds
+    """
+    CREATE TABLE person_links (
+        alias TEXT PRIMARY KEY,        -- id:<normalised ID> or fp:<name + flat key>
+        person TEXT NOT NULL           -- the person key the alias stands for
+    );
+    CREATE INDEX person_links_person ON person_links(person);
+    CREATE TABLE person_rows (
+        run_id INTEGER NOT NULL REFERENCES runs(run_id),
+        side TEXT NOT NULL,            -- field / system
+        file TEXT NOT NULL,
+        sheet TEXT NOT NULL DEFAULT '',
+        row INTEGER NOT NULL,
+        person TEXT NOT NULL DEFAULT '',   -- '' for an unusable row
+        committee TEXT NOT NULL DEFAULT '',
+        outcome TEXT NOT NULL,         -- matched / field_only / system_only / inactive ...
+        active INTEGER NOT NULL DEFAULT 0, -- a system row whose record is active
+        name TEXT NOT NULL DEFAULT '',
+        id TEXT NOT NULL DEFAULT '',
+        house TEXT NOT NULL DEFAULT '',
+        registered_on TEXT NOT NULL DEFAULT '',
+        cancelled_on TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (run_id, side, file, sheet, row)
+    );
+    CREATE INDEX person_rows_person ON person_rows(person);
+    -- field/system differences of a matched person in a round (not the values)
+    CREATE TABLE person_differences (
+        run_id INTEGER NOT NULL REFERENCES runs(run_id),
+        person TEXT NOT NULL,
+        item TEXT NOT NULL,            -- 姓名 / 住址 / ...
+        digest TEXT NOT NULL,          -- hash of both values: the same difference again
+        PRIMARY KEY (run_id, person, item, digest)
+    );
+    CREATE TABLE visit_results (
+        run_id INTEGER NOT NULL REFERENCES runs(run_id),  -- the recon results run
+        round_id INTEGER NOT NULL REFERENCES runs(run_id), -- the match run it belongs to
+        person TEXT NOT NULL DEFAULT '',
+        committee TEXT NOT NULL DEFAULT '',
+        outcome TEXT NOT NULL,         -- living / left / changed / not_visited / unclear
+        file TEXT NOT NULL DEFAULT '',
+        sheet TEXT NOT NULL DEFAULT '',
+        row INTEGER,
+        system_file TEXT NOT NULL DEFAULT '',
+        system_sheet TEXT NOT NULL DEFAULT '',
+        system_row INTEGER
+    );
+    CREATE INDEX visit_results_person ON visit_results(person);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -164,6 +164,11 @@ def test_demo_runs_end_to_end(tmp_path):
     assert summary["separation"]["still"] > 0
     assert (sep / "人户分离核查单.xlsx").is_file() and (sep / "人户分离采集表.xlsx").is_file()
     assert "人户分离核对结果" in res.stderr
+    # two monthly rounds in one register, and what changed between them
+    changes = pd.read_csv(
+        tmp_path / "demo" / "两轮示例" / "第2轮变动与逾期" / "changes.csv", dtype=str
+    )
+    assert {"arrived", "left", "cancel_done", "visit_overdue"} <= set(changes["kind"])
 
 
 def test_demo_review_pairs_are_decided_with_the_command_it_prints(tmp_path):

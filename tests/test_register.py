@@ -100,6 +100,7 @@ def test_an_older_file_is_backed_up_then_migrated(tmp_path, monkeypatch):
     path = tmp_path / "r.sqlite"
     with Register.open(path) as r, r.transaction():
         r.add_run("match", dt.date(2026, 11, 1), "fp-old")
+    old_version = reg.SCHEMA_VERSION
     newer = [*reg.MIGRATIONS, "CREATE TABLE later (x INTEGER);"]
     monkeypatch.setattr(reg, "MIGRATIONS", newer)
     monkeypatch.setattr(reg, "SCHEMA_VERSION", len(newer))
@@ -107,7 +108,7 @@ def test_an_older_file_is_backed_up_then_migrated(tmp_path, monkeypatch):
         assert r.conn.execute("PRAGMA user_version").fetchone()[0] == len(newer)
         assert r.run_recorded("fp-old") is not None  # the data came along
     assert "later" in _tables(path)
-    backups = [p for p in tmp_path.iterdir() if "备份-v1" in p.name]
+    backups = [p for p in tmp_path.iterdir() if f"备份-v{old_version}" in p.name]
     assert len(backups) == 1 and "later" not in _tables(backups[0])
     with sqlite3.connect(backups[0]) as conn:
         assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 1

@@ -189,8 +189,10 @@ def run_audit(
     months: int = 3,
     as_of: dt.date | None = None,
     since: dt.date | None = None,
+    register: Path | None = None,
 ) -> AuditReport:
-    """Count everything and write audit.csv and 考核统计.xlsx."""
+    """Count everything and write audit.csv and 考核统计.xlsx (with ``register``:
+    also the rates per round, trend.csv and 考核趋势.xlsx)."""
     rules = load_audit_rules(rules_path)
     data = read_audit_data(match_dir, results)
     as_of = as_of or dt.date.today()
@@ -238,4 +240,11 @@ def run_audit(
             report.files.append(target / name)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+    if register is not None:
+        from recon.register import Register
+        from recon.rounds import trend, write_trend
+
+        with Register.open(register, create=False) as reg:
+            table = trend(reg, as_of, rules, calendar)
+        report.files.extend(write_trend(table, target))
     return report

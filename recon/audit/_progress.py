@@ -21,6 +21,7 @@ __all__ = ["PROGRESS_CSV", "PROGRESS_WORKBOOK", "ProgressReport", "next_report_d
 
 PROGRESS_CSV = "进度表.csv"
 PROGRESS_WORKBOOK = "进度表.xlsx"
+REGISTER_PROGRESS_CSV = "进度表_登记库.csv"
 COLUMNS = [
     "居委", "采集人数", "已匹配", "人到机待录入", "待人工确认", "机到人待核查", "已上门核查",
     "仍居住", "已离开", "信息有误", "未核查", "已注销", "核查后待注销", "核查完成率",
@@ -34,6 +35,8 @@ class ProgressReport:
     out: Path
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    register_table: pd.DataFrame | None = None  # from the register: cumulative / since
+    register_since: dt.date | None = None
 
 
 def next_report_day(day: dt.date) -> dt.date:
@@ -89,8 +92,11 @@ def progress(
     results: list[Path] | None = None,
     as_of: dt.date | None = None,
     out: Path | None = None,
+    register: Path | None = None,
 ) -> ProgressReport:
-    """Write 进度表.csv and 进度表.xlsx into ``out`` (default: the result folder)."""
+    """Write 进度表.csv and 进度表.xlsx into ``out`` (default: the result folder);
+    with ``register``, also the register's cumulative / since-last-report sheet
+    and 进度表_登记库.csv."""
     from recon.outdir import replace_file
     from recon.writers._csv import write_csv
 
@@ -104,13 +110,26 @@ def progress(
     )
     if not results:
         report.notes.append("没有提供上门核查结果（--visits），核查列均为 0")
+    if register is not None:
+        from recon.register import Register
+        from recon.rounds import register_progress
+        from recon.rules import load_audit_rules
+
+        with Register.open(register, create=False) as reg:
+            report.register_table, report.register_since = register_progress(
+                reg, as_of, load_audit_rules()
+            )
     stage = target / f".progress.part-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
     try:
         write_csv(table, stage / PROGRESS_CSV)
         _workbook(report, stage / PROGRESS_WORKBOOK)
-        for name in (PROGRESS_CSV, PROGRESS_WORKBOOK):
+        names = [PROGRESS_CSV, PROGRESS_WORKBOOK]
+        if report.register_table is not None:
+            write_csv(report.register_table, stage / REGISTER_PROGRESS_CSV)
+            names.append(REGISTER_PROGRESS_CSV)
+        for name in names:
             replace_file(stage / name, target / name)
             report.files.append(target / name)
     finally:
@@ -133,5 +152,18 @@ def _workbook(report: ProgressReport, path: Path) -> None:
         end = book.table(ws, row, report.table, kinds, widths)
         for i, note in enumerate(report.notes):
             ws.write_string(end + 1 + i, 0, note, book.f["note"])
+        if report.register_table is not None and report.register_since is not None:
+            since = report.register_since
+            ws, row = book.sheet(
+                "登记库累计",
+                f"实有人口工作进度（登记库，截至 {report.as_of:%Y年%m月%d日}）",
+                [
+                    f"「本期」为上次上报日 {since:%Y年%m月%d日} 之后；"
+                    "「累计」为登记库中的全部轮次；「当前逾期」按最近一轮核对计。"
+                ],
+            )
+            frame = report.register_table
+            book.table(ws, row, frame, {c: "int" for c in frame.columns[1:]},
+                       {"居委": 14, **{c: 9 for c in frame.columns[1:]}})  # fmt: skip
     finally:
         book.book.close()

@@ -29,6 +29,7 @@ from recon.resultdir import (
     RESIDENTS_CSV,
     ResultFolder,
 )
+from recon.rounds import record_houses
 from recon.rules import HouseRules, load_house_rules, load_rules
 from recon.writers import Col, WorkbookWriter, with_total
 
@@ -185,6 +186,13 @@ def run_houses(
     with Register.open(register_path) as reg, reg.transaction():
         houses.insert(0, "house_code", assign_codes(reg, houses, day))
         checked_now = apply_house_checks(reg, checks, day) if checks else 0
+        record_houses(
+            reg,
+            folder,
+            day,
+            [*(listed.files if listed else []), *(checks.form.files if checks else [])],
+            {"houses": len(houses), "checked": checked_now},
+        )
         done = dict(
             reg.conn.execute(
                 "SELECT code, max(day) FROM house_checks WHERE day <= ? GROUP BY code",

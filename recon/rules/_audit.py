@@ -119,6 +119,8 @@ class AuditRules:
     deduction: Deduction
     rewards: Rewards
     sources: tuple[tuple[str, str], ...]  # (file name, sha256) of every file used
+    cancel_days: int = 2  # working days from a visit finding 已离开 to the cancellation
+    visit_days: int = 10  # working days from a 机到人 listing to the visit
 
     @property
     def digest(self) -> str:
@@ -290,7 +292,12 @@ _SCHEMA: _Schema = {
     "targets": dict.fromkeys(TARGETS, _PERCENT),
     "rates": {"lower_is_better": _target_keys},
     "completeness": {"required": _required},
-    "deadlines": {"collect_days": _POSITIVE_INT, "enter_days": _POSITIVE_INT},
+    "deadlines": {
+        "collect_days": _POSITIVE_INT,
+        "enter_days": _POSITIVE_INT,
+        "cancel_days": _POSITIVE_INT,
+        "visit_days": _POSITIVE_INT,
+    },
     "deduction": {
         "precision": _PRECISION,
         "per_unregistered_daily": _NON_NEGATIVE,
@@ -481,6 +488,8 @@ def _build(v: dict[str, Any], sources: tuple[tuple[str, str], ...]) -> AuditRule
         required=v["completeness"]["required"],
         collect_days=int(v["deadlines"]["collect_days"]),
         enter_days=int(v["deadlines"]["enter_days"]),
+        cancel_days=int(v["deadlines"]["cancel_days"]),
+        visit_days=int(v["deadlines"]["visit_days"]),
         deduction=Deduction(
             precision=int(d["precision"]),
             tiers=d["tiers"],
