@@ -23,15 +23,16 @@ The grammar is the street's own (路/弄/支弄/号/幢/单元/楼/室; rural �
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from recon.normalize._opencc import simplified, t2s
+from recon.normalize import _address_grammar as _g
+from recon.normalize._address_grammar import chinese_number
+from recon.normalize._opencc import t2s
 
 __all__ = [
     "ADDRESS_COLUMNS",
@@ -50,12 +51,16 @@ PART_NAMES = (
     "district",
     "town",
     "road",
-    "place",
+    "estate",
     "village",
+    "place",
     "group",
     "lane",
     "sublane",
     "number",
+    "phase",
+    "zone",
+    "row",
     "building",
     "unit",
     "floor",
@@ -73,277 +78,52 @@ class Address:
     parts: dict[str, str] = field(default_factory=dict)
     house_key: str = ""
     building_key: str = ""  # the key without unit, floor and room
-    locality: str = ""  # road, village or place name
+    locality: str = ""  # the name the key starts with: road, estate or village
     leftover: str = ""
     problems: tuple[str, ...] = ()
 
 
-# --- cleaning ------------------------------------------------------------------
-
-_CN_DIGITS = "零〇一二三四五六七八九十百千两幺"
-_CN_NUM_BEFORE_UNIT = re.compile(
-    f"(?<![{_CN_DIGITS}])([{_CN_DIGITS}]+)(?=支弄|弄|号|幢|栋|座|单元|楼|层|室|户|房|组|队|-|$)"
-)
-_DASHES = re.compile(r"[－—–―~～_]+|(?<=\d)[、](?=\d)")
-_BRACKETS = re.compile(r"[（(【\[［〔][^）)】\]］〕]*[）)】\]］〕]")
-_ORDINAL = re.compile(r"第(?=\d)")
-_HASH = re.compile(r"(?<=\d)#")
-
-
-_CN_VALUE = {
-    "零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-}  # fmt: skip
-_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
-
-
-def chinese_number(text: str) -> int | None:
-    """一二五五 / 一千二百五十五 / 三〇二 / 十二 / 两百 -> the number; None if not one.
-
-    Digit by digit when there is no unit (十百千), else positional. Only what
-    addresses hold (below 10,000); the tests hold it to cn2an.
-    """
-    if not text or any(ch not in _CN_VALUE and ch not in _CN_UNIT for ch in text):
-        return None
-    if not any(ch in _CN_UNIT for ch in text):
-        return int("".join(str(_CN_VALUE[ch]) for ch in text))
-    total, digit, last_unit = 0, None, 10_000
-    for ch in text:
-        if ch in _CN_VALUE:
-            if digit is not None and _CN_VALUE[ch] != 0:
-                return None  # two digits in a row: not a positional number
-            digit = _CN_VALUE[ch] or None
-        else:
-            unit = _CN_UNIT[ch]
-            if unit >= last_unit:
-                return None  # 十百, 百千...: not a number
-            total += (digit if digit is not None else 1) * unit
-            digit, last_unit = None, unit
-    return total + (digit or 0)
-
-
-def _cn_to_digits(m: re.Match[str]) -> str:
-    value = chinese_number(m.group(1))
-    return m.group(1) if value is None or m.group(1) in {"两", "千", "百"} else str(value)
+# --- parsing --------------------------------------------------------------------
 
 
 def _clean(text: str) -> str:
-    s = unicodedata.normalize("NFKC", text)
-    s = simplified(s)
-    s = unicodedata.normalize("NFKC", re.sub(r"\s+", "", s))
-    s = _BRACKETS.sub("", s)
-    s = _DASHES.sub("-", s)
-    s = _HASH.sub("号", s).replace("#", "")
-    s = s.replace("衖", "弄").replace("號", "号")
-    s = _CN_NUM_BEFORE_UNIT.sub(_cn_to_digits, s)
-    s = _ORDINAL.sub("", s)
-    return s.upper().strip("-,，。.;；")
-
-
-# --- administrative prefix ------------------------------------------------------
-
-_NOT_ROAD = "(?![路街弄巷号村组道])"
-_NO_ADMIN = "※"  # starts a house key whose start reads like a province or district
-_ADMIN = re.compile(
-    r"^(?:中国|中华人民共和国)?"
-    rf"(?P<province>[^\d\-]{{2,7}}?(?:省|自治区){_NOT_ROAD}|上海市?|北京市?|天津市?|重庆市?)?"
-    rf"(?P<city>[^\d\-]{{2,9}}?(?:市|自治州|地区|盟){_NOT_ROAD})?"
-    rf"(?P<district>[^\d\-]{{1,7}}?(?<![小社园校])(?:新区|区|县|旗){_NOT_ROAD})?"
-    rf"(?P<town>[^\d\-]{{1,7}}?(?:镇|乡|街道){_NOT_ROAD})?"
-)
-
-# --- the street grammar -----------------------------------------------------------
-
-_ROAD = re.compile(r"^(?P<road>.+?(?:大道|公路|大街|路|街|巷))(?P<rest>.*)$")
-_VILLAGE = re.compile(r"^(?P<village>.+?村)(?=\d+(?:组|队))")
-_TOKEN = re.compile(
-    r"(?P<num>[A-Z]?\d+[A-Z]?|[A-Z])(?P<unit>支弄|弄|号楼|号|幢|栋|座|单元|楼|层|室|户|房|组|队|)"
-)
-_UNIT_SLOT = {
-    "弄": "lane",
-    "支弄": "sublane",
-    "号楼": "building",
-    "幢": "building",
-    "栋": "building",
-    "座": "building",
-    "单元": "unit",
-    "楼": "floor",
-    "层": "floor",
-    "室": "room",
-    "户": "room",
-    "房": "room",
-    "组": "group",
-    "队": "group",
-}
-
-
-def _assign_run(parts: dict[str, str], run: list[str], leftovers: list[str]) -> None:
-    """Place a run of bare numbers ("12-302", "302") into the open slots."""
-    if not run:
-        return
-    has_lane = "lane" in parts
-    rural = "village" in parts or "group" in parts
-    below_number = any(k in parts for k in ("building", "unit", "floor", "room"))
-    if len(run) == 1:
-        if "number" not in parts and not below_number:
-            slot_order = ["number"]
-        elif "room" not in parts:
-            slot_order = ["room"]
-        else:
-            slot_order = []
-    elif len(run) == 2:
-        if "number" not in parts:
-            slot_order = ["number", "room"]
-        elif "building" not in parts and not has_lane and not rural:
-            slot_order = ["building", "room"]
-        elif "unit" not in parts and not rural:
-            slot_order = ["unit", "room"]
-        else:
-            slot_order = []
-    elif len(run) == 3:
-        if not has_lane and "number" not in parts and not rural:
-            slot_order = ["lane", "number", "room"]
-        elif "number" not in parts:
-            slot_order = ["number", "unit", "room"]
-        elif not has_lane and "building" not in parts and not rural:
-            slot_order = ["building", "unit", "room"]
-        else:
-            slot_order = []
-    elif len(run) == 4 and not has_lane and "number" not in parts and not rural:
-        slot_order = ["lane", "number", "unit", "room"]
-    else:
-        slot_order = []
-    if len(slot_order) != len(run) or any(s in parts for s in slot_order):
-        leftovers.append("-".join(run))
-        return
-    for slot, value in zip(slot_order, run, strict=True):
-        parts[slot] = value
-
-
-def _strip_zeros(value: str) -> str:
-    if value.isdigit():
-        return str(int(value))
-    return value
+    return _g.clean(text)
 
 
 @lru_cache(maxsize=500_000)
 def parse_address(text: str) -> Address:
     """Parse one address into parts and a house key (see the module text)."""
     raw = "" if text is None else str(text)
-    s = _clean(raw)
+    s = _g.clean(raw)
     if not s:
         return Address(text=raw, problems=("地址为空",))
-    parts: dict[str, str] = {}
-    marked = s.startswith(_NO_ADMIN)  # a house key that must not lose its start
-    if marked:
-        s = s[len(_NO_ADMIN) :]
-    admin = None if marked else _ADMIN.match(s)
-    if admin:
-        rest = s[admin.end() :]
-        # a 乡/镇 with nothing but numbers after it is the place itself
-        # ("向阳乡3组12号"): kept, so that a house key parses to itself
-        keep_town = bool(admin.group("town")) and (not rest or rest[0].isdigit() or rest[0] == "-")
-        for name in ("province", "city", "district", "town"):
-            if admin.group(name) and not (name == "town" and keep_town):
-                parts[name] = admin.group(name)
-        s = (admin.group("town") if keep_town else "") + rest
-    leftovers: list[str] = []
-
-    # leading locality: a road, a village (followed by 组) or a place name
-    head_end = 0
-    while head_end < len(s) and not (s[head_end].isdigit() or s[head_end] in "-"):
-        if s[head_end].isascii() and s[head_end].isalpha() and _TOKEN.match(s, head_end):
-            m = _TOKEN.match(s, head_end)
-            if m and m.group("unit"):
-                break
-        head_end += 1
-    head, body = s[:head_end], s[head_end:]
-    if head:
-        village = _VILLAGE.match(head + body[:6])
-        road = _ROAD.match(head)
-        if village and len(village.group("village")) <= len(head):
-            parts["village"] = village.group("village")
-            if len(village.group("village")) < len(head):
-                parts["place"] = head[len(village.group("village")) :]
-        elif road:
-            parts["road"] = road.group("road")
-            if road.group("rest"):
-                parts["place"] = road.group("rest")
-        else:
-            parts["place"] = head
-
-    pos = 0
-    run: list[str] = []
-    while pos < len(body):
-        ch = body[pos]
-        if ch == "-":
-            pos += 1
-            continue
-        m = _TOKEN.match(body, pos)
-        if m and (m.group("num")[0].isdigit() or m.group("unit")):
-            num, unit = m.group("num"), m.group("unit")
-            pos = m.end()
-            if not unit:
-                run.append(num)
-                continue
-            _assign_run(parts, run, leftovers)
-            run = []
-            if unit == "号":
-                slot = "number" if "number" not in parts else "building"
-            elif unit == "弄" and "lane" in parts and "sublane" not in parts:
-                slot = "sublane"
-            else:
-                slot = _UNIT_SLOT[unit]
-            if slot in parts:
-                leftovers.append(num + unit)
-            else:
-                parts[slot] = num
-            continue
-        # text between tokens: an estate name ("1255弄古美西苑12号") or noise
-        end = pos
-        while end < len(body) and not body[end].isdigit() and body[end] != "-":
-            end += 1
-        chunk = body[pos:end] if end > pos else body[pos]
-        pos = max(end, pos + 1)
-        _assign_run(parts, run, leftovers)
-        run = []
-        if chunk in {"号", "室", "楼"}:
-            continue
-        if (
-            "place" not in parts
-            and "road" in parts
-            and not any(k in parts for k in ("lane", "number", "room"))
-        ) or ("place" not in parts and "lane" in parts and "number" not in parts):
-            parts["place"] = chunk
-        else:
-            leftovers.append(chunk)
-    _assign_run(parts, run, leftovers)
+    parts, leftovers = _g.read(s)
     return _finish(raw, parts, leftovers)
 
 
+def _key_of(key: str) -> str:
+    """The house key of a house key, read again ("" if anything is left over)."""
+    parts, leftovers = _g.read(_g.clean(key))
+    _g.tidy(parts)
+    return "" if leftovers else _g.compose(parts, with_flat=True)
+
+
 def _finish(raw: str, parts: dict[str, str], leftovers: list[str]) -> Address:
-    problems: list[str] = []
-    for slot in ("lane", "sublane", "number", "building", "unit", "floor", "room", "group"):
-        if slot in parts:
-            parts[slot] = _strip_zeros(parts[slot])
-    if "lane" in parts and "number" not in parts and "building" in parts:
-        parts["number"] = parts.pop("building")
-    room, floor = parts.get("room", ""), parts.get("floor", "")
-    if room.isdigit() and floor.isdigit():
-        if int(room) < 100:
-            parts["room"] = room = str(int(floor) * 100 + int(room))
-        elif int(room) // 100 != int(floor):
-            problems.append("楼层与室号不一致")
-    if room.isdigit() and int(room) >= 101:
-        parts["floor"] = str(int(room) // 100)
-    locality = parts.get("road") or parts.get("village") or parts.get("place", "")
+    problems = _g.tidy(parts)
+    head = _g.head_of(parts)
+    locality = parts.get(head, "") if head else ""
     if not locality:
         problems.append("缺少路名或村名")
     if leftovers:
         problems.append("有无法识别的部分")
-
-    key = _compose(parts, with_flat=True)
-    building = _compose(parts, with_flat=False)
+    key = _g.compose(parts, with_flat=True)
+    if head not in ("road", "") and not leftovers and _key_of(key) != key:
+        # a name that reads back otherwise ("组巷厦街会"): kept, but as text
+        # the grammar does not understand, so the key cannot meet another
+        leftovers.append(parts.pop(head))
+        parts.pop("place", None)
+        key = _g.compose(parts, with_flat=True)
+    building = _g.compose(parts, with_flat=False)
     if leftovers:
         key += "〔" + "|".join(leftovers) + "〕"
     ordered = {name: parts[name] for name in PART_NAMES if name in parts}
@@ -358,48 +138,6 @@ def _finish(raw: str, parts: dict[str, str], leftovers: list[str]) -> Address:
     )
 
 
-def _reads_as_admin(key: str) -> bool:
-    """Whether parsing ``key`` would take its start for a province, city,
-    district or town (a town followed by a number stays the place)."""
-    m = _ADMIN.match(key)
-    if not m or not m.end():
-        return False
-    if m.group("province") or m.group("city") or m.group("district"):
-        return True
-    rest = key[m.end() :]
-    return bool(rest) and not (rest[0].isdigit() or rest[0] == "-")
-
-
-def _compose(parts: dict[str, str], with_flat: bool) -> str:
-    head = [parts[name] for name in ("road", "village") if name in parts]
-    place = (
-        [parts["place"]] if "place" in parts and not ("road" in parts and "lane" in parts) else []
-    )
-    tail = []
-    for slot, unit in (
-        ("group", "组"),
-        ("lane", "弄"),
-        ("sublane", "支弄"),
-        ("number", "号"),
-        ("building", "幢"),
-    ):
-        if slot in parts:
-            tail.append(parts[slot] + unit)
-    if with_flat:
-        if "unit" in parts:
-            tail.append(parts["unit"] + "单元")
-        if "room" in parts:
-            tail.append(parts["room"] + "室")
-        elif "floor" in parts:
-            tail.append(parts["floor"] + "楼")
-    key = "".join(head + place + tail)
-    if _reads_as_admin(key):
-        # the key would parse with its start taken for a province, district or
-        # town (":路" + "省", "某乡某路"): marked, so that it parses to itself
-        key = _NO_ADMIN + key
-    return key
-
-
 # --- the column path --------------------------------------------------------------
 #
 # Most addresses in a register have one plain shape: an optional 上海市/XX区/XX
@@ -412,13 +150,13 @@ def _compose(parts: dict[str, str], with_flat: bool) -> str:
 
 _NAME_CHAR = (
     r"[^\x00-\x{2FFF}\x{3000}-\x{303F}\x{FF00}-\x{FFEF}"
-    "路街巷道省市区县镇乡旗盟州村组队弄衖号幢栋座楼层室户房单元支第小社园校]"
+    "路街巷道省市区县镇乡旗盟州村组队弄衖号幢栋座楼层室户房单元支第小社园校场门期排]"
 )
 _FAST = (
     r"^(?P<pre>(?:上海市?)?(?:" + _NAME_CHAR + r"{2,4}区)?(?:" + _NAME_CHAR + r"{2,6}(?:镇|街道))?)"
     r"(?P<road>(?:" + _NAME_CHAR + r"{1,10}(?:路|街|巷|大道)))?"
     r"(?P<lane>[0-9]{1,5})弄(?P<number>[0-9]{1,4})(?:号楼|号|幢|栋|-)"
-    r"(?:[0-9]{1,2}楼)?(?P<room>[0-9]{3,4})室?$"
+    r"(?:(?P<floor>[0-9]{1,2})楼)?(?P<room>[0-9]{3,4})室?$"
 )
 
 
@@ -434,14 +172,20 @@ def _fast_keys(uniques: list[str]) -> tuple[list[bool], list[str], list[str], li
     if not any(ok):
         n = len(uniques)
         return [False] * n, [""] * n, [""] * n, [""] * n
-    pre, road, lane, number, room = (
-        found.field(name).to_pylist() for name in ("pre", "road", "lane", "number", "room")
+    pre, road, lane, number, floor, room = (
+        found.field(name).to_pylist() for name in ("pre", "road", "lane", "number", "floor", "room")
     )
     converter = t2s()
     simple: dict[str, bool] = {}
     keys, buildings, localities = [], [], []
     for i, good in enumerate(ok):
         if not good:
+            keys.append("")
+            buildings.append("")
+            localities.append("")
+            continue
+        if floor[i] and int(floor[i]) != int(room[i]) // 100:
+            ok[i] = False  # a floor the room does not imply: kept in the key
             keys.append("")
             buildings.append("")
             localities.append("")
@@ -475,10 +219,17 @@ def normalize_addresses(values: pd.Series) -> pd.DataFrame:
     codes, found = pd.factorize(values.fillna("").astype(str))
     uniques = [str(u) for u in found]
     ok, keys, buildings, localities = _fast_keys(uniques)
+    parsed: dict[int, Address] = {}
     for i, good in enumerate(ok):
         if not good:
-            a = parse_address(uniques[i])
+            a = parsed[i] = parse_address(uniques[i])
             keys[i], buildings[i], localities[i] = a.house_key, a.building_key, a.locality
+    links = _estate_links(parsed.values())
+    if links:
+        for i, a in parsed.items():
+            linked = _linked(a, links)
+            if linked is not None:
+                keys[i], buildings[i], localities[i] = linked
     flats = [_flat_part(k, c) for k, c in zip(keys, localities, strict=True)]
     return pd.DataFrame(
         {
@@ -491,6 +242,41 @@ def normalize_addresses(values: pd.Series) -> pd.DataFrame:
             )
         }
     )
+
+
+def _estate_links(addresses: Iterable[Address]) -> dict[str, dict[str, str]]:
+    """Estate name -> its road and number, where the column ties it to one.
+
+    An address that names both ("文三路90号东部软件园1号楼") says where the
+    estate is; one that names the estate alone ("东部软件园1号楼") is then
+    keyed by the road. An estate seen at two road numbers is left alone.
+    """
+    seen: dict[str, set[tuple[tuple[str, str], ...]]] = {}
+    for a in addresses:
+        p = a.parts
+        if "estate" in p and "road" in p and ("lane" in p or "number" in p):
+            # under a lane the number is the building: the lane places the estate
+            slots = ("road", "lane", "sublane") if "lane" in p else ("road", "number")
+            head = tuple((k, p[k]) for k in slots if k in p)
+            seen.setdefault(p["estate"], set()).add(head)
+    return {e: dict(next(iter(h))) for e, h in seen.items() if len(h) == 1}
+
+
+def _linked(a: Address, links: dict[str, dict[str, str]]) -> tuple[str, str, str] | None:
+    """(house key, building key, locality) of an estate-only address keyed by
+    the road its estate is tied to; None when it is not such an address."""
+    p = a.parts
+    head = links.get(p.get("estate", ""))
+    if head is None or any(k in p for k in ("lane", "sublane", "number")):
+        return None
+    if p.get("road", head["road"]) != head["road"]:
+        return None
+    parts = {**p, **head}
+    _g.tidy(parts)
+    key = _g.compose(parts, with_flat=True)
+    if a.leftover:
+        key += "〔" + a.leftover + "〕"
+    return key, _g.compose(parts, with_flat=False), head["road"]
 
 
 def _flat_part(key: str, locality: str) -> str:
@@ -513,10 +299,14 @@ def same_flat(key_a: str, key_b: str) -> bool:
 _KEY_PARTS = re.compile(
     r"^(?P<loc>[^\d〔]*)"
     r"(?:(?P<group>\d+)组)?(?:(?P<lane>\d+)弄)?(?:(?P<sublane>\d+)支弄)?"
-    r"(?:(?P<number>\d+)号)?(?:(?P<building>[0-9A-Z]+)幢)?(?:(?P<unit>\d+)单元)?"
-    r"(?:(?P<room>[0-9A-Z]+)室|(?P<floor>\d+)楼)?(?P<rest>.*)$"
+    r"(?:(?P<number>\d+)号)?(?:(?P<phase>[0-9A-Z]+)期)?(?:(?P<zone>[0-9A-Z]+)区)?"
+    r"(?:(?P<row>[0-9A-Z]+)排)?(?:(?P<building>[0-9A-Z]+)幢)?(?:(?P<unit>[0-9A-Z]+)单元)?"
+    r"(?:(?P<floor>[0-9A-Z]+)楼)?(?:(?P<room>[0-9A-Z]+)室)?(?P<rest>.*)$"
 )
-_SORT_NUMBERS = ("group", "lane", "sublane", "number", "building", "unit", "room", "floor")
+_SORT_NUMBERS = (
+    "group", "lane", "sublane", "number", "phase", "zone", "row",
+    "building", "unit", "floor", "room",
+)  # fmt: skip
 
 
 def walk_order(house_keys: pd.Series, groups: pd.Series | None = None) -> np.ndarray:
