@@ -76,7 +76,12 @@ def _cn_to_digits(m: re.Match[str]) -> str:
 
 
 def clean(text: str) -> str:
-    """One canonical character string: widths, simplified characters, digits."""
+    """One canonical character string: widths, simplified characters, digits.
+
+    A fixed point (``clean(clean(s)) == clean(s)``): one numeral read can
+    make another readable ("两三区第十座" -> "两三区10座" -> "23区10座"), so
+    the numeric steps repeat until nothing changes.
+    """
     s = unicodedata.normalize("NFKC", text)
     s = simplified(s)
     s = unicodedata.normalize("NFKC", re.sub(r"\s+", "", s))
@@ -84,13 +89,18 @@ def clean(text: str) -> str:
     s = _DASHES.sub("-", s)
     s = _HASH.sub("号", s).replace("#", "")
     s = s.replace("衖", "弄").replace("號", "号")
-    s = _FLOOR_F.sub("楼", s)
-    s = _CN_NUM_BEFORE_UNIT.sub(_cn_to_digits, s)
-    s = _DASHES.sub("-", s.upper())  # 一 between digits, once the numerals are read
-    s = _ORDINAL.sub("", _LOOSE_DASH.sub("", s))
-    if not s.isascii():  # a dash taken out may let two characters compose
-        s = unicodedata.normalize("NFKC", s)
-    return s.strip(",，。.;；")
+    for _ in range(4):
+        before = s
+        s = _FLOOR_F.sub("楼", _ORDINAL.sub("", s))
+        s = _CN_NUM_BEFORE_UNIT.sub(_cn_to_digits, s)
+        s = _DASHES.sub("-", s.upper())  # 一 between digits, once the numerals are read
+        s = _ORDINAL.sub("", _LOOSE_DASH.sub("", s))
+        if not s.isascii():  # a dash taken out may let two characters compose
+            s = unicodedata.normalize("NFKC", s)
+        s = s.strip(",，。.;；")
+        if s == before:
+            break
+    return s
 
 
 # --- administrative prefix -------------------------------------------------------
@@ -111,7 +121,8 @@ ADMIN = re.compile(
     r"^(?:中国|中华人民共和国)?"
     rf"(?P<province>{_A1}{_AC}{{1,6}}?(?:省|自治区){_NOT_ROAD}|(?:上海|北京|天津|重庆)市?)?"
     rf"(?P<city>{_A1}{_AC}{{1,8}}?(?:市|自治州|地区|盟){_NOT_ROAD}{_NOT_ESTATE})?"
-    rf"(?P<district>{_A1}{_A}{{0,8}}?(?<![小社园校])(?:新区|区|县|旗|市){_NOT_ROAD}{_NOT_ESTATE})?"
+    rf"(?P<district>{_A1}{_A}{{0,8}}?(?<![小社园校])(?:新区|区|县|旗|市)(?![区县]){_NOT_ROAD}"
+    rf"{_NOT_ESTATE})?"
     rf"(?P<town>{_TOWN})?"
 )
 _MORE_TOWN = re.compile(_TOWN)  # "鹤城镇油竹街道": a second town word
@@ -174,12 +185,18 @@ def _gazetteer() -> tuple[dict[str, str], int]:
 _BARE_CITIES = frozenset(("上海", "北京", "天津", "重庆"))
 
 
-def strip_places(name: str) -> tuple[list[tuple[str, str]], str]:
+_ROAD_WORD = re.compile(r"路|街|巷|弄|大道|公路|(?<!新)村|镇|乡|街道")
+
+
+def strip_places(name: str, before_estate: bool = True) -> tuple[list[tuple[str, str]], str]:
     """Place names (with or without their suffix: 杭州市, 杭州) taken off the
     start of ``name``: [(level, place)], the rest. A place that starts a road
-    or estate name is kept ("宁波南路", "杭州大厦", "浙江大学"); otherwise the
-    same name is taken off wherever it stands, so "东阳金发小区" and "金发小区"
-    are one estate."""
+    or estate name is kept ("宁波南路", "杭州大厦", "浙江大学"). With
+    ``before_estate`` False, a name without its suffix is taken off only
+    before another place, a road or a village ("杭州文三路"): an estate's
+    name is recorded as written ("黄龙康城") and keyed without the place
+    (:func:`canonical_estate`), so that "东阳金发小区" and "金发小区" agree.
+    """
     found: list[tuple[str, str]] = []
     names, longest = _gazetteer()
     stripped = True
@@ -188,6 +205,13 @@ def strip_places(name: str) -> tuple[list[tuple[str, str]], str]:
         for k in range(min(longest, len(name) - 1), 1, -1):
             level = names.get(name[:k])
             if level and not _keeps_name(name[k:]):
+                if not before_estate and name[k - 1] not in "省市区县旗盟州":
+                    lead = re.match(r"[^\dA-Z\-]*", name[k:])
+                    word = lead.group(0) if lead else ""
+                    follows = any(word[:j] in names for j in range(min(longest, len(word)), 1, -1))
+                    grouped = re.match(r"[^\dA-Z\-]*\d+(?:组(?!团)|队)", name[k:]) is not None
+                    if not (follows or grouped or _ROAD_WORD.search(word)):
+                        continue
                 found.append((level, name[:k]))
                 name = name[k:]
                 stripped = True
@@ -224,7 +248,7 @@ def admin_prefix(s: str) -> tuple[dict[str, str], str]:
     found: list[tuple[str, str]] = []
     rest = s
     m = ADMIN.match(s)
-    if m and m.end():
+    if m and m.end() and any(m.group(name) for name in ADMIN_LEVELS):
         found = [(name, m.group(name)) for name in ADMIN_LEVELS if m.group(name)]
         rest = s[m.end() :]
         if found and found[-1][1] in _BARE_CITIES and _keeps_name(rest):  # "北京西路"
@@ -240,7 +264,7 @@ def admin_prefix(s: str) -> tuple[dict[str, str], str]:
         if town and not _keeps_name(rest[town.end() :]):
             found.append(("town", town.group(0)))
             rest = rest[town.end() :]
-    places, rest = strip_places(rest)
+    places, rest = strip_places(rest, before_estate=False)
     found += places
     if found and rest and (rest[0].isdigit() or rest[0] == "-" or "A" <= rest[0] <= "Z"):
         rest = found.pop()[1] + rest
@@ -281,6 +305,11 @@ def canonical_village(name: str) -> str:
     return name + "村"
 
 
+def written_estate(name: str) -> str:
+    """An estate name as recorded in the parts: as written, less a trailing 第."""
+    return name.rstrip("第之-")
+
+
 def canonical_estate(name: str) -> str:
     """An estate name as keyed: 名湖人家小区 and 名湖人家 are one estate."""
     name = strip_places(name.rstrip("第之-"))[1]
@@ -296,6 +325,7 @@ TOKEN = re.compile(
     r"(?P<unit>支弄|弄|号楼|号|幢|栋|座|单元|门|楼|层|室|户|房间|房|组团|组|队|期|区|排|)"
 )
 _ROOM_WORDS = {"室", "户", "房", "房间"}
+_BUILDING_AHEAD = re.compile(r"[0-9A-Z](?:幢|栋|号楼|座)")
 _MARKET = re.compile(r"(?:市场|商城|城|广场|大厦|大楼|商厦|中心)$")
 _BELOW_WORDS = {"单元", "门", "楼", "层", *_ROOM_WORDS}
 _ROOM_SLOTS = ("unit", "floor", "room")
@@ -309,6 +339,7 @@ class _Reader:
         self.leftovers: list[str] = []
         self.in_estate = False  # the last name read was an estate
         self.hao_building = False  # the building was an estate's N号
+        self.building_ahead = False  # a 幢/栋/号楼/座 comes later
 
     # -- context
     def _has(self, *slots: str) -> bool:
@@ -323,7 +354,14 @@ class _Reader:
         )
 
     def _rural(self) -> bool:
-        return "village" in self.parts and not self.in_estate and "road" not in self.parts
+        """In a village (a 村, or a town with a group): its houses are numbered."""
+        p = self.parts
+        village = p.get("village", "")
+        if not village or self.in_estate:
+            return False
+        if "road" in p and VILLAGE_FIRST not in p and self._has("lane", "number"):
+            return False
+        return village.endswith("村") or "group" in p
 
     def _put(self, slot: str, value: str, text: str) -> None:
         if slot in self.parts:
@@ -375,6 +413,8 @@ class _Reader:
         if self.in_estate or self._has("phase", "zone", "row"):
             if "building" in p:
                 return "room"
+            if self.building_ahead and "number" not in p:
+                return "number"  # "双流665号A6幢": the place's number, then its building
             self.hao_building = True
             return "building"
         if "number" not in p and "building" not in p:
@@ -456,7 +496,7 @@ class _Reader:
             and (not trailing or estate_like)
         )
         if opens_estate and canonical_estate(chunk):
-            p["estate"] = canonical_estate(chunk)
+            p["estate"] = written_estate(chunk)
             self.in_estate = not trailing
         else:
             self.leftovers.append(chunk)
@@ -469,13 +509,16 @@ def _split_head(head: str, body: str, parts: dict[str, str]) -> bool:
     """The name before the first number: road, estate or village. True when
     the reader starts inside an estate."""
     village = _VILLAGE_IN.match(head)
-    if re.match(r"[0-9]+(?:组|队)", body):  # "联明1组", "建北村顾家头4组"
+    if re.match(r"[0-9]+(?:组(?!团)|队)", body):  # "联明1组", "建北村顾家头4组"
         if village:
             parts["village"] = village.group("village")
             if village.group("rest"):
                 parts["place"] = village.group("rest")
         else:
             parts["village"] = canonical_village(head)
+        return False
+    if head.endswith(("乡", "镇", "街道")):
+        parts["village"] = head  # a town named before its numbers ("向阳乡3组12号")
         return False
     road = _ROAD.match(head)
     if road:
@@ -484,34 +527,32 @@ def _split_head(head: str, body: str, parts: dict[str, str]) -> bool:
         if above and _ROAD.match(above.group("road")):
             where = above.group("above")
             key = "village" if where.endswith("村") else "estate"
-            parts[key] = where if key == "village" else canonical_estate(where)
+            parts[key] = where if key == "village" else written_estate(where)
             name = above.group("road")
         if rest in _GENERIC:  # "华尔街大厦": the road names the estate
-            parts["estate"] = canonical_estate(head)
+            parts["estate"] = written_estate(head)
             return True
         parts["road"] = name
         village = _VILLAGE_IN.match(rest)
-        if village and not village.group("rest"):  # "芸海北路新许村"
+        if village and not village.group("rest"):  # "芸海北路新许村": the village leads
             parts["village"] = village.group("village")
+            parts[VILLAGE_FIRST] = "1"
             return False
         if rest and canonical_estate(rest):
-            parts["estate"] = canonical_estate(rest)
+            parts["estate"] = written_estate(rest)
             return True
         return False
     if village:  # "白浦村1269", "占坂村留公坞138", "夏演村综合市场55号"
         parts["village"] = village.group("village")
         rest = village.group("rest")
         if rest and _ESTATE_TAIL.search(rest) and canonical_estate(rest):
-            parts["estate"] = canonical_estate(rest)
+            parts["estate"] = written_estate(rest)
             return True
         if rest:
             parts["place"] = rest
         return False
-    if head.endswith(("乡", "镇")):
-        parts["village"] = head  # a town named before its numbers ("向阳乡3组12号")
-        return False
     if canonical_estate(head):
-        parts["estate"] = canonical_estate(head)
+        parts["estate"] = written_estate(head)
         return True
     return False
 
@@ -577,6 +618,7 @@ def read(s: str) -> tuple[dict[str, str], list[str]]:
             else:
                 reader.run(run, before=unit)
                 run = []
+                reader.building_ahead = unit == "号" and bool(_BUILDING_AHEAD.search(body, pos))
                 reader.unit(num, unit)
             continue
         end = pos + 1
@@ -651,9 +693,19 @@ def key_room(parts: dict[str, str]) -> tuple[str, str]:
     return floor, room
 
 
+def estate_key(parts: dict[str, str]) -> str:
+    """The estate's name as keyed (see :func:`canonical_estate`)."""
+    return canonical_estate(parts.get("estate", ""))
+
+
+VILLAGE_FIRST = "_village_first"  # a private mark: the village after a road leads
+
+
 def head_of(parts: dict[str, str]) -> str:
     """Which name leads the key: ``road`` (with its number), ``estate``,
     ``village``, a numberless ``road``, ``place`` or "" (numbers alone)."""
+    if VILLAGE_FIRST in parts:
+        return "village"
     if "road" in parts and ("lane" in parts or "number" in parts):
         return "road"
     for name in ("estate", "village", "road", "place"):
@@ -665,7 +717,7 @@ def head_of(parts: dict[str, str]) -> str:
 def compose(parts: dict[str, str], with_flat: bool) -> str:
     """The house key (``with_flat``) or the building key of parsed parts."""
     head = head_of(parts)
-    names = [parts[head]] if head else []
+    names = [estate_key(parts) if head == "estate" else parts[head]] if head else []
     if head == "village" and "place" in parts:
         names.append(parts["place"])
     tail = []

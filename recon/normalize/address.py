@@ -111,7 +111,7 @@ def _key_of(key: str) -> str:
 def _finish(raw: str, parts: dict[str, str], leftovers: list[str]) -> Address:
     problems = _g.tidy(parts)
     head = _g.head_of(parts)
-    locality = parts.get(head, "") if head else ""
+    locality = _g.estate_key(parts) if head == "estate" else parts.get(head, "")
     if not locality:
         problems.append("缺少路名或村名")
     if leftovers:
@@ -122,6 +122,7 @@ def _finish(raw: str, parts: dict[str, str], leftovers: list[str]) -> Address:
         # the grammar does not understand, so the key cannot meet another
         leftovers.append(parts.pop(head))
         parts.pop("place", None)
+        parts.pop(_g.VILLAGE_FIRST, None)
         key = _g.compose(parts, with_flat=True)
     building = _g.compose(parts, with_flat=False)
     if leftovers:
@@ -258,7 +259,7 @@ def _estate_links(addresses: Iterable[Address]) -> dict[str, dict[str, str]]:
             # under a lane the number is the building: the lane places the estate
             slots = ("road", "lane", "sublane") if "lane" in p else ("road", "number")
             head = tuple((k, p[k]) for k in slots if k in p)
-            seen.setdefault(p["estate"], set()).add(head)
+            seen.setdefault(_g.estate_key(p), set()).add(head)
     return {e: dict(next(iter(h))) for e, h in seen.items() if len(h) == 1}
 
 
@@ -266,7 +267,7 @@ def _linked(a: Address, links: dict[str, dict[str, str]]) -> tuple[str, str, str
     """(house key, building key, locality) of an estate-only address keyed by
     the road its estate is tied to; None when it is not such an address."""
     p = a.parts
-    head = links.get(p.get("estate", ""))
+    head = links.get(_g.estate_key(p)) if "estate" in p else None
     if head is None or any(k in p for k in ("lane", "sublane", "number")):
         return None
     if p.get("road", head["road"]) != head["road"]:
