@@ -6,18 +6,42 @@ The same flat is written many ways -- 古美路1255弄12号302室, 古美路1255
 flats must never share one. The key is itself a readable standard address
 (``古美路1255弄12号302室``), so a clerk can see why two records agree.
 
-The grammar is the street's own (路/弄/支弄/号/幢/单元/楼/室; rural 村/组/号):
+The grammar (:mod:`recon.normalize._address_grammar`) covers the forms used
+across China, Shanghai's 路/弄/号/室 among them:
 
 * the administrative prefix (省/市/区/县/镇/街道) is recorded, not keyed;
-* Chinese numerals before a unit are converted (一二五五弄, 一千二百五十五弄);
+  a province, city or county written without its suffix (杭州, 闵行) is
+  known from python-stdnum's table of region names;
+* Chinese numerals before a unit word are converted (一二五五弄, 十二幢, 三期);
+* a road or an estate, then buildings (号/号楼/幢/栋/座: ``building``),
+  entrances (单元/门: ``unit``), floors (层/楼/F: ``floor``), rooms (室/房/户:
+  ``room``); parts of an estate (期: ``phase``; 区/组团: ``zone``; 排:
+  ``row``) have slots of their own and are never the room;
 * with 弄 present, 号/幢/栋/号楼 all name the building: ``number``;
-* without 弄, ``100号5幢301室`` is number 100, building 5, room 301;
-* dash forms fill the next open slots: ``1255弄12-302`` -> number 12, room
-  302; ``古美路1255-12-302`` -> lane 1255, number 12, room 302;
-* a room gives its floor (601 -> 6), so ``6楼601`` is ``601室``; ``3楼2室``
-  is ``302室``;
+  without 弄, ``100号5幢301室`` is number 100, building 5, room 301; ``N号``
+  after an estate name is its building (``御景华庭23号`` = ``御景华庭23幢``);
+* dash forms: ``幢-单元-室`` (``10-5-1638``) unless a 弄 or a bare road comes
+  first (Shanghai: ``古美路1255-12-302`` is 弄-号-室, ``1255弄12-2-302``
+  号-单元-室); pairs fill the next open slots (``1255弄12-302``);
+* a room gives its floor (601 -> 6), so ``6楼601`` is ``601室`` and ``3楼2室``
+  is ``302室``; an **explicit floor the room does not imply wins** and
+  stays in the key (``11楼3403`` -> floor 11, key ``11楼3403室``: in markets
+  and office towers the room does not encode the floor);
+* rural: 镇/乡 and 村 are optional, the 组 may be in Chinese numerals, 号
+  after the house may be left out: ``联明1组120号`` = ``七宝镇联明村一组120号``
+  (key ``联明村1组120号``); in a village 号/幢 both number the house;
 * text the grammar does not understand stays in the key (in 〔〕), so that it
   can only make two keys differ, never equal.
+
+**Estate names** (…苑, …小区, …大厦, …新村) are keyed only when they are
+what locates the building. Beside a road and its number or 弄 they are
+recorded (``estate``) but never keyed: ``文三路90号东部软件园1号楼`` and
+``文三路90号1号楼`` give ``文三路90号1幢``. Without a road number the
+estate leads the key, written without a leading place name and without
+``小区`` (``东阳金发小区``, ``金发小区`` -> ``金发``). An estate written
+alone is resolved by the data the run has: :func:`normalize_addresses`
+keys it by the road and number (or 弄) that other addresses of the same
+column give it, when they give exactly one.
 """
 
 from __future__ import annotations
