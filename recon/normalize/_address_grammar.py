@@ -182,6 +182,12 @@ def _gazetteer() -> tuple[dict[str, str], int]:
     return names, max(map(len, names))
 
 
+@lru_cache(maxsize=1)
+def _starts() -> frozenset[str]:
+    """The first two characters of every region name: a quick test."""
+    return frozenset(name[:2] for name in _gazetteer()[0])
+
+
 _BARE_CITIES = frozenset(("上海", "北京", "天津", "重庆"))
 
 
@@ -199,8 +205,9 @@ def strip_places(name: str, before_estate: bool = True) -> tuple[list[tuple[str,
     """
     found: list[tuple[str, str]] = []
     names, longest = _gazetteer()
+    starts = _starts()
     stripped = True
-    while stripped and len(name) > 2:
+    while stripped and len(name) > 2 and name[:2] in starts:
         stripped = False
         for k in range(min(longest, len(name) - 1), 1, -1):
             level = names.get(name[:k])
@@ -277,7 +284,15 @@ def admin_prefix(s: str) -> tuple[dict[str, str], str]:
 def reads_as_admin(key: str) -> bool:
     """Whether parsing ``key`` would take its start for a province, city,
     district or town."""
-    return bool(admin_prefix(key)[0])
+    head = re.match(r"[^\dA-Z\-]*", key)
+    name = head.group(0) if head else ""
+    # only the name and whether a number follows it matter: asked once per name
+    return _name_reads_as_admin(name + ("0" if len(name) < len(key) else ""))
+
+
+@lru_cache(maxsize=65_536)
+def _name_reads_as_admin(text: str) -> bool:
+    return bool(admin_prefix(text)[0])
 
 
 # --- names ----------------------------------------------------------------------
@@ -310,6 +325,7 @@ def written_estate(name: str) -> str:
     return name.rstrip("第之-")
 
 
+@lru_cache(maxsize=65_536)
 def canonical_estate(name: str) -> str:
     """An estate name as keyed: 名湖人家小区 and 名湖人家 are one estate."""
     name = strip_places(name.rstrip("第之-"))[1]

@@ -125,6 +125,21 @@ def parse_address(text: str) -> Address:
     return _finish(raw, parts, leftovers)
 
 
+# characters that can make a name read back otherwise when it leads a key
+_RISKY = re.compile("[路街巷弄道村组队号幢栋座楼层室户房期区排团门省市县镇乡旗盟州第之A-Z0-9]")
+
+
+def _risky(parts: dict[str, str], head: str, locality: str, key: str) -> bool:
+    """Whether the names leading ``key`` hold a character the grammar reads (a
+    village's final 村 aside): only then is the key read again to check it."""
+    name = locality
+    if head == "village":
+        name = name.removesuffix("村") + parts.get("place", "")
+    # a Chinese numeral is read only before a unit word (risky already) or last
+    risky = bool(_RISKY.search(name)) or name[-1:] in _g.CN_DIGITS
+    return risky or "-" in key or key.startswith(_g.NO_ADMIN)
+
+
 def _key_of(key: str) -> str:
     """The house key of a house key, read again ("" if anything is left over)."""
     parts, leftovers = _g.read(_g.clean(key))
@@ -141,7 +156,12 @@ def _finish(raw: str, parts: dict[str, str], leftovers: list[str]) -> Address:
     if leftovers:
         problems.append("有无法识别的部分")
     key = _g.compose(parts, with_flat=True)
-    if head not in ("road", "") and not leftovers and _key_of(key) != key:
+    if (
+        head not in ("road", "")
+        and not leftovers
+        and _risky(parts, head, locality, key)
+        and _key_of(key) != key
+    ):
         # a name that reads back otherwise ("组巷厦街会"): kept, but as text
         # the grammar does not understand, so the key cannot meet another
         leftovers.append(parts.pop(head))
