@@ -310,6 +310,20 @@ def test_an_estate_at_two_road_numbers_is_left_alone():
     assert normalize_addresses(column)["addr_key"].tolist()[2] == "东部软件园1幢"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "嘉定紫藤路1弄2号301室",
+        "上海市嘉定区紫藤路1弄2号301室",
+        "莘庄镇1弄2号301室",
+        "平阳路1弄2号301室",
+    ],
+)
+def test_the_column_path_and_the_parser_agree_on_place_names(text):
+    column = normalize_addresses(pd.Series([text], dtype=object))["addr_key"].tolist()
+    assert column == [parse_address(text).house_key]
+
+
 def test_the_column_path_and_the_parser_agree_on_floors():
     texts = ["古美路1255弄12号3楼302室", "古美路1255弄12号5楼302室", "古美路1255弄12号302室"]
     keys = normalize_addresses(pd.Series(texts, dtype=object))["addr_key"].tolist()

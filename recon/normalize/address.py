@@ -56,7 +56,6 @@ import pandas as pd
 
 from recon.normalize import _address_grammar as _g
 from recon.normalize._address_grammar import chinese_number
-from recon.normalize._opencc import t2s
 
 __all__ = [
     "ADDRESS_COLUMNS",
@@ -108,10 +107,6 @@ class Address:
 
 
 # --- parsing --------------------------------------------------------------------
-
-
-def _clean(text: str) -> str:
-    return _g.clean(text)
 
 
 @lru_cache(maxsize=500_000)
@@ -220,8 +215,7 @@ def _fast_keys(uniques: list[str]) -> tuple[list[bool], list[str], list[str], li
     pre, road, lane, number, floor, room = (
         found.field(name).to_pylist() for name in ("pre", "road", "lane", "number", "floor", "room")
     )
-    converter = t2s()
-    simple: dict[str, bool] = {}
+    simple: dict[tuple[str, str], bool] = {}
     keys, buildings, localities = [], [], []
     for i, good in enumerate(ok):
         if not good:
@@ -235,17 +229,20 @@ def _fast_keys(uniques: list[str]) -> tuple[list[bool], list[str], list[str], li
             buildings.append("")
             localities.append("")
             continue
-        head = (pre[i] or "") + (road[i] or "")
+        r = road[i] or ""
+        head = (pre[i] or "", r)
         plain = simple.get(head)
-        if plain is None:  # a traditional character anywhere: the parser decides
-            plain = simple[head] = converter.convert(head) == head
+        if plain is None:
+            # the parser reads this prefix and road the same way (no traditional
+            # character, no place name starting the road): asked once per head
+            probe = parse_address(head[0] + r + "1弄1号101室")
+            plain = simple[head] = probe.house_key == f"{r}1弄1号101室" and not probe.leftover
         if not plain:
             ok[i] = False
             keys.append("")
             buildings.append("")
             localities.append("")
             continue
-        r = road[i] or ""
         building = f"{r}{int(lane[i])}弄{int(number[i])}号"
         buildings.append(building)
         keys.append(f"{building}{int(room[i])}室")
