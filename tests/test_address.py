@@ -85,7 +85,7 @@ def test_different_flats_different_keys(description, left, right):
             {"road": "古美路", "lane": "1255", "number": "12", "unit": "2", "room": "302"},
         ),
         ("镇宁路100号", {"road": "镇宁路", "number": "100"}),
-        ("古美西苑12号302室", {"place": "古美西苑", "number": "12", "room": "302"}),
+        ("古美西苑12号302室", {"estate": "古美西苑", "building": "12", "room": "302"}),
     ],
 )
 def test_parts(text, parts):

@@ -313,9 +313,14 @@ def _addresses(texts: list[str]) -> None:
         if a.house_key and not a.leftover:
             assert parse_address(a.house_key).house_key == a.house_key  # a fixed point
     frame = normalize_addresses(pd.Series(texts, dtype=object))
-    assert frame["addr_key"].tolist() == [a.house_key for a in parsed]
-    assert frame["addr_building"].tolist() == [a.building_key for a in parsed]
-    assert frame["addr_locality"].tolist() == [a.locality for a in parsed]
+    for a, key, building, locality in zip(
+        parsed, frame["addr_key"], frame["addr_building"], frame["addr_locality"], strict=True
+    ):
+        if (key, building, locality) != (a.house_key, a.building_key, a.locality):
+            # only an estate written without its road, keyed by the road another
+            # text of the column ties it to; that key is a fixed point too
+            assert "estate" in a.parts and "lane" not in a.parts and "number" not in a.parts
+            assert parse_address(key).house_key == key or "〔" in key
 
 
 test_addresses, test_addresses_long = fuzz(

@@ -6,32 +6,56 @@ The same flat is written many ways -- 古美路1255弄12号302室, 古美路1255
 flats must never share one. The key is itself a readable standard address
 (``古美路1255弄12号302室``), so a clerk can see why two records agree.
 
-The grammar is the street's own (路/弄/支弄/号/幢/单元/楼/室; rural 村/组/号):
+The grammar (:mod:`recon.normalize._address_grammar`) covers the forms used
+across China, Shanghai's 路/弄/号/室 among them:
 
 * the administrative prefix (省/市/区/县/镇/街道) is recorded, not keyed;
-* Chinese numerals before a unit are converted (一二五五弄, 一千二百五十五弄);
+  a province, city or county written without its suffix (杭州, 闵行) is
+  known from python-stdnum's table of region names;
+* Chinese numerals before a unit word are converted (一二五五弄, 十二幢, 三期);
+* a road or an estate, then buildings (号/号楼/幢/栋/座: ``building``),
+  entrances (单元/门: ``unit``), floors (层/楼/F: ``floor``), rooms (室/房/户:
+  ``room``); parts of an estate (期: ``phase``; 区/组团: ``zone``; 排:
+  ``row``) have slots of their own and are never the room;
 * with 弄 present, 号/幢/栋/号楼 all name the building: ``number``;
-* without 弄, ``100号5幢301室`` is number 100, building 5, room 301;
-* dash forms fill the next open slots: ``1255弄12-302`` -> number 12, room
-  302; ``古美路1255-12-302`` -> lane 1255, number 12, room 302;
-* a room gives its floor (601 -> 6), so ``6楼601`` is ``601室``; ``3楼2室``
-  is ``302室``;
+  without 弄, ``100号5幢301室`` is number 100, building 5, room 301; ``N号``
+  after an estate name is its building (``御景华庭23号`` = ``御景华庭23幢``);
+* dash forms: ``幢-单元-室`` (``10-5-1638``) unless a 弄 or a bare road comes
+  first (Shanghai: ``古美路1255-12-302`` is 弄-号-室, ``1255弄12-2-302``
+  号-单元-室); pairs fill the next open slots (``1255弄12-302``);
+* a room gives its floor (601 -> 6), so ``6楼601`` is ``601室`` and ``3楼2室``
+  is ``302室``; an **explicit floor the room does not imply wins** and
+  stays in the key (``11楼3403`` -> floor 11, key ``11楼3403室``: in markets
+  and office towers the room does not encode the floor);
+* rural: 镇/乡 and 村 are optional, the 组 may be in Chinese numerals, 号
+  after the house may be left out: ``联明1组120号`` = ``七宝镇联明村一组120号``
+  (key ``联明村1组120号``); in a village 号/幢 both number the house;
 * text the grammar does not understand stays in the key (in 〔〕), so that it
   can only make two keys differ, never equal.
+
+**Estate names** (…苑, …小区, …大厦, …新村) are keyed only when they are
+what locates the building. Beside a road and its number or 弄 they are
+recorded (``estate``) but never keyed: ``文三路90号东部软件园1号楼`` and
+``文三路90号1号楼`` give ``文三路90号1幢``. Without a road number the
+estate leads the key, written without a leading place name and without
+``小区`` (``东阳金发小区``, ``金发小区`` -> ``金发``). An estate written
+alone is resolved by the data the run has: :func:`normalize_addresses`
+keys it by the road and number (or 弄) that other addresses of the same
+column give it, when they give exactly one.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from recon.normalize._opencc import simplified, t2s
+from recon.normalize import _address_grammar as _g
+from recon.normalize._address_grammar import chinese_number
 
 __all__ = [
     "ADDRESS_COLUMNS",
@@ -50,12 +74,16 @@ PART_NAMES = (
     "district",
     "town",
     "road",
-    "place",
+    "estate",
     "village",
+    "place",
     "group",
     "lane",
     "sublane",
     "number",
+    "phase",
+    "zone",
+    "row",
     "building",
     "unit",
     "floor",
@@ -73,277 +101,69 @@ class Address:
     parts: dict[str, str] = field(default_factory=dict)
     house_key: str = ""
     building_key: str = ""  # the key without unit, floor and room
-    locality: str = ""  # road, village or place name
+    locality: str = ""  # the name the key starts with: road, estate or village
     leftover: str = ""
     problems: tuple[str, ...] = ()
 
 
-# --- cleaning ------------------------------------------------------------------
-
-_CN_DIGITS = "零〇一二三四五六七八九十百千两幺"
-_CN_NUM_BEFORE_UNIT = re.compile(
-    f"(?<![{_CN_DIGITS}])([{_CN_DIGITS}]+)(?=支弄|弄|号|幢|栋|座|单元|楼|层|室|户|房|组|队|-|$)"
-)
-_DASHES = re.compile(r"[－—–―~～_]+|(?<=\d)[、](?=\d)")
-_BRACKETS = re.compile(r"[（(【\[［〔][^）)】\]］〕]*[）)】\]］〕]")
-_ORDINAL = re.compile(r"第(?=\d)")
-_HASH = re.compile(r"(?<=\d)#")
-
-
-_CN_VALUE = {
-    "零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-}  # fmt: skip
-_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
-
-
-def chinese_number(text: str) -> int | None:
-    """一二五五 / 一千二百五十五 / 三〇二 / 十二 / 两百 -> the number; None if not one.
-
-    Digit by digit when there is no unit (十百千), else positional. Only what
-    addresses hold (below 10,000); the tests hold it to cn2an.
-    """
-    if not text or any(ch not in _CN_VALUE and ch not in _CN_UNIT for ch in text):
-        return None
-    if not any(ch in _CN_UNIT for ch in text):
-        return int("".join(str(_CN_VALUE[ch]) for ch in text))
-    total, digit, last_unit = 0, None, 10_000
-    for ch in text:
-        if ch in _CN_VALUE:
-            if digit is not None and _CN_VALUE[ch] != 0:
-                return None  # two digits in a row: not a positional number
-            digit = _CN_VALUE[ch] or None
-        else:
-            unit = _CN_UNIT[ch]
-            if unit >= last_unit:
-                return None  # 十百, 百千...: not a number
-            total += (digit if digit is not None else 1) * unit
-            digit, last_unit = None, unit
-    return total + (digit or 0)
-
-
-def _cn_to_digits(m: re.Match[str]) -> str:
-    value = chinese_number(m.group(1))
-    return m.group(1) if value is None or m.group(1) in {"两", "千", "百"} else str(value)
-
-
-def _clean(text: str) -> str:
-    s = unicodedata.normalize("NFKC", text)
-    s = simplified(s)
-    s = unicodedata.normalize("NFKC", re.sub(r"\s+", "", s))
-    s = _BRACKETS.sub("", s)
-    s = _DASHES.sub("-", s)
-    s = _HASH.sub("号", s).replace("#", "")
-    s = s.replace("衖", "弄").replace("號", "号")
-    s = _CN_NUM_BEFORE_UNIT.sub(_cn_to_digits, s)
-    s = _ORDINAL.sub("", s)
-    return s.upper().strip("-,，。.;；")
-
-
-# --- administrative prefix ------------------------------------------------------
-
-_NOT_ROAD = "(?![路街弄巷号村组道])"
-_NO_ADMIN = "※"  # starts a house key whose start reads like a province or district
-_ADMIN = re.compile(
-    r"^(?:中国|中华人民共和国)?"
-    rf"(?P<province>[^\d\-]{{2,7}}?(?:省|自治区){_NOT_ROAD}|上海市?|北京市?|天津市?|重庆市?)?"
-    rf"(?P<city>[^\d\-]{{2,9}}?(?:市|自治州|地区|盟){_NOT_ROAD})?"
-    rf"(?P<district>[^\d\-]{{1,7}}?(?<![小社园校])(?:新区|区|县|旗){_NOT_ROAD})?"
-    rf"(?P<town>[^\d\-]{{1,7}}?(?:镇|乡|街道){_NOT_ROAD})?"
-)
-
-# --- the street grammar -----------------------------------------------------------
-
-_ROAD = re.compile(r"^(?P<road>.+?(?:大道|公路|大街|路|街|巷))(?P<rest>.*)$")
-_VILLAGE = re.compile(r"^(?P<village>.+?村)(?=\d+(?:组|队))")
-_TOKEN = re.compile(
-    r"(?P<num>[A-Z]?\d+[A-Z]?|[A-Z])(?P<unit>支弄|弄|号楼|号|幢|栋|座|单元|楼|层|室|户|房|组|队|)"
-)
-_UNIT_SLOT = {
-    "弄": "lane",
-    "支弄": "sublane",
-    "号楼": "building",
-    "幢": "building",
-    "栋": "building",
-    "座": "building",
-    "单元": "unit",
-    "楼": "floor",
-    "层": "floor",
-    "室": "room",
-    "户": "room",
-    "房": "room",
-    "组": "group",
-    "队": "group",
-}
-
-
-def _assign_run(parts: dict[str, str], run: list[str], leftovers: list[str]) -> None:
-    """Place a run of bare numbers ("12-302", "302") into the open slots."""
-    if not run:
-        return
-    has_lane = "lane" in parts
-    rural = "village" in parts or "group" in parts
-    below_number = any(k in parts for k in ("building", "unit", "floor", "room"))
-    if len(run) == 1:
-        if "number" not in parts and not below_number:
-            slot_order = ["number"]
-        elif "room" not in parts:
-            slot_order = ["room"]
-        else:
-            slot_order = []
-    elif len(run) == 2:
-        if "number" not in parts:
-            slot_order = ["number", "room"]
-        elif "building" not in parts and not has_lane and not rural:
-            slot_order = ["building", "room"]
-        elif "unit" not in parts and not rural:
-            slot_order = ["unit", "room"]
-        else:
-            slot_order = []
-    elif len(run) == 3:
-        if not has_lane and "number" not in parts and not rural:
-            slot_order = ["lane", "number", "room"]
-        elif "number" not in parts:
-            slot_order = ["number", "unit", "room"]
-        elif not has_lane and "building" not in parts and not rural:
-            slot_order = ["building", "unit", "room"]
-        else:
-            slot_order = []
-    elif len(run) == 4 and not has_lane and "number" not in parts and not rural:
-        slot_order = ["lane", "number", "unit", "room"]
-    else:
-        slot_order = []
-    if len(slot_order) != len(run) or any(s in parts for s in slot_order):
-        leftovers.append("-".join(run))
-        return
-    for slot, value in zip(slot_order, run, strict=True):
-        parts[slot] = value
-
-
-def _strip_zeros(value: str) -> str:
-    if value.isdigit():
-        return str(int(value))
-    return value
+# --- parsing --------------------------------------------------------------------
 
 
 @lru_cache(maxsize=500_000)
 def parse_address(text: str) -> Address:
     """Parse one address into parts and a house key (see the module text)."""
     raw = "" if text is None else str(text)
-    s = _clean(raw)
+    s = _g.clean(raw)
     if not s:
         return Address(text=raw, problems=("地址为空",))
-    parts: dict[str, str] = {}
-    marked = s.startswith(_NO_ADMIN)  # a house key that must not lose its start
-    if marked:
-        s = s[len(_NO_ADMIN) :]
-    admin = None if marked else _ADMIN.match(s)
-    if admin:
-        rest = s[admin.end() :]
-        # a 乡/镇 with nothing but numbers after it is the place itself
-        # ("向阳乡3组12号"): kept, so that a house key parses to itself
-        keep_town = bool(admin.group("town")) and (not rest or rest[0].isdigit() or rest[0] == "-")
-        for name in ("province", "city", "district", "town"):
-            if admin.group(name) and not (name == "town" and keep_town):
-                parts[name] = admin.group(name)
-        s = (admin.group("town") if keep_town else "") + rest
-    leftovers: list[str] = []
-
-    # leading locality: a road, a village (followed by 组) or a place name
-    head_end = 0
-    while head_end < len(s) and not (s[head_end].isdigit() or s[head_end] in "-"):
-        if s[head_end].isascii() and s[head_end].isalpha() and _TOKEN.match(s, head_end):
-            m = _TOKEN.match(s, head_end)
-            if m and m.group("unit"):
-                break
-        head_end += 1
-    head, body = s[:head_end], s[head_end:]
-    if head:
-        village = _VILLAGE.match(head + body[:6])
-        road = _ROAD.match(head)
-        if village and len(village.group("village")) <= len(head):
-            parts["village"] = village.group("village")
-            if len(village.group("village")) < len(head):
-                parts["place"] = head[len(village.group("village")) :]
-        elif road:
-            parts["road"] = road.group("road")
-            if road.group("rest"):
-                parts["place"] = road.group("rest")
-        else:
-            parts["place"] = head
-
-    pos = 0
-    run: list[str] = []
-    while pos < len(body):
-        ch = body[pos]
-        if ch == "-":
-            pos += 1
-            continue
-        m = _TOKEN.match(body, pos)
-        if m and (m.group("num")[0].isdigit() or m.group("unit")):
-            num, unit = m.group("num"), m.group("unit")
-            pos = m.end()
-            if not unit:
-                run.append(num)
-                continue
-            _assign_run(parts, run, leftovers)
-            run = []
-            if unit == "号":
-                slot = "number" if "number" not in parts else "building"
-            elif unit == "弄" and "lane" in parts and "sublane" not in parts:
-                slot = "sublane"
-            else:
-                slot = _UNIT_SLOT[unit]
-            if slot in parts:
-                leftovers.append(num + unit)
-            else:
-                parts[slot] = num
-            continue
-        # text between tokens: an estate name ("1255弄古美西苑12号") or noise
-        end = pos
-        while end < len(body) and not body[end].isdigit() and body[end] != "-":
-            end += 1
-        chunk = body[pos:end] if end > pos else body[pos]
-        pos = max(end, pos + 1)
-        _assign_run(parts, run, leftovers)
-        run = []
-        if chunk in {"号", "室", "楼"}:
-            continue
-        if (
-            "place" not in parts
-            and "road" in parts
-            and not any(k in parts for k in ("lane", "number", "room"))
-        ) or ("place" not in parts and "lane" in parts and "number" not in parts):
-            parts["place"] = chunk
-        else:
-            leftovers.append(chunk)
-    _assign_run(parts, run, leftovers)
+    parts, leftovers = _g.read(s)
     return _finish(raw, parts, leftovers)
 
 
+# characters that can make a name read back otherwise when it leads a key
+_RISKY = re.compile("[路街巷弄道村组队号幢栋座楼层室户房期区排团门省市县镇乡旗盟州第之A-Z0-9]")
+
+
+def _risky(parts: dict[str, str], head: str, locality: str, key: str) -> bool:
+    """Whether the names leading ``key`` hold a character the grammar reads (a
+    village's final 村 aside): only then is the key read again to check it."""
+    name = locality
+    if head == "village":
+        name = name.removesuffix("村") + parts.get("place", "")
+    # a Chinese numeral is read only before a unit word (risky already) or last
+    risky = bool(_RISKY.search(name)) or name[-1:] in _g.CN_DIGITS
+    return risky or "-" in key or key.startswith(_g.NO_ADMIN)
+
+
+def _key_of(key: str) -> str:
+    """The house key of a house key, read again ("" if anything is left over)."""
+    parts, leftovers = _g.read(_g.clean(key))
+    _g.tidy(parts)
+    return "" if leftovers else _g.compose(parts, with_flat=True)
+
+
 def _finish(raw: str, parts: dict[str, str], leftovers: list[str]) -> Address:
-    problems: list[str] = []
-    for slot in ("lane", "sublane", "number", "building", "unit", "floor", "room", "group"):
-        if slot in parts:
-            parts[slot] = _strip_zeros(parts[slot])
-    if "lane" in parts and "number" not in parts and "building" in parts:
-        parts["number"] = parts.pop("building")
-    room, floor = parts.get("room", ""), parts.get("floor", "")
-    if room.isdigit() and floor.isdigit():
-        if int(room) < 100:
-            parts["room"] = room = str(int(floor) * 100 + int(room))
-        elif int(room) // 100 != int(floor):
-            problems.append("楼层与室号不一致")
-    if room.isdigit() and int(room) >= 101:
-        parts["floor"] = str(int(room) // 100)
-    locality = parts.get("road") or parts.get("village") or parts.get("place", "")
+    problems = _g.tidy(parts)
+    head = _g.head_of(parts)
+    locality = _g.estate_key(parts) if head == "estate" else parts.get(head, "")
     if not locality:
         problems.append("缺少路名或村名")
     if leftovers:
         problems.append("有无法识别的部分")
-
-    key = _compose(parts, with_flat=True)
-    building = _compose(parts, with_flat=False)
+    key = _g.compose(parts, with_flat=True)
+    if (
+        head not in ("road", "")
+        and not leftovers
+        and _risky(parts, head, locality, key)
+        and _key_of(key) != key
+    ):
+        # a name that reads back otherwise ("组巷厦街会"): kept, but as text
+        # the grammar does not understand, so the key cannot meet another
+        leftovers.append(parts.pop(head))
+        parts.pop("place", None)
+        parts.pop(_g.VILLAGE_FIRST, None)
+        key = _g.compose(parts, with_flat=True)
+    building = _g.compose(parts, with_flat=False)
     if leftovers:
         key += "〔" + "|".join(leftovers) + "〕"
     ordered = {name: parts[name] for name in PART_NAMES if name in parts}
@@ -358,48 +178,6 @@ def _finish(raw: str, parts: dict[str, str], leftovers: list[str]) -> Address:
     )
 
 
-def _reads_as_admin(key: str) -> bool:
-    """Whether parsing ``key`` would take its start for a province, city,
-    district or town (a town followed by a number stays the place)."""
-    m = _ADMIN.match(key)
-    if not m or not m.end():
-        return False
-    if m.group("province") or m.group("city") or m.group("district"):
-        return True
-    rest = key[m.end() :]
-    return bool(rest) and not (rest[0].isdigit() or rest[0] == "-")
-
-
-def _compose(parts: dict[str, str], with_flat: bool) -> str:
-    head = [parts[name] for name in ("road", "village") if name in parts]
-    place = (
-        [parts["place"]] if "place" in parts and not ("road" in parts and "lane" in parts) else []
-    )
-    tail = []
-    for slot, unit in (
-        ("group", "组"),
-        ("lane", "弄"),
-        ("sublane", "支弄"),
-        ("number", "号"),
-        ("building", "幢"),
-    ):
-        if slot in parts:
-            tail.append(parts[slot] + unit)
-    if with_flat:
-        if "unit" in parts:
-            tail.append(parts["unit"] + "单元")
-        if "room" in parts:
-            tail.append(parts["room"] + "室")
-        elif "floor" in parts:
-            tail.append(parts["floor"] + "楼")
-    key = "".join(head + place + tail)
-    if _reads_as_admin(key):
-        # the key would parse with its start taken for a province, district or
-        # town (":路" + "省", "某乡某路"): marked, so that it parses to itself
-        key = _NO_ADMIN + key
-    return key
-
-
 # --- the column path --------------------------------------------------------------
 #
 # Most addresses in a register have one plain shape: an optional 上海市/XX区/XX
@@ -412,13 +190,13 @@ def _compose(parts: dict[str, str], with_flat: bool) -> str:
 
 _NAME_CHAR = (
     r"[^\x00-\x{2FFF}\x{3000}-\x{303F}\x{FF00}-\x{FFEF}"
-    "路街巷道省市区县镇乡旗盟州村组队弄衖号幢栋座楼层室户房单元支第小社园校]"
+    "路街巷道省市区县镇乡旗盟州村组队弄衖号幢栋座楼层室户房单元支第小社园校场门期排]"
 )
 _FAST = (
     r"^(?P<pre>(?:上海市?)?(?:" + _NAME_CHAR + r"{2,4}区)?(?:" + _NAME_CHAR + r"{2,6}(?:镇|街道))?)"
     r"(?P<road>(?:" + _NAME_CHAR + r"{1,10}(?:路|街|巷|大道)))?"
     r"(?P<lane>[0-9]{1,5})弄(?P<number>[0-9]{1,4})(?:号楼|号|幢|栋|-)"
-    r"(?:[0-9]{1,2}楼)?(?P<room>[0-9]{3,4})室?$"
+    r"(?:(?P<floor>[0-9]{1,2})楼)?(?P<room>[0-9]{3,4})室?$"
 )
 
 
@@ -434,11 +212,10 @@ def _fast_keys(uniques: list[str]) -> tuple[list[bool], list[str], list[str], li
     if not any(ok):
         n = len(uniques)
         return [False] * n, [""] * n, [""] * n, [""] * n
-    pre, road, lane, number, room = (
-        found.field(name).to_pylist() for name in ("pre", "road", "lane", "number", "room")
+    pre, road, lane, number, floor, room = (
+        found.field(name).to_pylist() for name in ("pre", "road", "lane", "number", "floor", "room")
     )
-    converter = t2s()
-    simple: dict[str, bool] = {}
+    simple: dict[tuple[str, str], bool] = {}
     keys, buildings, localities = [], [], []
     for i, good in enumerate(ok):
         if not good:
@@ -446,17 +223,26 @@ def _fast_keys(uniques: list[str]) -> tuple[list[bool], list[str], list[str], li
             buildings.append("")
             localities.append("")
             continue
-        head = (pre[i] or "") + (road[i] or "")
+        if floor[i] and int(floor[i]) != int(room[i]) // 100:
+            ok[i] = False  # a floor the room does not imply: kept in the key
+            keys.append("")
+            buildings.append("")
+            localities.append("")
+            continue
+        r = road[i] or ""
+        head = (pre[i] or "", r)
         plain = simple.get(head)
-        if plain is None:  # a traditional character anywhere: the parser decides
-            plain = simple[head] = converter.convert(head) == head
+        if plain is None:
+            # the parser reads this prefix and road the same way (no traditional
+            # character, no place name starting the road): asked once per head
+            probe = parse_address(head[0] + r + "1弄1号101室")
+            plain = simple[head] = probe.house_key == f"{r}1弄1号101室" and not probe.leftover
         if not plain:
             ok[i] = False
             keys.append("")
             buildings.append("")
             localities.append("")
             continue
-        r = road[i] or ""
         building = f"{r}{int(lane[i])}弄{int(number[i])}号"
         buildings.append(building)
         keys.append(f"{building}{int(room[i])}室")
@@ -475,10 +261,17 @@ def normalize_addresses(values: pd.Series) -> pd.DataFrame:
     codes, found = pd.factorize(values.fillna("").astype(str))
     uniques = [str(u) for u in found]
     ok, keys, buildings, localities = _fast_keys(uniques)
+    parsed: dict[int, Address] = {}
     for i, good in enumerate(ok):
         if not good:
-            a = parse_address(uniques[i])
+            a = parsed[i] = parse_address(uniques[i])
             keys[i], buildings[i], localities[i] = a.house_key, a.building_key, a.locality
+    links = _estate_links(parsed.values())
+    if links:
+        for i, a in parsed.items():
+            linked = _linked(a, links)
+            if linked is not None:
+                keys[i], buildings[i], localities[i] = linked
     flats = [_flat_part(k, c) for k, c in zip(keys, localities, strict=True)]
     return pd.DataFrame(
         {
@@ -491,6 +284,41 @@ def normalize_addresses(values: pd.Series) -> pd.DataFrame:
             )
         }
     )
+
+
+def _estate_links(addresses: Iterable[Address]) -> dict[str, dict[str, str]]:
+    """Estate name -> its road and number, where the column ties it to one.
+
+    An address that names both ("文三路90号东部软件园1号楼") says where the
+    estate is; one that names the estate alone ("东部软件园1号楼") is then
+    keyed by the road. An estate seen at two road numbers is left alone.
+    """
+    seen: dict[str, set[tuple[tuple[str, str], ...]]] = {}
+    for a in addresses:
+        p = a.parts
+        if "estate" in p and "road" in p and ("lane" in p or "number" in p):
+            # under a lane the number is the building: the lane places the estate
+            slots = ("road", "lane", "sublane") if "lane" in p else ("road", "number")
+            head = tuple((k, p[k]) for k in slots if k in p)
+            seen.setdefault(_g.estate_key(p), set()).add(head)
+    return {e: dict(next(iter(h))) for e, h in seen.items() if len(h) == 1}
+
+
+def _linked(a: Address, links: dict[str, dict[str, str]]) -> tuple[str, str, str] | None:
+    """(house key, building key, locality) of an estate-only address keyed by
+    the road its estate is tied to; None when it is not such an address."""
+    p = a.parts
+    head = links.get(_g.estate_key(p)) if "estate" in p else None
+    if head is None or any(k in p for k in ("lane", "sublane", "number")):
+        return None
+    if p.get("road", head["road"]) != head["road"]:
+        return None
+    parts = {**p, **head}
+    _g.tidy(parts)
+    key = _g.compose(parts, with_flat=True)
+    if a.leftover:
+        key += "〔" + a.leftover + "〕"
+    return key, _g.compose(parts, with_flat=False), head["road"]
 
 
 def _flat_part(key: str, locality: str) -> str:
@@ -513,10 +341,14 @@ def same_flat(key_a: str, key_b: str) -> bool:
 _KEY_PARTS = re.compile(
     r"^(?P<loc>[^\d〔]*)"
     r"(?:(?P<group>\d+)组)?(?:(?P<lane>\d+)弄)?(?:(?P<sublane>\d+)支弄)?"
-    r"(?:(?P<number>\d+)号)?(?:(?P<building>[0-9A-Z]+)幢)?(?:(?P<unit>\d+)单元)?"
-    r"(?:(?P<room>[0-9A-Z]+)室|(?P<floor>\d+)楼)?(?P<rest>.*)$"
+    r"(?:(?P<number>\d+)号)?(?:(?P<phase>[0-9A-Z]+)期)?(?:(?P<zone>[0-9A-Z]+)区)?"
+    r"(?:(?P<row>[0-9A-Z]+)排)?(?:(?P<building>[0-9A-Z]+)幢)?(?:(?P<unit>[0-9A-Z]+)单元)?"
+    r"(?:(?P<floor>[0-9A-Z]+)楼)?(?:(?P<room>[0-9A-Z]+)室)?(?P<rest>.*)$"
 )
-_SORT_NUMBERS = ("group", "lane", "sublane", "number", "building", "unit", "room", "floor")
+_SORT_NUMBERS = (
+    "group", "lane", "sublane", "number", "phase", "zone", "row",
+    "building", "unit", "floor", "room",
+)  # fmt: skip
 
 
 def walk_order(house_keys: pd.Series, groups: pd.Series | None = None) -> np.ndarray:

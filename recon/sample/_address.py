@@ -2,7 +2,9 @@
 
 Canonical: 古美路1255弄12号302室 (urban), 九星村3组45号 (rural). Field
 sheets use other spellings for a share of rows; the system keeps the
-standard form with 上海市闵行区 in front.
+standard form with 上海市闵行区 in front. In a village the 村, the town
+(七宝镇), the 号 and the digits of the 组 are all optional in practice:
+联明1组120号 and 七宝镇联明村一组120号 are one home.
 """
 
 from __future__ import annotations
@@ -23,11 +25,15 @@ URBAN_VARIANTS = {
     "addr_no_road": 0.07,  # 1255弄12号302室
 }
 RURAL_VARIANTS = {
-    "addr_prefix": 0.35,  # 上海市闵行区九星村3组45号
-    "addr_cn_num": 0.35,  # 九星村三组45号
-    "addr_fullwidth": 0.15,  # 九星村３组４５号
-    "addr_no_hao": 0.15,  # 九星村3组45
+    "addr_prefix": 0.20,  # 上海市闵行区九星村3组45号
+    "addr_cn_num": 0.15,  # 九星村三组45号
+    "addr_fullwidth": 0.10,  # 九星村３组４５号
+    "addr_no_hao": 0.10,  # 九星村3组45
+    "addr_no_cun": 0.15,  # 九星3组45号
+    "addr_town": 0.10,  # 七宝镇九星村3组45号
+    "addr_optional": 0.20,  # 闵行区七宝镇九星一组45 (town, 村, numerals, 号 each optional)
 }
+RURAL_TOWN = "七宝镇"  # the town the village belongs to
 
 
 def _pick(n: int, variants: dict[str, float], rng: np.random.Generator) -> np.ndarray:
@@ -92,7 +98,26 @@ def _rural(parts: dict[str, np.ndarray], label: str, rng: np.random.Generator) -
         return translate(canonical, FULLWIDTH)
     if label == "addr_no_hao":
         return village + group + "组" + number
+    if label == "addr_no_cun":
+        return _stem(village) + group + "组" + number + "号"
+    if label == "addr_town":
+        return RURAL_TOWN + canonical
+    if label == "addr_optional":
+        # each optional piece drawn on its own; at least one differs from the canonical
+        pieces = rng.random((5, n)) < 0.5
+        pieces[:, ~pieces.any(axis=0)] = True
+        town = np.where(pieces[0], RURAL_TOWN, "")
+        head = np.where(pieces[1], _prefixes(parts, n, rng), "") + town
+        name = np.where(pieces[2], _stem(village), village)
+        grp = np.where(pieces[3], positional(group), group)
+        hao = np.where(pieces[4], "", "号")
+        return obj(head + name + grp + "组" + number + hao)
     raise ValueError(label)
+
+
+def _stem(village: np.ndarray) -> np.ndarray:
+    """九星村 -> 九星: the village without its 村."""
+    return obj([v.removesuffix("村") for v in village.tolist()])
 
 
 def respell(
