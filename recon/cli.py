@@ -364,8 +364,8 @@ def worklist_command(
 ) -> None:
     import dataclasses
 
+    from recon.regenerate import regenerate
     from recon.rules import load_rules
-    from recon.worklists import regenerate
 
     with _friendly():
         output = load_rules(mapping).output

@@ -105,7 +105,7 @@ def run_demo(folder: Path) -> Path:
         )
     err.print(render_match_summary(sep_run.summary))
 
-    from recon.rounds._demo import ROUNDS_DEMO, run_rounds_demo
+    from recon.rounds import ROUNDS_DEMO, run_rounds_demo
 
     err.print(f"正在运行按月两轮的示例（登记库）：{folder / ROUNDS_DEMO}")
     changes_dir, changes = run_rounds_demo(folder / ROUNDS_DEMO)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from recon.errors import InputError, UsageError, Where
+from recon.resultdir import SUMMARY
 
 __all__ = [
     "SUMMARY_NAME",
@@ -50,7 +51,7 @@ __all__ = [
     "swap_into_place",
 ]
 
-SUMMARY_NAME = "summary.json"
+SUMMARY_NAME = SUMMARY  # the manifest, named once in recon.resultdir
 
 
 def is_our_result(folder: Path) -> bool:

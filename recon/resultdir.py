@@ -26,6 +26,7 @@ import pandas as pd
 
 from recon.csvio import read_csv, write_csv
 from recon.errors import InputError, Where
+from recon.files import file_sha256
 
 __all__ = [
     "AUDIT_CSV",
@@ -203,8 +204,6 @@ class ResultFolder:
     def form_fingerprints(self) -> dict[str, str]:
         """SHA-256 of the fill-in sheets present, as the manifest records them
         (to tell a filled copy from the one recon wrote)."""
-        from recon.loaders import file_sha256
-
         return {name: file_sha256(self.path / name) for name in FILLED_FORMS if self.has(name)}
 
     def changed_forms(self) -> list[str]:

@@ -36,10 +36,9 @@ from typing import Any
 import pandas as pd
 
 from recon.errors import InputError, UsageError, Where
-from recon.loaders import collect_files
-from recon.loaders._readers import EXCEL_SUFFIXES
-from recon.loaders._sheet import cell_text
+from recon.loaders import EXCEL_SUFFIXES, cell_text, collect_files
 from recon.normalize.ids import parse_id
+from recon.resultdir import MATCH_TABLES, RESULTS_WORKBOOK, VISITS
 from recon.separation import SEP_NEW_ADDRESS, SEP_OPTIONS
 from recon.worklists import (
     CHECK_OPTIONS,
@@ -525,8 +524,8 @@ def _check_match_folder(
     """Refuse a --match folder that is not the one the sheets came from (a
     人户分离 result, a --committee subset, another run): its lists would be
     merged into the results as if they belonged to these sheets."""
+    from recon.resultdir import SEP_WORKLIST
     from recon.worklists import VISIT_WORKBOOK
-    from recon.writers._separation import SEP_WORKLIST
 
     theirs = set(folder["记录号"]) if len(folder) else set()
     for name in (VISIT_WORKBOOK, SEP_WORKLIST):  # the lists that run wrote, all of them
@@ -693,7 +692,7 @@ def _read_edits(r: _Row, record: dict[str, Any]) -> None:
     """Values a clerk wrote over the printed ones (a new phone over the old):
     they are what the visit found, so the row says 信息有误, whatever was ticked
     -- said in 问题 unless 信息有误 was ticked."""
-    from recon.loaders._sheet import id_cell
+    from recon.loaders import id_cell
 
     where = (r.file, r.sheet, r.row)
     for column, value in r.printed.items():
@@ -759,7 +758,7 @@ def _new_person(
     address_col: str,
 ) -> dict[str, Any] | None:
     """A person written on a blank line or an inserted row, or None."""
-    from recon.loaders._sheet import id_cell
+    from recon.loaders import id_cell
 
     name = get(row, "姓名")
     text, numeric = id_cell(raw(row, "身份证号"))
@@ -808,9 +807,9 @@ def _problem(file: str, sheet: str, row: int, column: str, text: str) -> dict[st
 
 def _records_from_result(match_dir: Path) -> pd.DataFrame:
     """The worklist records, rebuilt from a `recon match` result folder."""
-    from recon.writers._csv import read_csv
+    from recon.csvio import read_csv
 
-    path = Path(match_dir) / "system_only.csv"
+    path = Path(match_dir) / MATCH_TABLES["system_only"]
     if not path.is_file():
         raise InputError(
             "这不是 recon 的核对结果文件夹（里面没有 system_only.csv）", Where(file=str(match_dir))
@@ -946,12 +945,12 @@ def read_decisions(paths: list[Path]) -> Decisions:
 
 # --- writing the results ---------------------------------------------------------------
 
-VISITS_CSV = "visits.csv"
-RESULT_WORKBOOK = "核查结果汇总.xlsx"
+VISITS_CSV = VISITS
+RESULT_WORKBOOK = RESULTS_WORKBOOK
 
 
 def _col(frame: pd.DataFrame, name: str) -> Any:
-    from recon.writers._xlsx import Col
+    from recon.writers import Col
 
     wide = "地址" in name or name in ("备注", "问题", "去向", "核查单位置", "系统中", "核查到")
     if pd.api.types.is_integer_dtype(frame[name]):
@@ -1096,10 +1095,10 @@ def _change_table(visits: pd.DataFrame, match_dir: Path | None) -> pd.DataFrame:
             "说明": changed.get("说明", ""),
         }
     ).astype(object)
-    if match_dir and (Path(match_dir) / "differences.csv").is_file():
-        from recon.writers._csv import read_csv
+    if match_dir and (Path(match_dir) / MATCH_TABLES["differences"]).is_file():
+        from recon.csvio import read_csv
 
-        d = read_csv(Path(match_dir) / "differences.csv")
+        d = read_csv(Path(match_dir) / MATCH_TABLES["differences"])
         rows = pd.concat(
             [
                 rows,
@@ -1135,10 +1134,10 @@ def _entry_table(new_people: pd.DataFrame, match_dir: Path | None) -> pd.DataFra
             "来源": "上门核查时新发现",
         }
     ).astype(object)
-    if match_dir and (Path(match_dir) / "field_only.csv").is_file():
-        from recon.writers._csv import read_csv
+    if match_dir and (Path(match_dir) / MATCH_TABLES["field_only"]).is_file():
+        from recon.csvio import read_csv
 
-        f = read_csv(Path(match_dir) / "field_only.csv")
+        f = read_csv(Path(match_dir) / MATCH_TABLES["field_only"])
         rows = pd.concat(
             [
                 rows,
@@ -1168,10 +1167,10 @@ def write_results(
     import datetime as dt
 
     from recon import __version__
+    from recon.csvio import write_csv
     from recon.loaders import file_sha256
     from recon.outdir import SUMMARY_NAME, check_out_dir, record_written, staged
-    from recon.writers._csv import write_csv
-    from recon.writers._xlsx import WorkbookWriter
+    from recon.writers import WorkbookWriter
 
     check_out_dir(out, [*results.files, *([match_dir] if match_dir else [])], force)
     tables = {

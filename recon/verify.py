@@ -23,14 +23,13 @@ from typing import Any
 
 import pandas as pd
 
+from recon.csvio import read_csv, write_csv
 from recon.errors import InputError, UsageError, Where
 from recon.loaders import file_sha256
+from recon.resultdir import AUDIT_CSV, MATCH_TABLES, PROGRESS_CSV, SUMMARY
 from recon.rules import load_rules
-from recon.writers._csv import read_csv, write_csv
 
 __all__ = ["Check", "redact_result", "verify_result"]
-
-SUMMARY = "summary.json"
 
 
 @dataclass
@@ -89,9 +88,11 @@ def verify_result(folder: Path) -> list[Check]:
             )
         )
     counted = {
-        "matches.csv": summary.get("outcomes", {}).get("field", {}).get("matched"),
-        "field_only.csv": summary.get("outcomes", {}).get("field", {}).get("field_only"),
-        "system_only.csv": summary.get("outcomes", {}).get("system", {}).get("system_only"),
+        MATCH_TABLES["matches"]: summary.get("outcomes", {}).get("field", {}).get("matched"),
+        MATCH_TABLES["field_only"]: summary.get("outcomes", {}).get("field", {}).get("field_only"),
+        MATCH_TABLES["system_only"]: summary.get("outcomes", {})
+        .get("system", {})
+        .get("system_only"),
     }
     for name, expected in counted.items():
         if expected is not None and (folder / name).is_file():
@@ -136,7 +137,7 @@ def _csv_rows(path: Path) -> int:
 # and what is not recon's own coordinates, counts or words is masked.
 
 # folders written by recon without a manifest: their CSVs are tables per 居委
-_AGGREGATE_CSVS = frozenset({"audit.csv", "进度表.csv"})
+_AGGREGATE_CSVS = frozenset({AUDIT_CSV, PROGRESS_CSV})
 _WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".pdf")
 
 _DIGITS = re.compile(r"\d")
@@ -393,7 +394,7 @@ def _kind_of(folder: Path) -> tuple[dict[str, Any], list[Path]]:
     if (folder / SUMMARY).is_file() and csvs:
         return _summary(folder), csvs
     if csvs and all(p.name in _AGGREGATE_CSVS for p in csvs):  # recon audit / progress
-        command = "audit" if (folder / "audit.csv").is_file() else "progress"
+        command = "audit" if (folder / AUDIT_CSV).is_file() else "progress"
         files: dict[str, int | None] = {p.name: _csv_rows(p) for p in csvs}
         return {"tool": "recon", "command": command, "files": files, "inputs": []}, csvs
     books = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in _WORKBOOK_SUFFIXES)

@@ -17,16 +17,24 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from recon.forms import (
+    BLANK_BOX,
+    PAIR_SHEET,
+    RECORD_COLUMNS,
+    RECORD_SHEET,
+    record_key,
+    sheet_name,
+)
 from recon.normalize.address import normalize_addresses, walk_order
+from recon.resultdir import REVIEW_WORKBOOK, VISIT_PDF_FOLDER, VISIT_WORKBOOK
 from recon.rules import OutputRules
-from recon.writers._xlsx import Col, WorkbookWriter
+from recon.writers import Col, WorkbookWriter
 from recon.writers.worklist_pdf import PdfColumn, PdfForm, write_form_pdfs
 
 __all__ = [
@@ -41,7 +49,6 @@ __all__ = [
     "VISIT_WORKBOOK",
     "Worklists",
     "record_key",
-    "regenerate",
     "review_frame",
     "visit_frame",
     "write_review_workbook",
@@ -50,13 +57,8 @@ __all__ = [
     "write_worklists",
 ]
 
-VISIT_WORKBOOK = "入户核查单.xlsx"
-PDF_FOLDER = "入户核查单PDF"
-REVIEW_WORKBOOK = "待人工确认单.xlsx"
-RECORD_SHEET = "_记录"
-PAIR_SHEET = "_配对"
 REVIEW_SHEET = "待人工确认"
-BLANK = "□"
+BLANK = BLANK_BOX
 CHECK_OPTIONS = ("仍居住", "已离开", "信息有误")
 REVIEW_OPTIONS = ("是同一人", "不是同一人")
 NEW_PEOPLE_TITLE = "新发现的未登记人员（在上门时遇到、系统中没有的人，请逐行填写）"
@@ -80,18 +82,6 @@ VISIT_LAYOUT: list[tuple[str, str, float, str]] = [
     ("key", "记录号", 10, "key"),
 ]
 VISIT_HEADERS = [header for _, header, _, _ in VISIT_LAYOUT]
-
-# the hidden record of each 记录号 (full values, as the system holds them)
-RECORD_COLUMNS = [
-    "记录号", "居委", "姓名", "性别", "身份证号", "户籍地址", "登记住址", "登记日期", "联系电话",
-    "人员编号", "系统文件", "系统工作表", "系统行号",
-]  # fmt: skip
-
-
-def record_key(file: str, sheet: str, row: object, id_: str) -> str:
-    """A short stable key of a system record: the same record, the same key."""
-    digest = hashlib.sha1(f"{file}|{sheet}|{row}|{id_}".encode()).hexdigest()
-    return "R" + digest[:8].upper()
 
 
 @dataclass
@@ -262,15 +252,6 @@ def write_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) ->
     )
 
 
-def _sheet_name(committee: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\]", "", committee or "未识别居委")[:28] or "未识别居委"
-    candidate, n = name, 2
-    while candidate in used:
-        candidate, n = f"{name}{n}", n + 1
-    used.add(candidate)
-    return candidate
-
-
 def write_visit_workbook(visits: pd.DataFrame, path: Path, output: OutputRules) -> None:
     """入户核查单.xlsx: one printable sheet per 居委, and the hidden record."""
     wb = WorkbookWriter(path)
@@ -282,7 +263,7 @@ def write_visit_workbook(visits: pd.DataFrame, path: Path, output: OutputRules) 
             groups = [("", visits)]
         for committee, people in groups:
             frame, formats = _committee_rows(people, output)
-            name = _sheet_name(str(committee), used)
+            name = sheet_name(str(committee), used)
             shown = str(committee) or "未识别居委"
             masked = "；身份证号和电话已部分隐去" if output.mask else ""
             blank = (frame["key"] == NEW_KEY).to_numpy()
@@ -445,148 +426,6 @@ def write_review_workbook(pairs: pd.DataFrame, path: Path) -> None:
 # --- both -------------------------------------------------------------------------
 
 
-def fingerprints(folder: Path) -> dict[str, str]:
-    """SHA-256 of the worklist workbooks in ``folder``, as the manifest records them."""
-    from recon.loaders import file_sha256
-
-    return {
-        name: file_sha256(folder / name)
-        for name in (VISIT_WORKBOOK, REVIEW_WORKBOOK)
-        if (folder / name).is_file()
-    }
-
-
-def regenerate(
-    result: Path,
-    out: Path | None,
-    output: OutputRules,
-    pdf: bool | None = None,
-    force: bool = False,
-) -> Worklists:
-    """`recon worklist`: the worklists again, from a `recon match` result folder.
-
-    Into ``out`` (a new folder, written aside and moved into place), or back
-    into the result folder, file by file. There a worklist that was changed
-    since recon wrote it -- most likely filled in -- stops the run unless
-    ``force``; even then it is kept, as a dated 已填写 copy beside.
-    """
-    import json
-    import os
-    import shutil
-
-    from recon.errors import InputError, UsageError, Where
-    from recon.modes import mode_of
-    from recon.outdir import (
-        SUMMARY_NAME,
-        check_out_dir,
-        keep_aside,
-        record_written,
-        replace_file,
-        staged,
-    )
-    from recon.writers._csv import read_csv
-
-    result = Path(result)
-    needed = result / "system_only.csv"
-    if not needed.is_file():
-        raise InputError(
-            "这不是 recon 的核对结果文件夹（里面没有 system_only.csv）",
-            Where(file=str(result)),
-            "请指定 recon match 的 --out 文件夹",
-        )
-
-    summary_path = result / SUMMARY_NAME
-    try:
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        summary = {}
-    if not mode_of(summary).regenerates_worklists:
-        raise UsageError(
-            "这是人户分离的核对结果，它的核查单由 recon match 直接生成",
-            Where(file=str(result)),
-            "需要重新生成时，请重新运行 recon match --mode 人户分离",
-        )
-    review_path = result / "review.csv"
-    review = read_csv(review_path) if review_path.is_file() else pd.DataFrame()
-    system_only = read_csv(needed)
-    if out is not None:
-        check_out_dir(out, [result], force)
-        out = Path(out).resolve()
-        with staged(out) as tmp:
-            lists = write_worklists(system_only, review, tmp, output, pdf=pdf)
-            manifest = {
-                "tool": "recon",
-                "command": "worklist",
-                "source": str(result.resolve()),
-                "files": {},
-                "worklists": fingerprints(tmp),
-                "written": record_written(tmp),
-            }
-            (tmp / SUMMARY_NAME).write_text(
-                json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-            )
-        return _moved(lists, tmp, out)
-
-    recorded = summary.get("worklists", {})
-    if not force:
-        for name, sha in fingerprints(result).items():
-            if recorded.get(name) != sha:
-                raise UsageError(
-                    f"「{name}」在生成之后被改动过（可能已经填写），重新生成会把它覆盖",
-                    Where(file=str(result / name)),
-                    "请用 --out 写到另一个文件夹；如要在原处重新生成，请加 --force"
-                    f"（填过的这份会另存为「{Path(name).stem}（已填写 日期 时间）.xlsx」）",
-                )
-    stage = result / f".worklist.part-{os.getpid()}"
-    if stage.exists():
-        shutil.rmtree(stage)
-    stage.mkdir()
-    try:
-        lists = write_worklists(system_only, review, stage, output, pdf=pdf)
-        for name in (VISIT_WORKBOOK, REVIEW_WORKBOOK):
-            keep_aside(result / name, recorded.get(name))  # a filled copy is never lost
-        for name in (VISIT_WORKBOOK, REVIEW_WORKBOOK, PDF_FOLDER):
-            if (stage / name).exists():
-                replace_file(stage / name, result / name)
-            elif name == PDF_FOLDER and (result / name).exists():
-                shutil.rmtree(result / name)  # PDFs of the old lists would disagree
-            elif name == REVIEW_WORKBOOK and (result / name).exists():
-                (result / name).unlink()
-        if summary:
-            summary["worklists"] = {**recorded, **fingerprints(result)}
-            written = summary.get("written")
-            if isinstance(written, dict):
-                for name in (VISIT_WORKBOOK, REVIEW_WORKBOOK, PDF_FOLDER):
-                    written.pop(name, None)
-                written.update(dict.fromkeys(n for n in (PDF_FOLDER,) if (result / n).exists()))
-                written.update(fingerprints(result))
-            part = summary_path.with_name(f".{SUMMARY_NAME}.part-{os.getpid()}")
-            part.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-            replace_file(part, summary_path)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    return _moved(lists, stage, result)
-
-
-def _moved(lists: Worklists, old: Path, new: Path) -> Worklists:
-    """``lists`` with its paths moved from folder ``old`` to folder ``new``."""
-
-    def move(p: Path | None) -> Path | None:
-        return None if p is None else new / p.relative_to(old)
-
-    return Worklists(
-        visit_workbook=move(lists.visit_workbook),
-        pdfs=[new / p.relative_to(old) for p in lists.pdfs],
-        review_workbook=move(lists.review_workbook),
-        visits=lists.visits,
-        reviews=lists.reviews,
-        pdf_skipped=lists.pdf_skipped,
-    )
-
-
-# --- both -------------------------------------------------------------------------
-
-
 def write_worklists(
     system_only: pd.DataFrame,
     review: pd.DataFrame,
@@ -600,7 +439,8 @@ def write_worklists(
     visits = visit_frame(system_only)
     write_visit_workbook(visits, out / VISIT_WORKBOOK, output)
     want_pdf = pdf if pdf is not None else len(visits) <= output.pdf_max_rows
-    pdfs = write_visit_pdfs(visits, out / PDF_FOLDER, output) if want_pdf and len(visits) else []
+    pdf_folder = out / VISIT_PDF_FOLDER
+    pdfs = write_visit_pdfs(visits, pdf_folder, output) if want_pdf and len(visits) else []
     review_path = None
     pairs = review_frame(review)
     if len(pairs):

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from recon.audit._deadlines import DEADLINE_COLUMNS, deadline_note, deadline_stats
-from recon.audit._workdays import WorkCalendar
+from recon.workdays import WorkCalendar
 
 D = dt.date
 CALENDAR = WorkCalendar()

@@ -320,7 +320,7 @@ def test_this_rounds_arrivals_are_entered_mostly_within_two_working_days(
 ) -> None:
     """Some registered people came shortly before collection and were entered
     after it: most within 2 working days, some later (the audit's 录入及时率)."""
-    from recon.audit._workdays import WorkCalendar
+    from recon.workdays import WorkCalendar
 
     f = street.field[street.field["copy"].eq(0)].set_index("person_id")
     s = street.system[street.system["kind"].eq("main") & street.system["active"]]

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recon.audit._workdays import WorkCalendar, read_extra_days
 from recon.errors import InputError
+from recon.workdays import WorkCalendar, read_extra_days
 
 D = dt.date
 

@@ -21,8 +21,8 @@ from recon.audit._deadlines import deadline_stats
 from recon.audit._money import compute_money
 from recon.audit._progress import ProgressReport, next_report_day, progress
 from recon.audit._rates import RATES, compute_rates
-from recon.audit._workdays import WorkCalendar
 from recon.rules import AuditRules, load_audit_rules, rate_tier
+from recon.workdays import WorkCalendar  # re-exported: audits count working days
 
 __all__ = [
     "AUDIT_CSV",

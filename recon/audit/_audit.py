@@ -24,16 +24,14 @@ from recon.audit._deadlines import deadline_stats
 from recon.audit._money import compute_money
 from recon.audit._rates import TARGET_OF, compute_rates
 from recon.audit._workbook import write_audit_workbook
-from recon.audit._workdays import WorkCalendar
 from recon.csvio import write_csv
-from recon.loaders._prepare import FINDINGS
+from recon.loaders import FINDINGS
 from recon.outdir import replace_file
+from recon.resultdir import AUDIT_CSV, AUDIT_WORKBOOK
 from recon.rules import AuditRules, load_audit_rules
+from recon.workdays import WorkCalendar
 
 __all__ = ["AUDIT_CSV", "AUDIT_WORKBOOK", "AuditReport", "run_audit"]
-
-AUDIT_CSV = "audit.csv"
-AUDIT_WORKBOOK = "考核统计.xlsx"
 
 
 @dataclass

@@ -29,13 +29,15 @@ import numpy as np
 import pandas as pd
 
 from recon.audit._data import TOTAL, AuditData
+from recon.csvio import read_csv
 from recon.errors import InputError, UsageError, Where
+from recon.forms import sheet_name
 from recon.loaders import collect_files, committee_key
 from recon.normalize.address import walk_order
 from recon.normalize.ids import parse_id
+from recon.resultdir import CHECK_WORKBOOK, MATCH_TABLES, SUMMARY
 from recon.rules import OutputRules
-from recon.writers._csv import read_csv
-from recon.writers._xlsx import Col, WorkbookWriter
+from recon.writers import Col, WorkbookWriter
 
 __all__ = [
     "CHECK_WORKBOOK",
@@ -47,7 +49,6 @@ __all__ = [
     "write_check_workbook",
 ]
 
-CHECK_WORKBOOK = "抽查单.xlsx"
 RECORD_SHEET = "_抽查记录"
 INFO_SHEET = "_抽样说明"
 BLANK = "□"
@@ -75,7 +76,7 @@ HEADERS = [h for _, h, _, _ in LAYOUT]
 def _people(folder: Path) -> pd.DataFrame:
     """Name, sex, ID and address of every active system row the result lists."""
     frames = []
-    for name in ("matches.csv", "system_only.csv", "review.csv"):
+    for name in (MATCH_TABLES[k] for k in ("matches", "system_only", "review")):
         path = folder / name
         if not path.is_file():
             continue
@@ -109,7 +110,7 @@ def _sex(folder: Path, people: pd.DataFrame) -> pd.Series:
     agrees, the sex the ID spells is the system's too (a disagreement with the
     ID is a finding, rare)."""
     sex = people["sex"].astype(str).str.strip()
-    path = folder / "differences.csv"
+    path = folder / MATCH_TABLES["differences"]
     if path.is_file():
         d = read_csv(path)
         if len(d) and {"item", "system_value", "system_row"} <= set(d.columns):
@@ -244,8 +245,6 @@ def write_check_workbook(
     extra_rows: int = 2,
 ) -> None:
     """抽查单.xlsx: a printable sheet per 居委, and the hidden record of the draw."""
-    from recon.worklists import _sheet_name
-
     wb = WorkbookWriter(path)
     try:
         cols = [Col(c, h, w, kind) for c, h, w, kind in LAYOUT]
@@ -255,7 +254,7 @@ def write_check_workbook(
             blank = frame["key"].astype(str).str.startswith(NEW_PREFIX).to_numpy()
             shown = str(committee)
             wb.table(
-                _sheet_name(shown, used),
+                sheet_name(shown, used),
                 frame,
                 cols,
                 title=f"{shown} 抽查单（{info['houses']} 户，随机种子 {info['seed']}）",
@@ -320,7 +319,7 @@ class CheckResults:
 
 def _system_ids(folder: Path) -> set[str]:
     ids: set[str] = set()
-    for name in ("matches.csv", "system_only.csv", "review.csv"):
+    for name in (MATCH_TABLES[k] for k in ("matches", "system_only", "review")):
         path = folder / name
         if path.is_file():
             t = read_csv(path)
@@ -524,7 +523,7 @@ class DrawnSample:
 def _recorded_sha(folder: Path, name: str) -> str | None:
     """The fingerprint recon noted for ``name`` when it wrote it into ``folder``."""
     try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
         sha = summary.get("worklists", {}).get(name)
     except (OSError, ValueError, AttributeError):
         return None

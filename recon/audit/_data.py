@@ -15,19 +15,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from recon.csvio import read_csv
 from recon.errors import InputError, Where
 from recon.modes import mode_of
-from recon.writers._csv import read_csv
+from recon.resultdir import LEDGER, MATCH_TABLES, SUMMARY, VISITS
 
 __all__ = ["TOTAL", "AuditData", "read_audit_data"]
 
 TOTAL = "合计"
 UNKNOWN_COMMITTEE = "未识别居委"
 
-LEDGER = "rows.csv"
-DIFFERENCES = "differences.csv"
-VISITS = "visits.csv"
-SUMMARY = "summary.json"
+DIFFERENCES = MATCH_TABLES["differences"]
 
 
 @dataclass

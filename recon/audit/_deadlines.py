@@ -40,8 +40,8 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
-from recon.audit._workdays import WorkCalendar
 from recon.normalize.values import parse_date
+from recon.workdays import WorkCalendar
 
 __all__ = ["DEADLINE_COLUMNS", "NO_COMMITTEE", "deadline_note", "deadline_stats"]
 

@@ -16,11 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from recon.audit._data import TOTAL, read_audit_data
+from recon.resultdir import PROGRESS_CSV, PROGRESS_WORKBOOK
 
 __all__ = ["PROGRESS_CSV", "PROGRESS_WORKBOOK", "ProgressReport", "next_report_day", "progress"]
 
-PROGRESS_CSV = "进度表.csv"
-PROGRESS_WORKBOOK = "进度表.xlsx"
 REGISTER_PROGRESS_CSV = "进度表_登记库.csv"
 COLUMNS = [
     "居委", "采集人数", "已匹配", "人到机待录入", "待人工确认", "机到人待核查", "已上门核查",
@@ -97,8 +96,8 @@ def progress(
     """Write 进度表.csv and 进度表.xlsx into ``out`` (default: the result folder);
     with ``register``, also the register's cumulative / since-last-report sheet
     and 进度表_登记库.csv."""
+    from recon.csvio import write_csv
     from recon.outdir import replace_file
-    from recon.writers._csv import write_csv
 
     as_of = as_of or dt.date.today()
     table = progress_table(match_dir, results, as_of)

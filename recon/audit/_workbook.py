@@ -19,6 +19,7 @@ import pandas as pd
 import xlsxwriter
 
 from recon.audit._data import TOTAL
+from recon.writers import LINE_HEIGHT, PAD, ROW_HEIGHT, TITLE_HEIGHT, Col, display_units, fit
 
 if TYPE_CHECKING:
     from recon.audit._audit import AuditReport
@@ -111,8 +112,6 @@ class _Book:
 
     def _merge_top(self, ws: Any, widths: list[float]) -> None:
         """The sheet's title and notes merged over its first table, notes wrapped."""
-        from recon.writers._xlsx import LINE_HEIGHT, PAD, ROW_HEIGHT, TITLE_HEIGHT, display_units
-
         last = len(widths) - 1
         for r, text, fmt in self._top.pop(ws.name, []):
             lines = math.ceil(float(display_units([text])[0]) / max(sum(widths) - PAD, 1))
@@ -140,8 +139,6 @@ class _Book:
         values (as recon's other workbooks, see recon/writers/_xlsx.py), a
         text column wraps beyond its cap.
         """
-        from recon.writers._xlsx import LINE_HEIGHT, PAD, ROW_HEIGHT, Col, display_units, fit
-
         widths = widths or {}
         numeric = {"int": "int", "money": "number", "pct": "number", "short": "number"}
         cols = []

@@ -12,16 +12,21 @@ locked, encrypted or damaged file gets the same message as an input does.
 """
 
 from recon.forms._read import FilledForm, read_form
+from recon.forms._records import PAIR_SHEET, RECORD_COLUMNS, RECORD_SHEET, record_key
 from recon.forms._spec import BLANK_BOX, FormColumn, FormSpec, RowKind
 from recon.forms._write import sheet_name, write_form
 
 __all__ = [
     "BLANK_BOX",
+    "PAIR_SHEET",
+    "RECORD_COLUMNS",
+    "RECORD_SHEET",
     "FilledForm",
     "FormColumn",
     "FormSpec",
     "RowKind",
     "read_form",
+    "record_key",
     "sheet_name",
     "write_form",
 ]

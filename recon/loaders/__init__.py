@@ -17,7 +17,6 @@ Columns taken for no field are kept, by their own headers, in
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from recon.errors import InputError, Where
+from recon.files import file_sha256
 from recon.loaders._prepare import FINDINGS, PROBLEM_COLUMNS, prepare_records
 from recon.loaders._readers import EXCEL_SUFFIXES, SUFFIXES, RawSheet, read_file
 from recon.loaders._sheet import (
@@ -37,6 +37,7 @@ from recon.loaders._sheet import (
     id_cell,
     read_sheet,
 )
+from recon.resultdir import MATCH_TABLES, SUMMARY
 from recon.rules import Rules, load_rules
 
 __all__ = [
@@ -130,7 +131,7 @@ def _inside_result(f: Path, root: Path) -> bool:
     """A file inside a recon result folder (it has a summary.json of ours)."""
     for parent in f.relative_to(root).parents:
         folder = root / parent
-        if (folder / "summary.json").is_file() and (folder / "matches.csv").is_file():
+        if (folder / SUMMARY).is_file() and (folder / MATCH_TABLES["matches"]).is_file():
             return True
     return False
 
@@ -147,15 +148,6 @@ def _display_names(files: Sequence[Path]) -> list[str]:
         else:
             out.append(f.name)
     return out
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, read in 1 MB pieces."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def load(

@@ -14,6 +14,7 @@ work proportional to the residue, not to the register.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,9 @@ import pyarrow.compute as pc
 
 from recon.normalize.ids import IdKind, repair_candidates_many
 from recon.normalize.names import sound_key
-from recon.rules import BlockingRule
+
+if TYPE_CHECKING:
+    from recon.rules import BlockingRule
 
 __all__ = ["BLOCK_ONLY", "BLOCK_PARTS", "Blocker"]
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,9 @@ from recon.matchers._blocking import Blocker
 from recon.matchers._compare import COMPARISONS, compare_pairs
 from recon.matchers._estimate import estimate_errors
 from recon.normalize.ids import IdKind
-from recon.rules import MatchingRules
+
+if TYPE_CHECKING:
+    from recon.rules import MatchingRules
 
 __all__ = ["MatchResult", "Outcome", "match_records"]
 

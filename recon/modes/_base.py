@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from recon.matchers import MatchResult
     from recon.rules import OutputRules
     from recon.worklists import Worklists
-    from recon.writers._xlsx import WorkbookWriter
+    from recon.writers import WorkbookWriter
 
 __all__ = ["Mode"]
 

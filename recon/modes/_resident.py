@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from recon.matchers import MatchResult
     from recon.rules import OutputRules
-    from recon.writers._xlsx import WorkbookWriter
+    from recon.writers import WorkbookWriter
 
 __all__ = ["RESIDENT", "ResidentMode"]
 

@@ -6,16 +6,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from recon.modes._base import Mode
-from recon.resultdir import REVIEW_WORKBOOK, SEP_FORMS_WORKBOOK, SEP_PDF_FOLDER, SEP_WORKLIST
-from recon.separation import MODE, SEP_LABELS, classify_separation
-from recon.worklists import Worklists, review_frame, write_review_workbook
-from recon.writers._separation import (
+from recon.modes._separation_sheets import (
     separation_visits,
     write_forms,
     write_separation_pdfs,
     write_separation_sheets,
     write_separation_worklist,
 )
+from recon.resultdir import REVIEW_WORKBOOK, SEP_FORMS_WORKBOOK, SEP_PDF_FOLDER, SEP_WORKLIST
+from recon.separation import MODE, SEP_LABELS, classify_separation
+from recon.worklists import Worklists, review_frame, write_review_workbook
 from recon.writers.match_outputs import csv_view, write_differences_sheet
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from recon.matchers import MatchResult
     from recon.rules import OutputRules
-    from recon.writers._xlsx import WorkbookWriter
+    from recon.writers import WorkbookWriter
 
 __all__ = ["SEPARATION", "SeparationMode"]
 

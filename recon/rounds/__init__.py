@@ -11,6 +11,7 @@ cancellations nobody visited. ``write_changes`` writes ``changes.csv`` and
 """
 
 from recon.rounds._changes import CHANGE_KINDS, ChangeReport, changes
+from recon.rounds._demo import ROUNDS_DEMO, run_rounds_demo
 from recon.rounds._progress import register_progress
 from recon.rounds._record import (
     Recorded,
@@ -27,6 +28,7 @@ __all__ = [
     "CHANGES_CSV",
     "CHANGES_WORKBOOK",
     "CHANGE_KINDS",
+    "ROUNDS_DEMO",
     "TREND_CSV",
     "TREND_WORKBOOK",
     "ChangeReport",
@@ -39,6 +41,7 @@ __all__ = [
     "register_progress",
     "run_changes",
     "run_fingerprint",
+    "run_rounds_demo",
     "trend",
     "write_changes",
     "write_trend",

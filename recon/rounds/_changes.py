@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from recon.audit._workdays import WorkCalendar
 from recon.errors import InputError, Where
 from recon.register import Register
 from recon.rules import AuditRules
+from recon.workdays import WorkCalendar
 
 __all__ = ["CHANGE_KINDS", "ChangeReport", "changes"]
 
@@ -77,12 +77,7 @@ class ChangeReport:
 
 def add_workdays(calendar: WorkCalendar, start: dt.date, n: int) -> dt.date:
     """The ``n``-th working day after ``start``."""
-    d, left = start, n
-    while left > 0:
-        d += dt.timedelta(days=1)
-        if calendar.is_workday(d):
-            left -= 1
-    return d
+    return calendar.add(start, n)
 
 
 def _load(reg: Register, day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

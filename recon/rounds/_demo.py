@@ -19,7 +19,7 @@ def run_rounds_demo(folder: Path, rounds: int = 2) -> tuple[Path, ChangeReport]:
     from recon.pipeline import run_match
     from recon.register import DEFAULT_NAME
     from recon.results import read_filled_worklists, write_results
-    from recon.sample._rounds import RoundsSpec, fill_worklist, generate_rounds, write_round
+    from recon.sample import RoundsSpec, fill_worklist, generate_rounds, write_round
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

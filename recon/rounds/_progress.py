@@ -16,10 +16,10 @@ import datetime as dt
 
 import pandas as pd
 
-from recon.audit._workdays import WorkCalendar
 from recon.register import Register
 from recon.rounds._changes import changes
 from recon.rules import AuditRules
+from recon.workdays import WorkCalendar
 
 __all__ = ["REGISTER_PROGRESS_COLUMNS", "last_report_day", "register_progress"]
 

@@ -33,8 +33,8 @@ def run_changes(
     workdays: Path | None = None,
 ) -> tuple[ChangeReport, Path]:
     """``recon changes``: the changes of the round of ``day``, written into ``out``."""
-    from recon.audit._workdays import WorkCalendar
     from recon.rules import load_audit_rules, load_rules
+    from recon.workdays import WorkCalendar
 
     day = day or dt.date.today()
     rules = load_audit_rules(rules_path)

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from recon.audit._workdays import WorkCalendar
 from recon.csvio import write_csv
 from recon.register import Register
 from recon.rounds._changes import changes
 from recon.rules import AuditRules
+from recon.workdays import WorkCalendar
 
 __all__ = ["TREND_CSV", "TREND_RATES", "TREND_WORKBOOK", "trend", "write_trend"]
 

@@ -47,7 +47,7 @@ def _ordered(table: pd.DataFrame) -> pd.DataFrame:
 
 def write_changes(report: ChangeReport, out: Path) -> tuple[Path, Path]:
     """Write ``changes.csv`` and ``变动与逾期.xlsx`` into ``out``."""
-    from recon.writers._xlsx import Col, WorkbookWriter
+    from recon.writers import Col, WorkbookWriter
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from recon.errors import RulesError
+from recon.matchers import BLOCK_ONLY, BLOCK_PARTS, COMPARISONS
 from recon.rules._audit import (
     AuditRules,
     ClerkAllowance,
@@ -535,10 +536,8 @@ def _matching(
 
 
 def _matcher_names() -> dict[str, Any]:
-    """Level names and key parts of the matcher (imported when rules are
-    loaded, not when this module is: the matchers import this module)."""
-    from recon.matchers import BLOCK_ONLY, BLOCK_PARTS, COMPARISONS
-
+    """Level names and key parts of the matcher (the matchers import this
+    module for type annotations only, so the dependency runs one way)."""
     return {
         "levels": {c.item: tuple(c.words) for c in COMPARISONS},
         "parts": BLOCK_PARTS,

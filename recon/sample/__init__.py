@@ -20,6 +20,7 @@ The same spec always gives the same street and the same cell values.
 """
 
 from recon.sample._generate import generate_street
+from recon.sample._rounds import RoundsSpec, fill_worklist, generate_rounds, write_round
 from recon.sample._separation import generate_separation
 from recon.sample._spec import (
     SCENARIOS,
@@ -38,13 +39,17 @@ __all__ = [
     "SCENARIOS",
     "SEPARATION_KINDS",
     "SEPARATION_SCENARIOS",
+    "RoundsSpec",
     "SampleFiles",
     "Separation",
     "SeparationSpec",
     "Street",
     "StreetSpec",
+    "fill_worklist",
+    "generate_rounds",
     "generate_separation",
     "generate_street",
+    "write_round",
     "write_separation",
     "write_street",
 ]

@@ -23,7 +23,7 @@ from recon.sample._spec import StreetSpec
 from recon.sample._text import iso_dates
 
 if TYPE_CHECKING:
-    from recon.audit._workdays import WorkCalendar
+    from recon.workdays import WorkCalendar
 
 # working days from collection to entry, and how often each occurs
 _DELAYS = np.array([0, 1, 2, 3, 4, 5, 7, 10, 15])
@@ -47,7 +47,7 @@ def enter_after_collection(
 ) -> None:
     """Pick ``spec.entered_after_collection`` of the persons (registered, one
     active record, written on a field sheet) and move their dates, in place."""
-    from recon.audit._workdays import WorkCalendar
+    from recon.workdays import WorkCalendar
 
     rng = np.random.default_rng([spec.seed, 0xE27E])
     first = field[field["copy"].eq(0)].drop_duplicates("person_id")

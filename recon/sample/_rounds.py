@@ -23,10 +23,10 @@ from typing import Any
 
 import pandas as pd
 
-from recon.audit._workdays import WorkCalendar
 from recon.csvio import write_csv
 from recon.sample._generate import generate_street
 from recon.sample._spec import StreetSpec
+from recon.workdays import WorkCalendar
 
 __all__ = ["STORIES", "Rounds", "RoundsSpec", "fill_worklist", "generate_rounds", "write_round"]
 
@@ -110,9 +110,7 @@ def _clean_spec(spec: RoundsSpec) -> StreetSpec:
 
 
 def _add_workdays(calendar: WorkCalendar, start: dt.date, n: int) -> dt.date:
-    from recon.rounds._changes import add_workdays
-
-    return add_workdays(calendar, start, n)
+    return calendar.add(start, n)
 
 
 def generate_rounds(spec: RoundsSpec | None = None, calendar: WorkCalendar | None = None) -> Rounds:

@@ -5,11 +5,21 @@ input file and never decides an outcome.
 """
 
 from recon.writers._rows import column_letter
-from recon.writers._xlsx import Col, WorkbookWriter
+from recon.writers._xlsx import (
+    LINE_HEIGHT,
+    PAD,
+    ROW_HEIGHT,
+    TITLE_HEIGHT,
+    Col,
+    WorkbookWriter,
+    display_units,
+    fit,
+)
 from recon.writers.match_outputs import (
     build_ledger,
     build_tables,
     csv_view,
+    where_text,
     with_total,
     write_differences_sheet,
     write_ledger,
@@ -18,12 +28,19 @@ from recon.writers.match_outputs import (
 )
 
 __all__ = [
+    "LINE_HEIGHT",
+    "PAD",
+    "ROW_HEIGHT",
+    "TITLE_HEIGHT",
     "Col",
     "WorkbookWriter",
     "build_ledger",
     "build_tables",
     "column_letter",
     "csv_view",
+    "display_units",
+    "fit",
+    "where_text",
     "with_total",
     "write_differences_sheet",
     "write_ledger",

@@ -30,7 +30,16 @@ import xlsxwriter
 
 from recon.writers._rows import PendingRows, inject_rows, placeholder
 
-__all__ = ["Col", "WorkbookWriter", "display_units"]
+__all__ = [
+    "LINE_HEIGHT",
+    "PAD",
+    "ROW_HEIGHT",
+    "TITLE_HEIGHT",
+    "Col",
+    "WorkbookWriter",
+    "display_units",
+    "fit",
+]
 
 
 @dataclass(frozen=True)

@@ -459,7 +459,7 @@ def write_ledger(result: MatchResult, out: Path) -> int:
 _SIDE = {"field": "采集表", "system": "系统", "decisions": "待人工确认单"}
 
 
-def _where(frame: pd.DataFrame, prefix: str) -> pd.Series:
+def where_text(frame: pd.DataFrame, prefix: str) -> pd.Series:
     sheet = frame[prefix + "sheet"].astype(str)
     return (
         frame[prefix + "file"].astype(str)
@@ -591,7 +591,7 @@ def write_resident_sheets(
     )
     m = tables["matches"]
     if len(m) <= MAX_MATCHED_ROWS:  # beyond, the sheet points to matches.csv
-        m = m.assign(field_where=_where(m, "field_"), system_where=_where(m, "system_"))
+        m = m.assign(field_where=where_text(m, "field_"), system_where=where_text(m, "system_"))
     wb.table(
         "已匹配",
         m,
@@ -612,7 +612,7 @@ def write_resident_sheets(
     )
     write_differences_sheet(wb, tables)
     fo = tables["field_only"]
-    fo = fo.assign(field_where=_where(fo, "field_"), seq=np.arange(1, len(fo) + 1))
+    fo = fo.assign(field_where=where_text(fo, "field_"), seq=np.arange(1, len(fo) + 1))
     wb.table(
         "人到机_待录入",
         fo,
@@ -635,7 +635,7 @@ def write_resident_sheets(
         overflow_note="共 {total} 行，完整名单见 field_only.csv",
     )
     so = tables["system_only"]
-    so = so.assign(system_where=_where(so, "system_"), seq=np.arange(1, len(so) + 1))
+    so = so.assign(system_where=where_text(so, "system_"), seq=np.arange(1, len(so) + 1))
     wb.table(
         "机到人_待核查",
         so,
@@ -660,7 +660,7 @@ def write_resident_sheets(
 def write_differences_sheet(wb: WorkbookWriter, tables: dict[str, pd.DataFrame]) -> None:
     d = tables["differences"]
     if 0 < len(d) <= MAX_SHEET_ROWS:
-        d = d.assign(field_where=_where(d, "field_"), system_where=_where(d, "system_"))
+        d = d.assign(field_where=where_text(d, "field_"), system_where=where_text(d, "system_"))
     wb.table(
         "信息变更",
         d,
@@ -684,7 +684,7 @@ def write_differences_sheet(wb: WorkbookWriter, tables: dict[str, pd.DataFrame])
 def _common_sheets(wb: WorkbookWriter, tables: dict[str, pd.DataFrame]) -> None:
     rv = tables["review"]
     if len(rv):
-        rv = rv.assign(field_where=_where(rv, "field_"), system_where=_where(rv, "system_"))
+        rv = rv.assign(field_where=where_text(rv, "field_"), system_where=where_text(rv, "system_"))
     wb.table(
         "待人工确认",
         rv,
@@ -709,11 +709,11 @@ def _common_sheets(wb: WorkbookWriter, tables: dict[str, pd.DataFrame]) -> None:
     if len(dp):
         dp = dp.copy()
         dp["side_label"] = dp["side"].map(_SIDE)
-        dp["where"] = _where(dp.rename(columns=lambda c: "x_" + c), "x_")
+        dp["where"] = where_text(dp.rename(columns=lambda c: "x_" + c), "x_")
         of = dp[["duplicate_of_file", "duplicate_of_sheet", "duplicate_of_row"]].rename(
             columns=lambda c: c.replace("duplicate_of_", "y_")
         )
-        dp["of_where"] = dp["duplicate_of_side"].map(_SIDE).fillna("") + "：" + _where(of, "y_")
+        dp["of_where"] = dp["duplicate_of_side"].map(_SIDE).fillna("") + "：" + where_text(of, "y_")
     wb.table(
         "重复登记",
         dp,

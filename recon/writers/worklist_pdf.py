@@ -4,7 +4,7 @@ The writer is handed the rows to print and knows no sheet: per 居委 a frame
 of print rows in order, whose ``kind`` column says what each row is --
 "heading" (a building; its text in ``label``), "person" or "blank" -- and a
 :class:`PdfForm` saying which columns to show and the titles. The
-入户核查单 (recon.worklists) and the 人户分离核查单 (recon.writers._separation)
+入户核查单 (recon.worklists) and the 人户分离核查单 (recon.modes._separation_sheets)
 build their rows and call :func:`write_form_pdfs`.
 
 The pages are laid out here, not by platypus: every row's height is known

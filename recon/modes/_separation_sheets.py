@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from recon.forms import BLANK_BOX, RECORD_COLUMNS, RECORD_SHEET, record_key, sheet_name
 from recon.matchers import MatchResult, Outcome
 from recon.normalize.address import normalize_addresses, walk_order
+from recon.resultdir import SEP_FORMS_WORKBOOK, SEP_WORKLIST
 from recon.rules import OutputRules
 from recon.separation import FORMS, SEP_LABELS, SEP_NEW_ADDRESS, SEP_OPTIONS, SEP_TYPES, Sep
-from recon.writers._xlsx import Col, WorkbookWriter
-from recon.writers.match_outputs import with_total
+from recon.writers import Col, WorkbookWriter, where_text, with_total
 from recon.writers.worklist_pdf import PdfColumn, PdfForm, write_form_pdfs
 
 __all__ = [
@@ -26,9 +27,7 @@ __all__ = [
     "write_separation_worklist",
 ]
 
-FORMS_WORKBOOK = "人户分离采集表.xlsx"
-SEP_WORKLIST = "人户分离核查单.xlsx"
-SEP_PDF_FOLDER = "人户分离核查单PDF"
+FORMS_WORKBOOK = SEP_FORMS_WORKBOOK  # the name is the result folder's
 
 _FOUND = {
     Sep.STILL: "仍分离",
@@ -36,12 +35,6 @@ _FOUND = {
     Sep.MOVED: "住址有变动",
     Sep.UNKNOWN: "排查表缺地址",
 }
-
-
-def _where(frame: pd.DataFrame, prefix: str) -> pd.Series:
-    from recon.writers.match_outputs import _where as where
-
-    return where(frame, prefix)
 
 
 # --- the result workbook ---------------------------------------------------------
@@ -148,7 +141,7 @@ def write_separation_sheets(
     )
     m = tables["matches"]
     if len(m):
-        m = m.assign(field_where=_where(m, "field_"), system_where=_where(m, "system_"))
+        m = m.assign(field_where=where_text(m, "field_"), system_where=where_text(m, "system_"))
     for code, name, title in (
         (Sep.STILL, "仍分离", "仍人户分离（与名单一致）"),
         (Sep.BACK_HOME, "已不分离_待注销", "已不分离：已在户籍地址居住，请从名单中注销"),
@@ -158,7 +151,7 @@ def write_separation_sheets(
         wb.table(name, part, _PAIR_COLS, title=title)
     fo = tables["field_only"]
     if len(fo):
-        fo = fo.assign(field_where=_where(fo, "field_"))
+        fo = fo.assign(field_where=where_text(fo, "field_"))
         fo = fo[fo["separation"].isin([Sep.UNREGISTERED, Sep.UNKNOWN])].copy()
         fo["label"] = fo["separation"].map(SEP_LABELS)
     wb.table(
@@ -179,7 +172,7 @@ def write_separation_sheets(
         title="未登记的人户分离：请填写采集表后登记",
     )
     so = tables["system_only"]
-    so = so.assign(system_where=_where(so, "system_"), seq=np.arange(1, len(so) + 1))
+    so = so.assign(system_where=where_text(so, "system_"), seq=np.arange(1, len(so) + 1))
     wb.table(
         "机到人_待核查",
         so,
@@ -248,8 +241,6 @@ def write_forms(field_only: pd.DataFrame, path: Path) -> int:
 def separation_visits(result: MatchResult) -> pd.DataFrame:
     """Every active list entry, with what the sweep found, in walking order of the
     address in the street (人在户不在: the residence; 户在人不在: the hukou address)."""
-    from recon.worklists import record_key
-
     S, F = result.system, result.field
     active = (
         S["outcome"]
@@ -337,8 +328,6 @@ def _rows(people: pd.DataFrame, output: OutputRules) -> tuple[pd.DataFrame, np.n
     """One 居委's print rows: a heading per building (``kind`` "heading", its
     text in ``label`` and ``name``), then its people (``kind`` "person"); and
     the workbook's row format per row."""
-    from recon.worklists import BLANK
-
     rows: list[dict[str, object]] = []
     formats: list[str] = []
     seq = 0
@@ -360,9 +349,9 @@ def _rows(people: pd.DataFrame, output: OutputRules) -> tuple[pd.DataFrame, np.n
                     "hukou_address": person.hukou_address,
                     "address": person.address,
                     "found": person.found,
-                    "c0": BLANK,
-                    "c1": BLANK,
-                    "c2": BLANK,
+                    "c0": BLANK_BOX,
+                    "c1": BLANK_BOX,
+                    "c2": BLANK_BOX,
                     "key": person.key,
                 }
             )
@@ -408,8 +397,6 @@ def write_separation_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRule
 
 def write_separation_worklist(visits: pd.DataFrame, path: Path, output: OutputRules) -> None:
     """人户分离核查单.xlsx: a printable sheet per 居委 and the hidden record."""
-    from recon.worklists import RECORD_COLUMNS, RECORD_SHEET, _sheet_name
-
     wb = WorkbookWriter(path)
     try:
         cols = [Col(c, h, w, kind) for c, h, w, kind in SEP_LAYOUT]
@@ -419,7 +406,7 @@ def write_separation_worklist(visits: pd.DataFrame, path: Path, output: OutputRu
             frame, formats = _rows(people, output)
             shown = str(committee) or "未识别居委"
             wb.table(
-                _sheet_name(shown, used),
+                sheet_name(shown, used),
                 frame,
                 cols,
                 title=f"{shown} 人户分离核查单",

@@ -35,7 +35,7 @@ import chinese_calendar
 import numpy as np
 
 from recon.errors import InputError, Where
-from recon.loaders._readers import RawSheet, read_file
+from recon.loaders import RawSheet, read_file
 from recon.normalize.values import parse_date
 
 __all__ = [
@@ -131,6 +131,15 @@ class WorkCalendar:
         """Whether ``d`` is a working day (user file > library > Monday-Friday)."""
         d = _as_date(d)
         return bool(self._year(d.year)[d.timetuple().tm_yday - 1])
+
+    def add(self, start: _dt.date, n: int) -> _dt.date:
+        """The ``n``-th working day after ``start`` (a deadline of ``n`` working days)."""
+        d, left = _as_date(start), n
+        while left > 0:
+            d += _dt.timedelta(days=1)
+            if self.is_workday(d):
+                left -= 1
+        return d
 
     def workdays_after(self, start: _dt.date, end: _dt.date) -> int:
         """The number of working days ``d`` with ``start < d <= end`` (0 if ``end <= start``)."""
