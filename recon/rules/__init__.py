@@ -209,6 +209,13 @@ class MatchingRules:
     def weight(self, item: str, level: str) -> float:
         return self.weights[item][level]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # read-only mappings do not pickle: a worker process (the second core
+        # loading the other side) gets plain dicts, wrapped again on arrival
+        plain = {k: dict(v) for k, v in self.weights.items()}
+        args = (self.match, self.review, self.margin, self.max_block, plain, self.blocking)
+        return (_matching_rules, args)
+
     def __getitem__(self, key: str) -> Any:
         """The TOML tables by name (``rules["thresholds"]["match"]``), as before."""
         if key == "thresholds":
@@ -223,6 +230,24 @@ class MatchingRules:
         if key == "blocking":
             return self.blocking
         raise KeyError(key)
+
+
+def _matching_rules(
+    match: float,
+    review: float,
+    margin: float,
+    max_block: int,
+    weights: dict[str, dict[str, float]],
+    blocking: tuple[BlockingRule, ...],
+) -> MatchingRules:
+    return MatchingRules(
+        match=match,
+        review=review,
+        margin=margin,
+        max_block=max_block,
+        weights=MappingProxyType({k: MappingProxyType(v) for k, v in weights.items()}),
+        blocking=blocking,
+    )
 
 
 @dataclass(frozen=True)
