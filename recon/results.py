@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 
 from recon.errors import InputError, UsageError, Where
-from recon.loaders import EXCEL_SUFFIXES, cell_text, collect_files
+from recon.loaders import EXCEL_SUFFIXES, cell_text, collect_files, read_file
 from recon.normalize.ids import parse_id
 from recon.resultdir import MATCH_TABLES, RESULTS_WORKBOOK, VISITS
 from recon.separation import SEP_NEW_ADDRESS, SEP_OPTIONS
@@ -135,26 +135,23 @@ class _Sheet:
 
 
 def _sheets(path: Path) -> list[_Sheet]:
-    import python_calamine as pc
-
+    """Every sheet of a filled workbook, opened by the loaders' reader -- so a
+    locked, encrypted, damaged or disguised file gets the message any input
+    gets -- as rows of cells (row i is Excel row i + 1)."""
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         raise InputError(
             "核查单应为 Excel 工作簿（.xlsx 或 .xls）",
             Where(file=path.name),
             "请用 recon 生成的核查单文件，在 Excel/WPS 中填好后直接保存",
         )
-    try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
-        return [
-            _Sheet(path.name, name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
-            for name in wb.sheet_names
-        ]
-    except Exception as exc:  # calamine's own error types
-        raise InputError(
-            "无法作为 Excel 工作簿打开（文件可能已损坏）",
-            Where(file=path.name),
-            "请用 Excel/WPS 另存后再试",
-        ) from exc
+    sheets = []
+    for raw in read_file(path):
+        body = raw.body(0)
+        cells = body.drop(columns="_row") if "_row" in body else body
+        cells = cells.astype(object)
+        rows = cells.where(cells.notna(), None).to_numpy().tolist() if len(cells) else []
+        sheets.append(_Sheet(path.name, raw.sheet, rows))
+    return sheets
 
 
 def _header_row(sheet: _Sheet, needed: Iterable[str]) -> tuple[int, dict[str, int]] | None:

@@ -566,3 +566,21 @@ def test_match_of_a_separation_run_is_refused(returned, tmp_path):
     res = invoke("results", back / "万源.xlsx", "--out", tmp_path / "r", "--match", sep)
     assert res.exit_code == 2 and "不是这些核查单所出自的核对结果" in "".join(res.stderr.split())
     assert not (tmp_path / "r").exists()
+
+
+def test_a_damaged_or_locked_copy_gets_the_loaders_message(tmp_path):
+    """Filled sheets are opened by the loaders' reader: a copy that is not a
+    workbook, or carries a password, is named with what to do -- no traceback."""
+    from typer.testing import CliRunner
+
+    from recon.cli import app
+
+    fake = tmp_path / "入户核查单.xlsx"
+    fake.write_text("这不是工作簿", encoding="utf-8")
+    locked = tmp_path / "locked" / "入户核查单.xlsx"
+    locked.parent.mkdir()
+    locked.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le"))
+    for path, words in ((fake, "无法作为Excel工作簿打开"), (locked, "密码")):
+        res = CliRunner().invoke(app, ["results", str(path), "--out", str(tmp_path / "out")])
+        assert res.exit_code == 1, res.output
+        assert words in "".join(res.stderr.split()) and "Traceback" not in res.output
