@@ -35,10 +35,14 @@ from typing import Any
 
 import pandas as pd
 
+from recon import __version__
+from recon.csvio import read_csv, write_csv
 from recon.errors import InputError, UsageError, Where
-from recon.loaders import EXCEL_SUFFIXES, cell_text, collect_files, read_file
+from recon.loaders import EXCEL_SUFFIXES, cell_text, collect_files, file_sha256, id_cell, read_file
+from recon.normalize.address import parse_address
 from recon.normalize.ids import parse_id
-from recon.resultdir import MATCH_TABLES, RESULTS_WORKBOOK, VISITS
+from recon.outdir import SUMMARY_NAME, check_out_dir, record_written, staged
+from recon.resultdir import MATCH_TABLES, RESULTS_WORKBOOK, SEP_WORKLIST, VISITS
 from recon.separation import SEP_NEW_ADDRESS, SEP_OPTIONS
 from recon.worklists import (
     CHECK_OPTIONS,
@@ -47,8 +51,10 @@ from recon.worklists import (
     PAIR_SHEET,
     RECORD_SHEET,
     REVIEW_OPTIONS,
+    VISIT_WORKBOOK,
     record_key,
 )
+from recon.writers import Col, WorkbookWriter
 
 __all__ = [
     "Decisions",
@@ -353,7 +359,6 @@ def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> F
 
 def _read_copies(files: list[Path]) -> _Read:
     """Every sheet of every copy, as written; an identical file only once."""
-    from recon.loaders import file_sha256
 
     got = _Read()
     read: dict[str, str] = {}  # sha256 -> file name
@@ -480,7 +485,6 @@ def _dedupe_new_people(
 ) -> list[dict[str, Any]]:
     """Each new person once: the same valid ID, or the same name at the same flat,
     written in two copies (or twice in one) is one person."""
-    from recon.normalize.address import parse_address
 
     seen: dict[str, dict[str, Any]] = {}
     out = []
@@ -521,8 +525,6 @@ def _check_match_folder(
     """Refuse a --match folder that is not the one the sheets came from (a
     人户分离 result, a --committee subset, another run): its lists would be
     merged into the results as if they belonged to these sheets."""
-    from recon.resultdir import SEP_WORKLIST
-    from recon.worklists import VISIT_WORKBOOK
 
     theirs = set(folder["记录号"]) if len(folder) else set()
     for name in (VISIT_WORKBOOK, SEP_WORKLIST):  # the lists that run wrote, all of them
@@ -689,7 +691,6 @@ def _read_edits(r: _Row, record: dict[str, Any]) -> None:
     """Values a clerk wrote over the printed ones (a new phone over the old):
     they are what the visit found, so the row says 信息有误, whatever was ticked
     -- said in 问题 unless 信息有误 was ticked."""
-    from recon.loaders import id_cell
 
     where = (r.file, r.sheet, r.row)
     for column, value in r.printed.items():
@@ -755,7 +756,6 @@ def _new_person(
     address_col: str,
 ) -> dict[str, Any] | None:
     """A person written on a blank line or an inserted row, or None."""
-    from recon.loaders import id_cell
 
     name = get(row, "姓名")
     text, numeric = id_cell(raw(row, "身份证号"))
@@ -804,7 +804,6 @@ def _problem(file: str, sheet: str, row: int, column: str, text: str) -> dict[st
 
 def _records_from_result(match_dir: Path) -> pd.DataFrame:
     """The worklist records, rebuilt from a `recon match` result folder."""
-    from recon.csvio import read_csv
 
     path = Path(match_dir) / MATCH_TABLES["system_only"]
     if not path.is_file():
@@ -867,7 +866,6 @@ def read_decisions(paths: list[Path]) -> Decisions:
     decision joins two records for good, so a lone ○, a cross alone, or two
     copies deciding one pair both ways decide nothing and are listed.
     """
-    from recon.loaders import file_sha256
 
     out = Decisions()
     where_decided: dict[tuple[str, str], tuple[str, tuple[str, str, int]]] = {}
@@ -947,7 +945,6 @@ RESULT_WORKBOOK = RESULTS_WORKBOOK
 
 
 def _col(frame: pd.DataFrame, name: str) -> Any:
-    from recon.writers import Col
 
     wide = "地址" in name or name in ("备注", "问题", "去向", "核查单位置", "系统中", "核查到")
     if pd.api.types.is_integer_dtype(frame[name]):
@@ -1093,8 +1090,6 @@ def _change_table(visits: pd.DataFrame, match_dir: Path | None) -> pd.DataFrame:
         }
     ).astype(object)
     if match_dir and (Path(match_dir) / MATCH_TABLES["differences"]).is_file():
-        from recon.csvio import read_csv
-
         d = read_csv(Path(match_dir) / MATCH_TABLES["differences"])
         rows = pd.concat(
             [
@@ -1132,8 +1127,6 @@ def _entry_table(new_people: pd.DataFrame, match_dir: Path | None) -> pd.DataFra
         }
     ).astype(object)
     if match_dir and (Path(match_dir) / MATCH_TABLES["field_only"]).is_file():
-        from recon.csvio import read_csv
-
         f = read_csv(Path(match_dir) / MATCH_TABLES["field_only"])
         rows = pd.concat(
             [
@@ -1162,12 +1155,6 @@ def write_results(
     """注销表 / 变更表 / 待录入表 / 进度 / 问题: CSVs, one workbook and a manifest,
     written aside and moved into ``out`` when complete."""
     import datetime as dt
-
-    from recon import __version__
-    from recon.csvio import write_csv
-    from recon.loaders import file_sha256
-    from recon.outdir import SUMMARY_NAME, check_out_dir, record_written, staged
-    from recon.writers import WorkbookWriter
 
     check_out_dir(out, [*results.files, *([match_dir] if match_dir else [])], force)
     tables = {

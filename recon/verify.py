@@ -26,6 +26,8 @@ import pandas as pd
 from recon.csvio import read_csv, write_csv
 from recon.errors import InputError, UsageError, Where
 from recon.loaders import file_sha256
+from recon.normalize import parse_id
+from recon.outdir import staged
 from recon.resultdir import AUDIT_CSV, MATCH_TABLES, PROGRESS_CSV, SUMMARY
 from recon.rules import load_rules
 
@@ -329,7 +331,6 @@ def _is_number(value: str) -> bool:
 
 def _births_in(row: list[str]) -> set[str]:
     """The birth dates (YYYYMMDD) the IDs of a row spell."""
-    from recon.normalize import parse_id
 
     found = set()
     for value in row:
@@ -417,8 +418,6 @@ def redact_result(folder: Path, out: Path) -> list[Path]:
     workbooks (``recon sample``). Workbooks and PDFs are never copied.
     """
     import secrets
-
-    from recon.outdir import staged
 
     folder, out = Path(folder), Path(out)
     if not folder.is_dir():

@@ -27,7 +27,9 @@ from recon.audit._workbook import write_audit_workbook
 from recon.csvio import write_csv
 from recon.loaders import FINDINGS
 from recon.outdir import replace_file
+from recon.register import Register
 from recon.resultdir import AUDIT_CSV, AUDIT_WORKBOOK
+from recon.rounds import trend, write_trend
 from recon.rules import AuditRules, load_audit_rules
 from recon.workdays import WorkCalendar
 
@@ -239,9 +241,6 @@ def run_audit(
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     if register is not None:
-        from recon.register import Register
-        from recon.rounds import trend, write_trend
-
         with Register.open(register, create=False) as reg:
             table = trend(reg, as_of, rules, calendar)
         report.files.extend(write_trend(table, target))

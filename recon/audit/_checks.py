@@ -28,15 +28,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recon.audit._data import TOTAL, AuditData
+from recon.audit._data import TOTAL, AuditData, read_audit_data
 from recon.csvio import read_csv
 from recon.errors import InputError, UsageError, Where
 from recon.forms import sheet_name
 from recon.loaders import collect_files, committee_key
 from recon.normalize.address import walk_order
 from recon.normalize.ids import parse_id
+from recon.outdir import keep_aside, remember_form, replace_file
 from recon.resultdir import CHECK_WORKBOOK, MATCH_TABLES, SUMMARY
-from recon.rules import OutputRules
+from recon.results import _header_row, _hidden_table, _sheets, tick_state
+from recon.rules import OutputRules, load_rules
 from recon.writers import Col, WorkbookWriter
 
 __all__ = [
@@ -331,7 +333,6 @@ def _system_ids(folder: Path) -> set[str]:
 
 def read_checks(paths: list[Path], match_dir: Path) -> CheckResults:
     """Filled 抽查单 workbooks (files or folders) -> ticks per listed person, people found."""
-    from recon.results import _header_row, _hidden_table, _sheets, tick_state
 
     registered = _system_ids(Path(match_dir))
     listed: list[dict[str, Any]] = []
@@ -543,10 +544,6 @@ def draw_and_write_sample(
     import dataclasses
     import os
     import shutil
-
-    from recon.audit._data import read_audit_data
-    from recon.outdir import keep_aside, remember_form, replace_file
-    from recon.rules import load_rules
 
     data = read_audit_data(match_dir)
     seed = default_seed() if seed is None else seed

@@ -16,7 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from recon.audit._data import TOTAL, read_audit_data
+from recon.audit._workbook import _Book
+from recon.csvio import write_csv
+from recon.outdir import replace_file
+from recon.register import Register
 from recon.resultdir import PROGRESS_CSV, PROGRESS_WORKBOOK
+from recon.rounds import register_progress
+from recon.rules import load_audit_rules
 
 __all__ = ["PROGRESS_CSV", "PROGRESS_WORKBOOK", "ProgressReport", "next_report_day", "progress"]
 
@@ -96,8 +102,6 @@ def progress(
     """Write 进度表.csv and 进度表.xlsx into ``out`` (default: the result folder);
     with ``register``, also the register's cumulative / since-last-report sheet
     and 进度表_登记库.csv."""
-    from recon.csvio import write_csv
-    from recon.outdir import replace_file
 
     as_of = as_of or dt.date.today()
     table = progress_table(match_dir, results, as_of)
@@ -110,10 +114,6 @@ def progress(
     if not results:
         report.notes.append("没有提供上门核查结果（--visits），核查列均为 0")
     if register is not None:
-        from recon.register import Register
-        from recon.rounds import register_progress
-        from recon.rules import load_audit_rules
-
         with Register.open(register, create=False) as reg:
             report.register_table, report.register_since = register_progress(
                 reg, as_of, load_audit_rules()
@@ -137,7 +137,6 @@ def progress(
 
 
 def _workbook(report: ProgressReport, path: Path) -> None:
-    from recon.audit._workbook import _Book
 
     book = _Book(path)
     try:

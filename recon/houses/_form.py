@@ -23,6 +23,7 @@ import pandas as pd
 from recon.forms import FilledForm, FormColumn, FormSpec, RowKind, read_form, write_form
 from recon.register import Register
 from recon.resultdir import HOUSE_FORM_WORKBOOK
+from recon.results import tick_state  # the one reading of a mark a clerk writes
 from recon.rules import OutputRules
 
 __all__ = [
@@ -166,8 +167,6 @@ class HouseChecks:
 
 def read_house_checks(paths: list[Path]) -> HouseChecks:
     """Filled 居住房屋基础信息核对表 (files or folders)."""
-    from recon.results import tick_state  # the one reading of a mark a clerk writes
-
     form = read_form(HOUSE_FORM, paths)
     rows, records = form.rows, form.records
     record = records.set_index("记录号") if len(records) else pd.DataFrame()
