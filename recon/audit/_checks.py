@@ -31,13 +31,13 @@ import pandas as pd
 from recon.audit._data import TOTAL, AuditData, read_audit_data
 from recon.csvio import read_csv
 from recon.errors import InputError, UsageError, Where
-from recon.forms import sheet_name
+from recon.forms import FormColumn, FormSpec, read_form, sheet_name
 from recon.loaders import collect_files, committee_key
 from recon.normalize.address import walk_order
 from recon.normalize.ids import parse_id
 from recon.outdir import keep_aside, remember_form, replace_file
 from recon.resultdir import CHECK_WORKBOOK, MATCH_TABLES, SUMMARY
-from recon.results import _header_row, _hidden_table, _sheets, tick_state
+from recon.results import tick_state
 from recon.rules import OutputRules, load_rules
 from recon.writers import Col, WorkbookWriter
 
@@ -331,9 +331,23 @@ def _system_ids(folder: Path) -> set[str]:
     return ids
 
 
-def read_checks(paths: list[Path], match_dir: Path) -> CheckResults:
-    """Filled 抽查单 workbooks (files or folders) -> ticks per listed person, people found."""
+CHECK_FORM = FormSpec(
+    workbook=CHECK_WORKBOOK,
+    title="{group} 抽查单",
+    columns=tuple(
+        FormColumn(c, h, w, kind, tick=c.startswith("c") and c[1:].isdigit())
+        for c, h, w, kind in LAYOUT
+    ),
+    record_sheet=RECORD_SHEET,
+    extra_sheets=(INFO_SHEET,),
+)
 
+
+def read_checks(paths: list[Path], match_dir: Path) -> CheckResults:
+    """Filled 抽查单 workbooks (files or folders) -> ticks per listed person, people found.
+
+    Each copy is read as a form (``recon.forms.read_form``: the loaders'
+    reader, so a damaged or locked copy gets their message)."""
     registered = _system_ids(Path(match_dir))
     listed: list[dict[str, Any]] = []
     found: list[dict[str, Any]] = []
@@ -342,66 +356,54 @@ def read_checks(paths: list[Path], match_dir: Path) -> CheckResults:
     records = pd.DataFrame()
     info: dict[str, Any] = {}
     for path in collect_files(paths):
-        sheets = _sheets(path)
-        rec = _hidden_table(sheets, RECORD_SHEET)
-        meta = _hidden_table(sheets, INFO_SHEET)
+        form = read_form(CHECK_FORM, [path])
+        meta = form.hidden.get(INFO_SHEET, pd.DataFrame())
         if not len(meta):
             raise InputError(
                 "这不是 recon sample 生成的抽查单（没有隐藏的抽样记录页）",
                 Where(file=path.name),
                 "请用 recon sample 生成的抽查单填写",
             )
-        records = pd.concat([records, rec], ignore_index=True)
+        records = pd.concat([records, form.records], ignore_index=True)
         houses = pd.concat([houses, meta], ignore_index=True)
-        info = json.loads(str(meta["抽样"].iloc[0])) if len(meta) else info
-        for sheet in sheets:
-            if sheet.name in (RECORD_SHEET, INFO_SHEET):
-                continue
-            header = _header_row(sheet, ["记录号", OPTIONS[0], OPTIONS[1]])
-            if header is None:
-                continue
-            start, col = header
-            for i in range(start + 1, len(sheet.rows)):
-                row = sheet.rows[i]
+        info = json.loads(str(meta["抽样"].iloc[0]))
+        for r in form.rows.to_dict("records"):
+            row = {str(k): v for k, v in r.items()}
 
-                def get(label: str, row: list[Any] = row, col: dict[str, int] = col) -> str:
-                    j = col.get(label)
-                    if j is None or j >= len(row):
-                        return ""
-                    v = row[j]
-                    return "" if v is None else str(v).strip()
+            def get(label: str, row: dict[str, Any] = row) -> str:
+                return str(row.get(label, "") or "").strip()
 
-                key = get("记录号")
-                where = (path.name, sheet.name, i + 1)
-                ticks = {}
-                for option in OPTIONS:
-                    state = tick_state(get(option), option)
-                    if state == "unknown":
-                        problems.append(_problem(where, option, f"看不懂的标记「{get(option)}」"))
-                    ticks[option] = state == "ticked"
-                if key.startswith("C"):
-                    if ticks["在住"] and ticks["已离开"]:
-                        problems.append(_problem(where, "在住", "在住和已离开都打了勾，按未核查计"))
-                        ticks["在住"] = ticks["已离开"] = False
-                    listed.append(
-                        {"key": key, **ticks, "file": where[0], "sheet": where[1], "row": where[2]}
+            key = get("key")
+            where = (str(row["file"]), str(row["sheet"]), int(row["row"]))
+            ticks = {}
+            for option in OPTIONS:
+                state = tick_state(get(option), option)
+                if state == "unknown":
+                    problems.append(_problem(where, option, f"看不懂的标记「{get(option)}」"))
+                ticks[option] = state == "ticked"
+            if key.startswith("C"):
+                if ticks["在住"] and ticks["已离开"]:
+                    problems.append(_problem(where, "在住", "在住和已离开都打了勾，按未核查计"))
+                    ticks["在住"] = ticks["已离开"] = False
+                listed.append(
+                    {"key": key, **ticks, "file": where[0], "sheet": where[1], "row": where[2]}
+                )
+            elif key.startswith(NEW_PREFIX) and (get("姓名") or get("身份证号")):
+                info_id = parse_id(get("身份证号"))
+                found.append(
+                    {
+                        "house_no": key[len(NEW_PREFIX) :],
+                        "registered": bool(info_id.valid and info_id.id in registered),
+                        "id_valid": bool(info_id.valid),
+                        "file": where[0],
+                        "sheet": where[1],
+                        "row": where[2],
+                    }
+                )
+                if not info_id.valid:
+                    problems.append(
+                        _problem(where, "身份证号", "新发现人员的身份证号无效，按未登记计")
                     )
-                elif key.startswith(NEW_PREFIX) and (get("姓名") or get("身份证号")):
-                    info_id = parse_id(get("身份证号"))
-                    found.append(
-                        {
-                            "house_no": key[len(NEW_PREFIX) :],
-                            "registered": bool(info_id.valid and info_id.id in registered),
-                            "id_valid": bool(info_id.valid),
-                            "file": where[0],
-                            "sheet": where[1],
-                            "row": where[2],
-                        }
-                    )
-                    if not info_id.valid:
-                        problems.append(
-                            _problem(where, "身份证号", "新发现人员的身份证号无效，按未登记计")
-                        )
     if not len(houses):
         raise InputError("没有读到任何抽查单", hint="请指定 recon sample 生成、填好的抽查单")
     houses = houses.drop_duplicates("户号")
