@@ -20,7 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from statistics import NormalDist
 from typing import Any
@@ -31,7 +31,7 @@ import pandas as pd
 from recon.audit._data import TOTAL, AuditData, read_audit_data
 from recon.csvio import read_csv
 from recon.errors import InputError, UsageError, Where
-from recon.forms import FormColumn, FormSpec, read_form, sheet_name
+from recon.forms import FormColumn, FormSpec, RowKind, read_form, write_form
 from recon.loaders import collect_files, committee_key
 from recon.normalize.address import walk_order
 from recon.normalize.ids import parse_id
@@ -39,7 +39,6 @@ from recon.outdir import keep_aside, remember_form, replace_file
 from recon.resultdir import CHECK_WORKBOOK, MATCH_TABLES, SUMMARY
 from recon.results import tick_state
 from recon.rules import OutputRules, load_rules
-from recon.writers import Col, WorkbookWriter
 
 __all__ = [
     "CHECK_WORKBOOK",
@@ -70,6 +69,23 @@ LAYOUT: list[tuple[str, str, float, str]] = [
     ("key", "记录号", 10, "key"),
 ]
 HEADERS = [h for _, h, _, _ in LAYOUT]
+CHECK_FORM = FormSpec(
+    workbook=CHECK_WORKBOOK,
+    title="{group} 抽查单",
+    columns=tuple(
+        FormColumn(c, h, w, kind, tick=c.startswith("c") and c[1:].isdigit())
+        for c, h, w, kind in LAYOUT
+    ),
+    notes=(
+        "到每户核对名单上的人：在住或已离开选一栏打 √；在住的人信息与证件不符打"
+        "「信息有误」，有项目未登记打「信息不全」。户内住着、名单上没有的人，"
+        "在该户下面的空行写上姓名、性别和身份证号。「记录号」不要改动。"
+    ),
+    centre="抽查单",
+    footer="&L检查人签名：________________&R检查日期：________________",
+    record_sheet=RECORD_SHEET,
+    extra_sheets=(INFO_SHEET,),
+)
 
 
 # --- drawing -----------------------------------------------------------------------
@@ -205,19 +221,19 @@ def draw_sample(
 # --- the check sheets --------------------------------------------------------------
 
 
-def _committee_rows(
-    people: pd.DataFrame, output: OutputRules, extra_rows: int
-) -> tuple[pd.DataFrame, list[str]]:
+def _committee_rows(people: pd.DataFrame, output: OutputRules, extra_rows: int) -> pd.DataFrame:
+    """One 居委's lines: a heading per house, its listed people, blank lines."""
     rows: list[dict[str, object]] = []
-    formats: list[str] = []
     seq = 0
     for house_no, group in people.groupby("house_no", sort=False):
         listed = group[group["listed"].astype(bool)]
         address = listed["address"].iloc[0] if len(listed) else group["house"].iloc[0]
         rows.append(
-            {"name": f"{house_no}  {address or group['house'].iloc[0]}（名单 {len(listed)} 人）"}
+            {
+                "name": f"{house_no}  {address or group['house'].iloc[0]}（名单 {len(listed)} 人）",
+                "_kind": RowKind.HEADING,
+            }
         )
-        formats.append("heading")
         for person in listed.itertuples(index=False):
             seq += 1
             rows.append(
@@ -227,16 +243,13 @@ def _committee_rows(
                     "sex": person.sex,
                     "id_print": output.mask_id(str(person.id)),
                     "address": person.address,
-                    **{f"c{j}": BLANK for j in range(len(OPTIONS))},
                     "key": person.key,
+                    "_kind": RowKind.PERSON,
                 }
             )
-            formats.append("")
         for _ in range(extra_rows):
-            rows.append({"key": NEW_PREFIX + str(house_no)})
-            formats.append("")
-    frame = pd.DataFrame(rows, columns=[c for c, _, _, _ in LAYOUT]).astype(object)
-    return frame.where(frame.notna(), ""), formats
+            rows.append({"key": NEW_PREFIX + str(house_no), "_kind": RowKind.BLANK})
+    return pd.DataFrame(rows)
 
 
 def write_check_workbook(
@@ -247,62 +260,37 @@ def write_check_workbook(
     extra_rows: int = 2,
 ) -> None:
     """抽查单.xlsx: a printable sheet per 居委, and the hidden record of the draw."""
-    wb = WorkbookWriter(path)
-    try:
-        cols = [Col(c, h, w, kind) for c, h, w, kind in LAYOUT]
-        used: set[str] = set()
-        for committee, people in sample.groupby("committee", sort=True):
-            frame, formats = _committee_rows(people, output, extra_rows)
-            blank = frame["key"].astype(str).str.startswith(NEW_PREFIX).to_numpy()
-            shown = str(committee)
-            wb.table(
-                sheet_name(shown, used),
-                frame,
-                cols,
-                title=f"{shown} 抽查单（{info['houses']} 户，随机种子 {info['seed']}）",
-                notes=[
-                    "到每户核对名单上的人：在住或已离开选一栏打 √；在住的人信息与证件不符打"
-                    "「信息有误」，有项目未登记打「信息不全」。户内住着、名单上没有的人，"
-                    "在该户下面的空行写上姓名、性别和身份证号。「记录号」不要改动。"
-                ],
-                row_format=np.asarray(formats, dtype=object),
-                row_height=np.where(blank, 24.0, 0.0),
-                page_header=f'&L&"宋体,Bold"{shown.replace("&", "&&")}&C抽查单&R第 &P 页 共 &N 页',
-                page_footer="&L检查人签名：________________&R检查日期：________________",
-                autofilter=False,
-            )
-        record = sample[sample["listed"].astype(bool)]
-        wb.hidden(
-            RECORD_SHEET,
-            pd.DataFrame(
-                {
-                    "记录号": record["key"],
-                    "居委": record["committee"],
-                    "户号": record["house_no"],
-                    "系统文件": record["file"],
-                    "系统工作表": record["sheet"],
-                    "系统行号": record["row"],
-                }
-            ).astype(object),
-        )
-        houses = sample.drop_duplicates("house_no")
-        wb.hidden(
-            INFO_SHEET,
-            pd.DataFrame(
-                {
-                    "户号": houses["house_no"],
-                    "居委": houses["committee"],
-                    "名单人数": houses["house_no"]
-                    .map(record.groupby("house_no").size())
-                    .fillna(0)
-                    .astype(int)
-                    .astype(str),
-                    "抽样": json.dumps(info, ensure_ascii=False),
-                }
-            ).astype(object),
-        )
-    finally:
-        wb.close()
+    groups = [
+        (str(committee), _committee_rows(people, output, extra_rows))
+        for committee, people in sample.groupby("committee", sort=True)
+    ]
+    record = sample[sample["listed"].astype(bool)]
+    records = pd.DataFrame(
+        {
+            "记录号": record["key"],
+            "居委": record["committee"],
+            "户号": record["house_no"],
+            "系统文件": record["file"],
+            "系统工作表": record["sheet"],
+            "系统行号": record["row"],
+        }
+    )
+    houses = sample.drop_duplicates("house_no")
+    draw = pd.DataFrame(
+        {
+            "户号": houses["house_no"],
+            "居委": houses["committee"],
+            "名单人数": houses["house_no"]
+            .map(record.groupby("house_no").size())
+            .fillna(0)
+            .astype(int)
+            .astype(str),
+            "抽样": json.dumps(info, ensure_ascii=False),
+        }
+    )
+    title = f"{{group}} 抽查单（{info['houses']} 户，随机种子 {info['seed']}）"
+    spec = replace(CHECK_FORM, title=title)
+    write_form(spec, groups, records, path, hidden={INFO_SHEET: draw})
 
 
 # --- reading filled sheets back ------------------------------------------------------
@@ -329,18 +317,6 @@ def _system_ids(folder: Path) -> set[str]:
                 ids.update(t["system_id"].astype(str))
     ids.discard("")
     return ids
-
-
-CHECK_FORM = FormSpec(
-    workbook=CHECK_WORKBOOK,
-    title="{group} 抽查单",
-    columns=tuple(
-        FormColumn(c, h, w, kind, tick=c.startswith("c") and c[1:].isdigit())
-        for c, h, w, kind in LAYOUT
-    ),
-    record_sheet=RECORD_SHEET,
-    extra_sheets=(INFO_SHEET,),
-)
 
 
 def read_checks(paths: list[Path], match_dir: Path) -> CheckResults:
