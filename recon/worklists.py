@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +28,11 @@ from recon.forms import (
     PAIR_SHEET,
     RECORD_COLUMNS,
     RECORD_SHEET,
+    FormColumn,
+    FormSpec,
+    RowKind,
     record_key,
-    sheet_name,
+    write_form,
 )
 from recon.normalize.address import normalize_addresses, walk_order
 from recon.resultdir import REVIEW_WORKBOOK, VISIT_PDF_FOLDER, VISIT_WORKBOOK
@@ -252,41 +255,42 @@ def write_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) ->
     )
 
 
+VISIT_FORM = FormSpec(
+    workbook=VISIT_WORKBOOK,
+    title="{group} 入户核查单（机到人）",
+    columns=tuple(
+        FormColumn(c, h, w, kind, tick=c in ("c0", "c1", "c2")) for c, h, w, kind in VISIT_LAYOUT
+    ),
+    notes=(
+        "请逐户核对：在「仍居住」「已离开」「信息有误」中选一栏打 √；已离开的写明去向，"
+        "信息有误的在备注写明；「记录号」不要改动{masked}。最后几行填写新发现的未登记人员。"
+    ),
+    centre="入户核查单",
+    record_sheet=RECORD_SHEET,
+)
+
+
+def form_rows(frame: pd.DataFrame, formats: np.ndarray) -> pd.DataFrame:
+    """Print rows with the form's line kind: headings, people, blank lines (新增)."""
+    kind = np.where(
+        np.asarray(formats, dtype=object) == "heading",
+        RowKind.HEADING,
+        np.where(frame["key"].astype(str).to_numpy() == NEW_KEY, RowKind.BLANK, RowKind.PERSON),
+    )
+    return frame.assign(_kind=kind)
+
+
 def write_visit_workbook(visits: pd.DataFrame, path: Path, output: OutputRules) -> None:
     """入户核查单.xlsx: one printable sheet per 居委, and the hidden record."""
-    wb = WorkbookWriter(path)
-    try:
-        cols = [Col(c, h, w, kind) for c, h, w, kind in VISIT_LAYOUT]
-        used: set[str] = set()
-        groups = list(visits.groupby("committee", sort=False)) if len(visits) else []
-        if not groups:
-            groups = [("", visits)]
-        for committee, people in groups:
-            frame, formats = _committee_rows(people, output)
-            name = sheet_name(str(committee), used)
-            shown = str(committee) or "未识别居委"
-            masked = "；身份证号和电话已部分隐去" if output.mask else ""
-            blank = (frame["key"] == NEW_KEY).to_numpy()
-            wb.table(
-                name,
-                frame,
-                cols,
-                title=f"{shown} 入户核查单（机到人）",
-                row_height=np.where(blank, 24.0, 0.0),  # room to write by hand
-                notes=[
-                    "请逐户核对：在「仍居住」「已离开」「信息有误」中选一栏打 √；已离开的写明去向，"
-                    f"信息有误的在备注写明；「记录号」不要改动{masked}。最后几行填写新发现的未登记人员。"
-                ],
-                row_format=formats,
-                page_header=(
-                    f'&L&"宋体,Bold"{shown.replace("&", "&&")}&C入户核查单&R第 &P 页 共 &N 页'
-                ),
-                page_footer="&L核查人签名：________________&R核查日期：________________",
-                autofilter=False,
-            )
-        wb.hidden(RECORD_SHEET, _records(visits))
-    finally:
-        wb.close()
+    groups = list(visits.groupby("committee", sort=False)) if len(visits) else [("", visits)]
+    masked = "；身份证号和电话已部分隐去" if output.mask else ""
+    spec = replace(VISIT_FORM, notes=VISIT_FORM.notes.format(masked=masked))
+    write_form(
+        spec,
+        [(str(c), form_rows(*_committee_rows(people, output))) for c, people in groups],
+        _records(visits),
+        path,
+    )
 
 
 def _records(visits: pd.DataFrame) -> pd.DataFrame:
