@@ -37,7 +37,6 @@ from recon.forms import (
 from recon.normalize.address import normalize_addresses, walk_order
 from recon.resultdir import REVIEW_WORKBOOK, VISIT_PDF_FOLDER, VISIT_WORKBOOK
 from recon.rules import OutputRules
-from recon.writers import Col, WorkbookWriter
 from recon.writers.worklist_pdf import PdfColumn, PdfForm, write_form_pdfs
 
 __all__ = [
@@ -396,35 +395,36 @@ def review_frame(review: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object)
 
 
+REVIEW_FORM = FormSpec(
+    workbook=REVIEW_WORKBOOK,
+    title="待人工确认：这两条记录是不是同一个人？",
+    columns=tuple(
+        FormColumn(c, h, w, kind, tick=c in ("d0", "d1")) for c, h, w, kind in REVIEW_LAYOUT
+    ),
+    notes=(
+        "请在「是同一人」或「不是同一人」中选一栏打 √。填好后保存，"
+        "重新核对时加上 --decisions 本文件：是同一人的将直接匹配，不是同一人的不再提出。"
+    ),
+    centre="待人工确认单",
+    footer="&L确认人签名：________________&R确认日期：________________",
+    key="配对号",
+    record_sheet=PAIR_SHEET,
+)
+
+
 def write_review_workbook(pairs: pd.DataFrame, path: Path) -> None:
-    wb = WorkbookWriter(path)
-    try:
-        wb.table(
-            REVIEW_SHEET,
-            pairs,
-            [Col(c, h, w, kind) for c, h, w, kind in REVIEW_LAYOUT],
-            title="待人工确认：这两条记录是不是同一个人？",
-            notes=[
-                "请在「是同一人」或「不是同一人」中选一栏打 √。填好后保存，"
-                "重新核对时加上 --decisions 本文件：是同一人的将直接匹配，不是同一人的不再提出。"
-            ],
-            autofilter=False,
-        )
-        wb.hidden(
-            PAIR_SHEET,
-            pd.DataFrame(
-                {
-                    "配对号": pairs["key"],
-                    "采集表指纹": pairs["field_fp"],
-                    "系统指纹": pairs["system_fp"],
-                    "采集表位置": pairs["field_where"],
-                    "系统位置": pairs["system_where"],
-                },
-                columns=PAIR_COLUMNS,
-            ).astype(object),
-        )
-    finally:
-        wb.close()
+    """待人工确认单.xlsx: the review pairs side by side, and the hidden pair record."""
+    record = pd.DataFrame(
+        {
+            "配对号": pairs["key"],
+            "采集表指纹": pairs["field_fp"],
+            "系统指纹": pairs["system_fp"],
+            "采集表位置": pairs["field_where"],
+            "系统位置": pairs["system_where"],
+        },
+        columns=PAIR_COLUMNS,
+    )
+    write_form(REVIEW_FORM, [(REVIEW_SHEET, pairs.assign(_kind=RowKind.PERSON))], record, path)
 
 
 # --- both -------------------------------------------------------------------------

@@ -8,12 +8,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recon.forms import BLANK_BOX, RECORD_COLUMNS, RECORD_SHEET, record_key, sheet_name
+from recon.forms import (
+    BLANK_BOX,
+    RECORD_COLUMNS,
+    RECORD_SHEET,
+    FormColumn,
+    FormSpec,
+    record_key,
+    write_form,
+)
 from recon.matchers import MatchResult, Outcome
 from recon.normalize.address import normalize_addresses, walk_order
 from recon.resultdir import SEP_FORMS_WORKBOOK, SEP_WORKLIST
 from recon.rules import OutputRules
 from recon.separation import FORMS, SEP_LABELS, SEP_NEW_ADDRESS, SEP_OPTIONS, SEP_TYPES, Sep
+from recon.worklists import form_rows
 from recon.writers import Col, WorkbookWriter, where_text, with_total
 from recon.writers.worklist_pdf import PdfColumn, PdfForm, write_form_pdfs
 
@@ -395,50 +404,41 @@ def write_separation_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRule
     return write_form_pdfs(((str(c), _rows(p, output)[0]) for c, p in groups), _SEP_PDF, folder)
 
 
+SEP_FORM = FormSpec(
+    workbook=SEP_WORKLIST,
+    title="{group} 人户分离核查单",
+    columns=tuple(
+        FormColumn(c, h, w, kind, tick=c in ("c0", "c1", "c2")) for c, h, w, kind in SEP_LAYOUT
+    ),
+    notes=(
+        "请逐人核对：在「仍分离」「已不分离」「住址变动」中选一栏打 √；住址变动的写明"
+        "变动后的现住址。「排查情况」是这次排查的结果，供参考；「记录号」不要改动。"
+    ),
+    centre="人户分离核查单",
+    record_sheet=RECORD_SHEET,
+)
+
+
 def write_separation_worklist(visits: pd.DataFrame, path: Path, output: OutputRules) -> None:
     """人户分离核查单.xlsx: a printable sheet per 居委 and the hidden record."""
-    wb = WorkbookWriter(path)
-    try:
-        cols = [Col(c, h, w, kind) for c, h, w, kind in SEP_LAYOUT]
-        used: set[str] = set()
-        groups = list(visits.groupby("committee", sort=False)) if len(visits) else [("", visits)]
-        for committee, people in groups:
-            frame, formats = _rows(people, output)
-            shown = str(committee) or "未识别居委"
-            wb.table(
-                sheet_name(shown, used),
-                frame,
-                cols,
-                title=f"{shown} 人户分离核查单",
-                notes=[
-                    "请逐人核对：在「仍分离」「已不分离」「住址变动」中选一栏打 √；住址变动的写明"
-                    "变动后的现住址。「排查情况」是这次排查的结果，供参考；「记录号」不要改动。"
-                ],
-                row_format=formats,
-                page_header=(
-                    f'&L&"宋体,Bold"{shown.replace("&", "&&")}&C人户分离核查单&R第 &P 页 共 &N 页'
-                ),
-                page_footer="&L核查人签名：________________&R核查日期：________________",
-                autofilter=False,
-            )
-        record = pd.DataFrame(
-            {
-                "记录号": visits.get("key", pd.Series(dtype=object)),
-                "居委": visits.get("committee", ""),
-                "姓名": visits.get("name", ""),
-                "性别": visits.get("sex", ""),
-                "身份证号": visits.get("id", ""),
-                "户籍地址": visits.get("hukou_address", ""),
-                "登记住址": visits.get("address", ""),
-                "登记日期": "",
-                "联系电话": "",
-                "人员编号": "",
-                "系统文件": visits.get("system_file", ""),
-                "系统工作表": visits.get("system_sheet", ""),
-                "系统行号": visits.get("system_row", ""),
-            },
-            columns=RECORD_COLUMNS,
-        ).astype(object)
-        wb.hidden(RECORD_SHEET, record)
-    finally:
-        wb.close()
+    groups = list(visits.groupby("committee", sort=False)) if len(visits) else [("", visits)]
+    record = pd.DataFrame(
+        {
+            "记录号": visits.get("key", pd.Series(dtype=object)),
+            "居委": visits.get("committee", ""),
+            "姓名": visits.get("name", ""),
+            "性别": visits.get("sex", ""),
+            "身份证号": visits.get("id", ""),
+            "户籍地址": visits.get("hukou_address", ""),
+            "登记住址": visits.get("address", ""),
+            "登记日期": "",
+            "联系电话": "",
+            "人员编号": "",
+            "系统文件": visits.get("system_file", ""),
+            "系统工作表": visits.get("system_sheet", ""),
+            "系统行号": visits.get("system_row", ""),
+        },
+        columns=RECORD_COLUMNS,
+    )
+    rows = [(str(c), form_rows(*_rows(people, output))) for c, people in groups]
+    write_form(SEP_FORM, rows, record, path)
