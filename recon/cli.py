@@ -341,9 +341,7 @@ def worklist_command(
         Path,
         typer.Argument(help="recon match 的结果文件夹", show_default=False, metavar="结果文件夹"),
     ],
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="写到另一个文件夹（默认写回结果文件夹）")
-    ] = None,
+    out: Annotated[Path | None, OUT_BACK_OPT] = None,
     no_mask: Annotated[
         bool, typer.Option("--no-mask", help="打印件上显示完整的身份证号和电话（默认部分隐去）")
     ] = False,
@@ -457,6 +455,7 @@ def _day(text: str | None, option: str) -> _dt.date | None:
 RESULT_ARG = typer.Argument(
     help="recon match 的结果文件夹", show_default=False, metavar="结果文件夹"
 )
+OUT_BACK_OPT = typer.Option("--out", "-o", help="写到另一个文件夹（默认写回结果文件夹）")
 VISITS_OPT = typer.Option(
     "--visits",
     help="recon results 的结果文件夹（上门核查结果，可多个，--visits 后可连写）",
@@ -481,9 +480,7 @@ def audit_command(
             "--checks", help="填好的抽查单（recon sample 生成，可多个）", show_default=False
         ),
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="写到另一个文件夹（默认写回结果文件夹）")
-    ] = None,
+    out: Annotated[Path | None, OUT_BACK_OPT] = None,
     rules: Annotated[
         Path | None,
         typer.Option("--rules", help="考核规则文件（TOML），覆盖 audit.toml 中的同名设置"),
@@ -555,9 +552,7 @@ def sample_command(
         int | None,
         typer.Option("--seed", help="随机种子（默认按当前时间取，并显示出来以便重抽）"),
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="写到另一个文件夹（默认写回结果文件夹）")
-    ] = None,
+    out: Annotated[Path | None, OUT_BACK_OPT] = None,
     committee: Annotated[
         list[str] | None,
         typer.Option("--committee", "-c", help="只抽这些居委（可多次指定）", show_default=False),
@@ -596,9 +591,7 @@ def progress_command(
     as_of: Annotated[
         str | None, typer.Option("--date", help="统计截止日期（默认今天）", show_default=False)
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="写到另一个文件夹（默认写回结果文件夹）")
-    ] = None,
+    out: Annotated[Path | None, OUT_BACK_OPT] = None,
     register: Annotated[
         Path | None,
         typer.Option(
@@ -706,9 +699,7 @@ def houses_command(
             show_default=False,
         ),
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="写到另一个文件夹（默认写回结果文件夹）")
-    ] = None,
+    out: Annotated[Path | None, OUT_BACK_OPT] = None,
     rules: Annotated[
         Path | None,
         typer.Option("--rules", help="房屋规则文件（TOML），覆盖 houses.toml 中的同名设置"),

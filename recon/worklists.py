@@ -51,6 +51,7 @@ __all__ = [
     "VISIT_WORKBOOK",
     "Worklists",
     "record_key",
+    "record_sheet",
     "review_frame",
     "visit_frame",
     "write_review_workbook",
@@ -287,12 +288,14 @@ def write_visit_workbook(visits: pd.DataFrame, path: Path, output: OutputRules) 
     write_form(
         spec,
         [(str(c), form_rows(*_committee_rows(people, output))) for c, people in groups],
-        _records(visits),
+        record_sheet(visits),
         path,
     )
 
 
-def _records(visits: pd.DataFrame) -> pd.DataFrame:
+def record_sheet(visits: pd.DataFrame) -> pd.DataFrame:
+    """The hidden record of each 记录号 (full values) of a visit list; columns a
+    list does not have (the 人户分离 list has no phone) are left empty."""
     return pd.DataFrame(
         {
             "记录号": visits.get("key", pd.Series(dtype=object)),

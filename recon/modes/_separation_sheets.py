@@ -10,7 +10,6 @@ import pandas as pd
 
 from recon.forms import (
     BLANK_BOX,
-    RECORD_COLUMNS,
     RECORD_SHEET,
     FormColumn,
     FormSpec,
@@ -22,7 +21,7 @@ from recon.normalize.address import normalize_addresses, walk_order
 from recon.resultdir import SEP_FORMS_WORKBOOK, SEP_WORKLIST
 from recon.rules import OutputRules
 from recon.separation import FORMS, SEP_LABELS, SEP_NEW_ADDRESS, SEP_OPTIONS, SEP_TYPES, Sep
-from recon.worklists import form_rows
+from recon.worklists import form_rows, record_sheet
 from recon.writers import Col, WorkbookWriter, where_text, with_total
 from recon.writers.worklist_pdf import PdfColumn, PdfForm, write_form_pdfs
 
@@ -422,23 +421,6 @@ SEP_FORM = FormSpec(
 def write_separation_worklist(visits: pd.DataFrame, path: Path, output: OutputRules) -> None:
     """人户分离核查单.xlsx: a printable sheet per 居委 and the hidden record."""
     groups = list(visits.groupby("committee", sort=False)) if len(visits) else [("", visits)]
-    record = pd.DataFrame(
-        {
-            "记录号": visits.get("key", pd.Series(dtype=object)),
-            "居委": visits.get("committee", ""),
-            "姓名": visits.get("name", ""),
-            "性别": visits.get("sex", ""),
-            "身份证号": visits.get("id", ""),
-            "户籍地址": visits.get("hukou_address", ""),
-            "登记住址": visits.get("address", ""),
-            "登记日期": "",
-            "联系电话": "",
-            "人员编号": "",
-            "系统文件": visits.get("system_file", ""),
-            "系统工作表": visits.get("system_sheet", ""),
-            "系统行号": visits.get("system_row", ""),
-        },
-        columns=RECORD_COLUMNS,
-    )
+    record = record_sheet(visits)
     rows = [(str(c), form_rows(*_rows(people, output))) for c, people in groups]
     write_form(SEP_FORM, rows, record, path)
