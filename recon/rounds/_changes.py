@@ -322,16 +322,7 @@ def _entry(emit, calendar, rules, person, hist, current, day_of, day, in_window)
         elif r["field_only"] and listed is None:
             listed = rd
     if listed is not None:
-        due = add_workdays(calendar, listed, rules.enter_days)
-        if due < day:
-            emit(
-                "entry_overdue",
-                person,
-                since_=listed,
-                due=due,
-                took=calendar.workdays_after(listed, day),
-                over=calendar.workdays_after(due, day),
-            )
+        _overdue(emit, "entry_overdue", calendar, person, listed, rules.enter_days, day)
 
 
 def _cancel(emit, calendar, rules, person, hist, current, day_of, day, first_left) -> None:
@@ -358,15 +349,8 @@ def _cancel(emit, calendar, rules, person, hist, current, day_of, day, first_lef
             took=took,
             over=max(0, took - rules.cancel_days),
         )
-    elif due < day:
-        emit(
-            "cancel_overdue",
-            person,
-            since_=ticked,
-            due=due,
-            took=calendar.workdays_after(ticked, day),
-            over=calendar.workdays_after(due, day),
-        )
+    else:
+        _overdue(emit, "cancel_overdue", calendar, person, ticked, rules.cancel_days, day)
 
 
 def _visit(emit, calendar, rules, person, hist, day_of, day, visited) -> None:
@@ -378,14 +362,19 @@ def _visit(emit, calendar, rules, person, hist, day_of, day, visited) -> None:
     listed = day_of[int(hist["run_id"].iat[start_i])]
     if any(v >= listed for v in visited):
         return
-    due = add_workdays(calendar, listed, rules.visit_days)
+    _overdue(emit, "visit_overdue", calendar, person, listed, rules.visit_days, day)
+
+
+def _overdue(emit, kind: str, calendar, person, since: dt.date, days: int, day: dt.date) -> None:
+    """Emit ``kind`` when the ``days`` working days from ``since`` ended before ``day``."""
+    due = add_workdays(calendar, since, days)
     if due < day:
         emit(
-            "visit_overdue",
+            kind,
             person,
-            since_=listed,
+            since_=since,
             due=due,
-            took=calendar.workdays_after(listed, day),
+            took=calendar.workdays_after(since, day),
             over=calendar.workdays_after(due, day),
         )
 
