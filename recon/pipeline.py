@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,15 @@ import pandas as pd
 
 from recon import __version__
 from recon.errors import InputError, UsageError, Where
-from recon.loaders import LoadResult, collect_files, committee_key, load
+from recon.loaders import (
+    HUKOU_COLUMNS,
+    LoadResult,
+    collect_files,
+    committee_key,
+    hukou_columns,
+    hukou_parts,
+    load,
+)
 from recon.matchers import MatchResult, Outcome, match_records, restrict_visits
 from recon.modes import get_mode
 from recon.outdir import check_out_dir, record_written, staged
@@ -158,8 +167,11 @@ KEEP_COLUMNS = [
 
 
 def _load_side(paths: list[Path], side: str, rules: Rules) -> LoadResult:
-    """Load one side in a worker process (module level: it must pickle)."""
-    return _slim(load(paths, side=side, rules=rules))
+    """Load one side in a worker process (module level: it must pickle).
+
+    Without the hukou columns: those are made afterwards for both sides at
+    once (see ``_add_hukou``)."""
+    return _slim(load(paths, side=side, rules=rules, hukou=False))
 
 
 def _slim(result: LoadResult) -> LoadResult:
@@ -179,6 +191,30 @@ def _slim(result: LoadResult) -> LoadResult:
             converted[col] = pd.Series(shared[codes], index=records.index, dtype=object)
     result.records = records.assign(**converted) if converted else records
     return result
+
+
+def _hukou_texts(side: LoadResult) -> pd.Series:
+    records = side.records
+    if "hukou_address" not in records:
+        return pd.Series("", index=records.index, dtype=object)
+    return records["hukou_address"].fillna("").astype(str)
+
+
+def _add_hukou(sides: list[LoadResult], pool: Executor) -> None:
+    """The hukou columns of both sides, each distinct text normalised once.
+
+    Both sides mostly carry the same people's hukou addresses, so the texts
+    are pooled, and the pool is split between this process and a worker.
+    """
+    texts = list(dict.fromkeys(t for side in sides for t in _hukou_texts(side).unique()))
+    half = len(texts) // 2
+    theirs = pool.submit(hukou_parts, texts[:half])
+    known = dict(zip(texts[half:], hukou_parts(texts[half:]), strict=True))
+    known.update(zip(texts[:half], theirs.result(), strict=True))
+    for side in sides:
+        columns = hukou_columns(_hukou_texts(side), known)
+        keep = [c for c in KEEP_COLUMNS if c in side.records.columns or c in HUKOU_COLUMNS]
+        side.records = pd.concat([side.records, columns], axis=1)[keep]
 
 
 def _load_both(
@@ -205,10 +241,18 @@ def _load_both(
         future = pool.submit(_load_side, system_paths, "system", rules)
         step("load_field", field_count)
         field = _slim(
-            load(field_paths, side="field", rules=rules, on_file=lambda _n: step("file", None))
+            load(
+                field_paths,
+                side="field",
+                rules=rules,
+                on_file=lambda _n: step("file", None),
+                hukou=False,
+            )
         )
         step("load_system", None)
         system = future.result()
+        step("load_hukou", None)
+        _add_hukou([field, system], pool)
     return field, system
 
 

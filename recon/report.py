@@ -28,6 +28,7 @@ __all__ = [
 MATCH_STEPS = {
     "load_field": "读取采集表",
     "load_system": "读取系统数据",
+    "load_hukou": "整理户籍地址",
     "match": "比对",
     "write": "写出结果",
     "worklist": "写出核查单",

@@ -364,7 +364,8 @@ def test_review_rows_by_design_go_to_review_with_their_own_person(tmp_path, seed
 
 
 def test_loading_the_sides_in_two_processes_gives_the_same_result(street, tmp_path, monkeypatch):
-    """Big inputs load the system side in a second process (the second core):
+    """Big inputs load the system side in a second process (the second core),
+    and normalise the hukou addresses of both sides there and here, split:
     everything it carries must cross the process boundary (rules included)
     and the result must be the same as loading both sides in one process."""
     import recon.pipeline
@@ -375,7 +376,8 @@ def test_loading_the_sides_in_two_processes_gives_the_same_result(street, tmp_pa
     monkeypatch.setattr(recon.pipeline, "PARALLEL_LOAD_BYTES", 0)
     res = invoke(*args, str(tmp_path / "two"))
     assert res.exit_code == 0, res.stderr
-    for name in ("matches.csv", "field_only.csv", "system_only.csv", "review.csv", "rows.csv"):
+    names = ("matches.csv", "field_only.csv", "system_only.csv", "review.csv", "rows.csv")
+    for name in (*names, "differences.csv", "problems.csv"):
         one = pd.read_csv(tmp_path / "one" / name, dtype=str, keep_default_na=False)
         two = pd.read_csv(tmp_path / "two" / name, dtype=str, keep_default_na=False)
         pd.testing.assert_frame_equal(one, two, obj=name)

@@ -25,7 +25,15 @@ import pandas as pd
 
 from recon.errors import InputError, Where
 from recon.files import file_sha256
-from recon.loaders._prepare import FINDINGS, PROBLEM_COLUMNS, prepare_records
+from recon.loaders._prepare import (
+    FINDINGS,
+    HUKOU_COLUMNS,
+    PROBLEM_COLUMNS,
+    HukouParts,
+    hukou_columns,
+    hukou_parts,
+    prepare_records,
+)
 from recon.loaders._readers import EXCEL_SUFFIXES, SUFFIXES, RawSheet, read_file
 from recon.loaders._sheet import (
     SKIP_REASONS,
@@ -43,10 +51,12 @@ from recon.rules import Rules, load_rules
 __all__ = [
     "EXCEL_SUFFIXES",
     "FINDINGS",
+    "HUKOU_COLUMNS",
     "PROBLEM_COLUMNS",
     "SKIP_REASONS",
     "ColumnInfo",
     "FileInfo",
+    "HukouParts",
     "LoadResult",
     "RawSheet",
     "SheetReport",
@@ -54,6 +64,8 @@ __all__ = [
     "collect_files",
     "committee_key",
     "file_sha256",
+    "hukou_columns",
+    "hukou_parts",
     "id_cell",
     "load",
     "read_file",
@@ -157,12 +169,14 @@ def load(
     mapping: Path | None = None,
     on_file: Callable[[str], None] | None = None,
     strict: bool = True,
+    hukou: bool = True,
 ) -> LoadResult:
     """Read files/folders of one side (``"field"`` or ``"system"``).
 
     ``strict``: a file that cannot be read, or of which no sheet holds
     people, is an error (exit 1); otherwise the error is collected in
     ``LoadResult.errors`` and the other files are still read (``recon inspect``).
+    ``hukou=False``: without the hukou columns (see ``prepare_records``).
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -214,7 +228,7 @@ def load(
             ]
         )
     records.insert(0, "side", side)
-    records, problems = prepare_records(records, side, rules.status, labels)
+    records, problems = prepare_records(records, side, rules.status, labels, hukou=hukou)
     return LoadResult(
         side=side,
         records=records,

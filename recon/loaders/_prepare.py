@@ -21,7 +21,9 @@ __all__ = [
     "HUKOU_COLUMNS",
     "PROBLEM_COLUMNS",
     "TRACKED_FIELDS",
+    "HukouParts",
     "hukou_columns",
+    "hukou_parts",
     "id_region_columns",
     "phone_kind",
     "prepare_records",
@@ -95,11 +97,15 @@ def prepare_records(
     side: str,
     status_rules: StatusRules,
     labels: dict[tuple[str, str, str], str],
+    hukou: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Add normalised columns; return (records, problems).
 
     ``labels`` maps (file, sheet, field) to the header text a person sees,
     so that every finding names the column as it is written in the file.
+    ``hukou=False`` leaves out the hukou columns (``HUKOU_COLUMNS``): the
+    caller adds them with ``hukou_columns`` -- for a big run, once for the
+    hukou addresses of both sides together and on both cores.
     """
     df = records.reset_index(drop=True)
     n, idx = len(df), df.index
@@ -119,8 +125,9 @@ def prepare_records(
     df["birth"] = _obj(np.where(id_birth != "", id_birth, birth_col), idx)
     df["birth_from_id"] = id_birth != ""
     df = pd.concat([df, normalize_addresses(df["address"])], axis=1)
-    hukou = df["hukou_address"] if "hukou_address" in df else pd.Series("", index=idx)
-    df = pd.concat([df, hukou_columns(hukou.fillna("").astype(str))], axis=1)
+    if hukou:
+        texts = df["hukou_address"] if "hukou_address" in df else pd.Series("", index=idx)
+        df = pd.concat([df, hukou_columns(texts)], axis=1)
     df = pd.concat([df, id_region_columns(df["id"], df["id_kind"], df["id_prefix"])], axis=1)
     df["phone_raw"] = df["phone"].fillna("").astype(str)
     df["phone"] = _obj(normalize_phones(df["phone_raw"]).to_numpy(dtype=object), idx)
@@ -245,7 +252,16 @@ _HUKOU_DONE: dict[str, tuple[str, str, str, str, str]] = {}
 _HUKOU_DONE_MAX = 2_000_000
 
 
-def _hukou_parts(texts: list[str]) -> list[tuple[str, str, str, str, str]]:
+HukouParts = tuple[str, str, str, str, str]
+
+
+def hukou_parts(texts: list[str]) -> list[HukouParts]:
+    """The ``HUKOU_COLUMNS`` values of each hukou text (a worker can run this
+    over a share of the distinct texts of a big run)."""
+    return _hukou_parts(texts)
+
+
+def _hukou_parts(texts: list[str]) -> list[HukouParts]:
     todo = [t for t in texts if t not in _HUKOU_DONE]
     if todo:
         if len(_HUKOU_DONE) + len(todo) > _HUKOU_DONE_MAX:
@@ -265,12 +281,16 @@ def _hukou_parts(texts: list[str]) -> list[tuple[str, str, str, str, str]]:
     return [_HUKOU_DONE[t] for t in texts]
 
 
-def hukou_columns(values: pd.Series) -> pd.DataFrame:
+def hukou_columns(
+    values: pd.Series, known: dict[str, HukouParts] | None = None
+) -> pd.DataFrame:
     """The hukou address normalised once: house key, locality (village or
     road), flat (the key without its locality), county and province named at
-    its head ('' where unknown). Per distinct text."""
+    its head ('' where unknown). Per distinct text; ``known``: texts already
+    normalised (by ``hukou_parts``, perhaps in another process)."""
     codes, uniques = pd.factorize(values.fillna("").astype(str))
-    parts = _hukou_parts([str(u) for u in uniques])
+    texts = [str(u) for u in uniques]
+    parts = [known[t] for t in texts] if known is not None else _hukou_parts(texts)
     return pd.DataFrame(
         {
             name: pd.Series(
