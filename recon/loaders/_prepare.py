@@ -281,9 +281,7 @@ def _hukou_parts(texts: list[str]) -> list[HukouParts]:
     return [_HUKOU_DONE[t] for t in texts]
 
 
-def hukou_columns(
-    values: pd.Series, known: dict[str, HukouParts] | None = None
-) -> pd.DataFrame:
+def hukou_columns(values: pd.Series, known: dict[str, HukouParts] | None = None) -> pd.DataFrame:
     """The hukou address normalised once: house key, locality (village or
     road), flat (the key without its locality), county and province named at
     its head ('' where unknown). Per distinct text; ``known``: texts already
