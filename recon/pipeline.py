@@ -21,6 +21,7 @@ from recon import __version__
 from recon.errors import InputError, UsageError, Where
 from recon.loaders import (
     HUKOU_COLUMNS,
+    HukouParts,
     LoadResult,
     collect_files,
     committee_key,
@@ -174,23 +175,49 @@ def _load_side(paths: list[Path], side: str, rules: Rules) -> LoadResult:
     return _slim(load(paths, side=side, rules=rules, hukou=False))
 
 
+# Columns of few distinct values (a sex, a kind, a county name): made row by
+# row, each row would hold its own copy of the same text; shared once here.
+_FEW_VALUES = (
+    "file", "sheet", "committee", "sex", "id_sex", "id_kind", "id_problems", "id_prefix",
+    "addr_locality", "hukou_locality", "hukou_county", "hukou_province", "id_county",
+    "id_province", "phone_kind", "ethnicity", "missing", "findings", "kind",
+)  # fmt: skip
+# Columns mostly equal to another (the normalised name is the name as
+# written): where equal, the row holds the other column's text, not a copy.
+_MOSTLY_EQUAL = (("name_key", "name"), ("name_simp", "name"), ("id_number", "id"))
+
+
 def _slim(result: LoadResult) -> LoadResult:
     """Only the columns matching and the writers use, all as plain objects.
 
-    Text columns become object arrays once here (repeated strings shared
-    through factorize), rather than being converted again by every step.
+    Text columns become object arrays once here, rather than being converted
+    again by every step; repeated texts are held once (at a million rows a
+    side, a text per row per column is gigabytes, and slow to pickle).
     """
     cols = [c for c in KEEP_COLUMNS if c in result.records.columns]
     records = result.records[cols]
-    converted = {}
+    converted: dict[str, pd.Series] = {}
     for col in cols:
         values = records[col]
-        if isinstance(values.dtype, pd.StringDtype):
-            codes, uniques = pd.factorize(values.fillna(""))
-            shared = np.asarray(uniques.tolist(), dtype=object)
-            converted[col] = pd.Series(shared[codes], index=records.index, dtype=object)
-    result.records = records.assign(**converted) if converted else records
+        if isinstance(values.dtype, pd.StringDtype) or (
+            col in _FEW_VALUES and values.dtype == object
+        ):
+            converted[col] = _shared(values)
+    records = records.assign(**converted) if converted else records
+    same: dict[str, pd.Series] = {}
+    for col, like in _MOSTLY_EQUAL:
+        if col in records and like in records:
+            a, b = records[col].to_numpy(dtype=object), records[like].to_numpy(dtype=object)
+            same[col] = pd.Series(np.where(a == b, b, a), index=records.index, dtype=object)
+    result.records = records.assign(**same) if same else records
     return result
+
+
+def _shared(values: pd.Series) -> pd.Series:
+    """An object column in which equal texts are one object."""
+    codes, uniques = pd.factorize(values.fillna(""))
+    shared = np.asarray(uniques.tolist(), dtype=object)
+    return pd.Series(shared[codes], index=values.index, dtype=object)
 
 
 def _hukou_texts(side: LoadResult) -> pd.Series:
@@ -209,8 +236,13 @@ def _add_hukou(sides: list[LoadResult], pool: Executor) -> None:
     texts = list(dict.fromkeys(t for side in sides for t in _hukou_texts(side).unique()))
     half = len(texts) // 2
     theirs = pool.submit(hukou_parts, texts[:half])
-    known = dict(zip(texts[half:], hukou_parts(texts[half:]), strict=True))
-    known.update(zip(texts[:half], theirs.result(), strict=True))
+    mine = hukou_parts(texts[half:])  # while the worker does the first half
+    parts = [*theirs.result(), *mine]
+    shared: dict[str, str] = {}  # one object per county, province... name
+    known: dict[str, HukouParts] = {
+        text: (key, *(shared.setdefault(p, p) for p in rest))  # type: ignore[misc]
+        for text, (key, *rest) in zip(texts, parts, strict=True)
+    }
     for side in sides:
         columns = hukou_columns(_hukou_texts(side), known)
         keep = [c for c in KEEP_COLUMNS if c in side.records.columns or c in HUKOU_COLUMNS]
