@@ -11,7 +11,8 @@ then, in fresh processes so that imports count:
 * ``recon match`` as a user runs it, every default output written
   (CSVs, summary.json, 核对结果.xlsx);
 
-and reports the median wall time of the runs, the peak RSS of recon, the
+and reports the median (min, max) wall time of the runs, the time of each step
+(summary.json "timings_s"), the peak RSS of recon, the
 ratio to the floor, and the quality figures against the generator's truth
 next to those of an exact-ID "VLOOKUP", the rows sent to review, and the
 run's own error estimate (summary.json's estimated_errors) next to the true
@@ -129,14 +130,17 @@ def bench(n: int, runs: int, seed: int) -> dict[str, object]:
     floor = [_timed([sys.executable, "-c", FLOOR, str(field), str(system)])[0] for _ in range(runs)]
     out = HERE / "results" / f"out_{n}"
     recon_exe = [sys.executable, "-m", "recon.cli"]
-    times, rss = [], []
+    times, rss, stages = [], [], []
     for _ in range(runs):
         wall, peak = _timed(
             [*recon_exe, "match", str(field), "--system", str(system), "--out", str(out), "--force"]
         )
         times.append(wall)
         rss.append(peak)
-        print(f"  recon {wall:.1f} s, peak RSS {peak / 1024:.0f} MB", flush=True)
+        stage = json.loads((out / "summary.json").read_text(encoding="utf-8"))["timings_s"]
+        stages.append(stage)
+        shown = ", ".join(f"{k} {v:.1f}" for k, v in stage.items())
+        print(f"  recon {wall:.1f} s, peak RSS {peak / 1024:.0f} MB ({shown})", flush=True)
     scores = evaluate(out, folder / "答案" / "truth.csv")
     quality = {
         k: {"precision": v.precision, "recall": v.recall, "f1": v.f1} for k, v in scores.items()
@@ -149,6 +153,13 @@ def bench(n: int, runs: int, seed: int) -> dict[str, object]:
         "floor_median_s": statistics.median(floor),
         "recon_median_s": statistics.median(times),
         "recon_runs_s": times,
+        "recon_min_s": min(times),
+        "recon_max_s": max(times),
+        "floor_runs_s": floor,
+        # where the time goes: median per step of run_match (summary.json)
+        "stages_median_s": {
+            k: statistics.median(st.get(k, 0.0) for st in stages) for k in stages[0]
+        },
         "ratio": statistics.median(times) / statistics.median(floor),
         "peak_rss_mb": max(rss) / 1024,
         "quality": quality,
@@ -193,7 +204,8 @@ def main() -> None:
         est, true = r["estimated_errors"], r["true_errors"]
         print(
             f"N={r['persons']:>9,}  floor {r['floor_median_s']:.2f} s  "
-            f"recon {r['recon_median_s']:.1f} s ({r['ratio']:.1f}x)  "
+            f"recon {r['recon_median_s']:.1f} s [{r['recon_min_s']:.1f}-{r['recon_max_s']:.1f}] "
+            f"({r['ratio']:.1f}x)  "
             f"peak {r['peak_rss_mb']:.0f} MB  pair F1 {f1:.5f}  review rows {r['review_rows']}  "
             f"false {est['false_matches']} (true {true['false_matches']})  "
             f"missed {est['missed_matches']} (true {true['missed_matches']})"

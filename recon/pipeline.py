@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -57,6 +58,27 @@ Step = Callable[[str, int | None], None]
 
 def _no_step(_name: str, _total: int | None = None) -> None:
     """No progress display."""
+
+
+class _Clock:
+    """Wall seconds per step of the run (summary.json "timings_s"): where the
+    time of a big run goes, without a profiler."""
+
+    def __init__(self, step: Step) -> None:
+        self.inner = step
+        self.seconds: dict[str, float] = {}
+        self.name = "start"
+        self.since = time.perf_counter()
+
+    def __call__(self, name: str, total: int | None = None) -> None:
+        if name != "file":
+            self.lap(name)
+        self.inner(name, total)
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[self.name] = round(self.seconds.get(self.name, 0) + now - self.since, 2)
+        self.name, self.since = name, now
 
 
 def _inputs_summary(load_result: LoadResult) -> list[dict[str, Any]]:
@@ -306,7 +328,8 @@ def run_match(
     (see ``recon.modes``).
     """
     register = get_mode(mode)
-    step: Step = on_step or _no_step
+    clock = _Clock(on_step or _no_step)
+    step: Step = clock
     rules = load_rules(mapping)
     out = Path(out)
     decided = read_decisions(decisions) if decisions else None
@@ -372,6 +395,8 @@ def run_match(
         folder = ResultFolder(tmp)
         summary["worklists"] = folder.form_fingerprints()  # to tell a filled copy from ours
         summary["written"] = record_written(tmp)  # what --force may replace, nothing else
+        clock.lap("summary")
+        summary["timings_s"] = clock.seconds
         folder.write_summary(summary)
     return RunSummary(
         out=out.resolve(),
