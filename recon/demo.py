@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Literal
 
 from recon.console import StepProgress, err
 from recon.errors import UsageError, Where
+from recon.files import file_sha256
+from recon.outdir import files_to_keep, is_our_result
 from recon.sample import (
     SampleFiles,
     SeparationSpec,
@@ -50,21 +53,81 @@ def generate(
             "文件夹已存在且不是空的", Where(file=str(folder)), "请指定一个新的或空的文件夹"
         )
     if folder.exists():
+        _check_nothing_of_a_person(folder)
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     (folder / DEMO_MARKER).write_text("recon sample data\n", encoding="utf-8")
     layout: Literal["workbooks", "flat"] = "flat" if flat else "workbooks"
     if mode == SEPARATION:
         sep = SeparationSpec(seed=seed, committees=committees, residents_per_committee=residents)
-        return write_separation(generate_separation(sep), folder, layout)
-    spec = StreetSpec(
-        seed=seed,
-        committees=committees,
-        residents_per_committee=residents,
-        review_pairs=min(REVIEW_PAIRS, 2 * committees),
-        house_list=not flat,  # the benchmark layout: persons only
-    )
-    return write_street(generate_street(spec), folder, layout)
+        files = write_separation(generate_separation(sep), folder, layout)
+    else:
+        spec = StreetSpec(
+            seed=seed,
+            committees=committees,
+            residents_per_committee=residents,
+            review_pairs=min(REVIEW_PAIRS, 2 * committees),
+            house_list=not flat,  # the benchmark layout: persons only
+        )
+        files = write_street(generate_street(spec), folder, layout)
+    write_marker(folder)
+    return files
+
+
+# --- the sample folder is rewritten only if nothing in it is a person's --------------
+
+
+def write_marker(folder: Path) -> None:
+    """Mark ``folder`` as sample data, listing every file in it as written now
+    (SHA-256), so that a later run can tell a file a person changed or added."""
+    files = {
+        p.relative_to(folder).as_posix(): file_sha256(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != DEMO_MARKER
+    }
+    text = "recon sample data\n" + json.dumps(files, ensure_ascii=False, indent=0)
+    (folder / DEMO_MARKER).write_text(text, encoding="utf-8")
+
+
+def _marked_files(folder: Path) -> dict[str, str]:
+    text = (folder / DEMO_MARKER).read_text(encoding="utf-8", errors="replace")
+    try:
+        files = json.loads(text.partition("\n")[2] or "{}")
+    except ValueError:
+        return {}
+    return files if isinstance(files, dict) else {}
+
+
+def persons_files(folder: Path) -> list[str]:
+    """Files in a sample folder that recon did not write as they are now: added
+    by a person, or changed (a filled 入户核查单). In a recon result folder inside
+    it, what that folder's own record says is not recon's."""
+    marked = _marked_files(folder)
+    found: list[str] = []
+
+    def walk(d: Path) -> None:
+        for p in sorted(d.iterdir()):
+            rel = p.relative_to(folder).as_posix()
+            if p.is_dir() and is_our_result(p):
+                found.extend(f"{rel}/{name}" for name, _filled in files_to_keep(p))
+            elif p.is_dir():
+                walk(p)
+            elif p.name != DEMO_MARKER and marked.get(rel) != file_sha256(p):
+                found.append(rel)
+
+    walk(folder)
+    return found
+
+
+def _check_nothing_of_a_person(folder: Path) -> None:
+    found = persons_files(folder)
+    if found:
+        shown = "、".join(found[:3]) + (f" 等 {len(found)} 个" if len(found) > 3 else "")
+        raise UsageError(
+            f"示例文件夹里有不是 recon 写出的或已被修改的文件：{shown}，不会删除",
+            Where(file=str(folder)),
+            "请先把这些文件移到别处（或另指定一个文件夹）再运行",
+        )
 
 
 def run_demo(folder: Path) -> Path:
@@ -110,6 +173,7 @@ def run_demo(folder: Path) -> Path:
     err.print(f"正在运行按月两轮的示例（登记库）：{folder / ROUNDS_DEMO}")
     changes_dir, changes = run_rounds_demo(folder / ROUNDS_DEMO)
 
+    write_marker(folder)  # everything written above is the demo's, and may be rewritten
     err.print(f"示例采集表：{files.field_dir}")
     err.print(f"示例系统导出：{files.system_dir}")
     if files.house_list is not None:
