@@ -38,8 +38,8 @@ from recon import __version__
 from recon.csvio import read_csv, write_csv
 from recon.errors import InputError, UsageError, Where
 from recon.forms import (
-    NUMERIC,
     FilledForm,
+    FormLine,
     mark_state,
     merge_copies,
     place,
@@ -235,8 +235,8 @@ def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> F
     ]
     committee_of_sheet = _sheet_committees(got.sheet_keys, record_of)
     for person in got.new_people:
-        place = (person["文件"], person["工作表"])
-        person["居委"] = committee_of_sheet.get(place, person["工作表"])
+        sheet = (person["文件"], person["工作表"])
+        person["居委"] = committee_of_sheet.get(sheet, person["工作表"])
     return FieldResults(
         visits=pd.DataFrame(resolved, columns=VISIT_COLUMNS).astype(object),
         new_people=pd.DataFrame(
@@ -262,14 +262,12 @@ def _read_copies(form: FilledForm) -> _Read:
     for sheet in form.sheets:
         got.sheet_keys[(sheet.file, sheet.sheet)] = []
     separation = SEP_FORM.workbook
-    for r in form.rows.to_dict("records"):
-        line = {str(k): v for k, v in r.items()}
-        where = (str(line["file"]), str(line["sheet"]), int(line["row"]))
-        options = SEP_OPTIONS if line["form"] == separation else CHECK_OPTIONS
-        found = _read_line(line, where, got.new_people, got.problems, options)
+    for line in form.lines():
+        options = SEP_OPTIONS if line.form == separation else CHECK_OPTIONS
+        found = _read_line(line, got.new_people, got.problems, options)
         if found is not None:
             got.rows.append(found)
-            got.sheet_keys[where[:2]].append(found.key)
+            got.sheet_keys[(found.file, found.sheet)].append(found.key)
     return got
 
 
@@ -435,26 +433,8 @@ def _is_heading(name: str) -> bool:
     return bool(_HEADING.search(name)) or name == NEW_PEOPLE_TITLE
 
 
-class _Cells:
-    """One line of a form as ``read_form`` gives it: text by header, and
-    whether an ID-like cell was a number."""
-
-    def __init__(self, line: dict[str, Any]) -> None:
-        self.line = line
-
-    def __call__(self, label: str) -> str:
-        return str(self.line.get(label, "") or "")
-
-    def numeric(self, label: str) -> bool:
-        return bool(self.line.get(label + NUMERIC, False))
-
-    def __contains__(self, label: str) -> bool:
-        return label in self.line
-
-
 def _read_line(
-    line: dict[str, Any],
-    where: tuple[str, str, int],
+    get: FormLine,
     new_people: list[dict[str, Any]],
     problems: list[dict[str, Any]],
     options: tuple[str, ...] = CHECK_OPTIONS,
@@ -463,8 +443,7 @@ def _read_line(
     a line inserted anywhere without a 记录号) goes to ``new_people``; a
     building's heading line, the title of the new-people block: None."""
     address_col = SEP_NEW_ADDRESS if options == SEP_OPTIONS else "去向/现住址"
-    get = _Cells(line)
-    key = get("key")
+    key, where = get.key, get.where
     if key == NEW_KEY or (not key and not _is_heading(get("姓名"))):
         person = _new_person(get, where, problems, address_col)
         written = read_boxes(get, options).filled or any(
@@ -490,7 +469,7 @@ def _read_line(
 
 def _read_row(
     key: str,
-    get: _Cells,
+    get: FormLine,
     where: tuple[str, str, int],
     options: tuple[str, ...],
     address_col: str,
@@ -608,7 +587,7 @@ def _check_contradictions(
 
 
 def _new_person(
-    get: _Cells,
+    get: FormLine,
     where: tuple[str, str, int],
     problems: list[dict[str, Any]],
     address_col: str,
@@ -752,13 +731,12 @@ def read_decisions(paths: list[Path]) -> Decisions:
             )
     fps = {r["配对号"]: (r["采集表指纹"], r["系统指纹"]) for r in form.records.to_dict("records")}
     lines: list[_Decision] = []
-    for r in form.rows.to_dict("records"):
-        get = _Cells({str(k): v for k, v in r.items()})
-        line = _Decision(get("key"), get("file"), get("sheet"), int(r["row"]))
-        if not line.key:
+    for get in form.lines():
+        if not get.key:
             continue
+        where = get.where
+        line = _Decision(get.key, *where)
         lines.append(line)
-        where = (line.file, line.sheet, line.row)
         if line.key not in fps:
             line.problems.append(_problem(*where, "配对号", f"配对号「{line.key}」不认识"))
             continue

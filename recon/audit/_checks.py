@@ -31,7 +31,15 @@ import pandas as pd
 from recon.audit._data import TOTAL, AuditData, read_audit_data
 from recon.csvio import read_csv
 from recon.errors import InputError, UsageError, Where
-from recon.forms import FormColumn, FormSpec, RowKind, read_boxes, read_form, write_form
+from recon.forms import (
+    FormColumn,
+    FormLine,
+    FormSpec,
+    RowKind,
+    read_boxes,
+    read_form,
+    write_form,
+)
 from recon.loaders import collect_files, committee_key
 from recon.normalize.address import walk_order
 from recon.normalize.ids import parse_id
@@ -348,14 +356,8 @@ def read_checks(paths: list[Path], match_dir: Path) -> CheckResults:
         records = pd.concat([records, form.records], ignore_index=True)
         houses = pd.concat([houses, meta], ignore_index=True)
         info = json.loads(str(meta["抽样"].iloc[0]))
-        for r in form.rows.to_dict("records"):
-            row = {str(k): v for k, v in r.items()}
-
-            def get(label: str, row: dict[str, Any] = row) -> str:
-                return str(row.get(label, "") or "").strip()
-
-            key = get("key")
-            where = (str(row["file"]), str(row["sheet"]), int(row["row"]))
+        for get in form.lines():
+            key, where = get.key, get.where
             ticks = _ticks(get, where, problems)
             if key.startswith("C"):
                 if ticks["在住"] and ticks["已离开"]:
@@ -400,7 +402,7 @@ def read_checks(paths: list[Path], match_dir: Path) -> CheckResults:
 
 
 def _ticks(
-    get: Any, where: tuple[str, str, int], problems: list[dict[str, Any]]
+    get: FormLine, where: tuple[str, str, int], problems: list[dict[str, Any]]
 ) -> dict[str, bool]:
     """The boxes of one line, read as every form's are (``recon.forms.mark_state``):
     a × beside a √ only says "not this one"; a lone ○ counts as the tick and is

@@ -17,7 +17,7 @@ fills are a conflict.
 
 from recon.forms._marks import Boxes, mark_state, read_boxes, tick_state
 from recon.forms._merge import Line, Merged, merge_copies, place
-from recon.forms._read import NUMERIC, FilledForm, FormSheet, read_form
+from recon.forms._read import NUMERIC, FilledForm, FormLine, FormSheet, read_form
 from recon.forms._records import PAIR_SHEET, RECORD_COLUMNS, RECORD_SHEET, record_key
 from recon.forms._spec import BLANK_BOX, FormColumn, FormSpec, RowKind
 from recon.forms._write import sheet_name, write_form
@@ -31,6 +31,7 @@ __all__ = [
     "Boxes",
     "FilledForm",
     "FormColumn",
+    "FormLine",
     "FormSheet",
     "FormSpec",
     "Line",

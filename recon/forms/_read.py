@@ -7,7 +7,7 @@ were read as the form; and each file's fingerprint -- a copy given twice
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from recon.loaders import (
     read_file,
 )
 
-__all__ = ["NUMERIC", "FilledForm", "FormSheet", "read_form"]
+__all__ = ["NUMERIC", "FilledForm", "FormLine", "FormSheet", "read_form"]
 
 PLACE = ["file", "sheet", "row"]
 NUMERIC = "#numeric"  # "<header>#numeric": the ID-like cell was a number (digits may be lost)
@@ -39,6 +39,37 @@ class FormSheet:
     file: str
     sheet: str
     form: str  # the form's workbook name (which of several forms it showed)
+
+
+class FormLine:
+    """One line of a filled form: ``line(header)`` is a cell's text ("" when
+    the sheet has no such column), ``line.numeric(header)`` whether an ID-like
+    cell was a number (its digits beyond 15 lost)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def __call__(self, header: str) -> str:
+        return str(self.values.get(header, "") or "")
+
+    def __contains__(self, header: str) -> bool:
+        return header in self.values
+
+    def numeric(self, header: str) -> bool:
+        return bool(self.values.get(header + NUMERIC, False))
+
+    @property
+    def key(self) -> str:
+        return self("key")
+
+    @property
+    def form(self) -> str:
+        return self("form")
+
+    @property
+    def where(self) -> tuple[str, str, int]:
+        """file, sheet, and the row Excel shows."""
+        return self("file"), self("sheet"), int(self.values["row"])
 
 
 @dataclass
@@ -57,6 +88,11 @@ class FilledForm:
     sheets: list[FormSheet] = field(default_factory=list)  # every sheet showing a header
     same_as: dict[str, str] = field(default_factory=dict)  # skipped file -> the identical one read
     record_files: list[str] = field(default_factory=list)  # files whose record sheet had rows
+
+    def lines(self) -> Iterator[FormLine]:
+        """Every line read, in order."""
+        for r in self.rows.to_dict("records"):
+            yield FormLine({str(k): v for k, v in r.items()})
 
 
 def _table(raw: RawSheet) -> pd.DataFrame:
