@@ -10,7 +10,14 @@ workbook: every copy is read and merged per 记录号. Whatever cannot be read,
 or reads two ways, is listed with its file, sheet and row, never dropped
 silently.
 
-How marks are read (``mark_state``):
+The copies are read by ``recon.forms`` (``read_form``: every line with its
+place, the hidden record sheet, a file given twice read once;
+``merge_copies``: filled beats blank, two different fills are a conflict);
+what is particular to a visit -- the outcome of a row of marks, its
+contradictions, values written over the printed ones, new people -- is read
+here.
+
+How marks are read (``recon.forms.mark_state``, re-exported here):
 
 * a tick: √ ✓ ✔ ☑ ☒ ■ ● 1 是 对 有 Y V, the option's own word, or a mark
   written over the printed box (√□);
