@@ -41,6 +41,7 @@ _TICKS = {
 _EMPTY = {"", "□", "☐", "○", "◯", "0", "否", "N", "NO", "-", "—"}
 _NO = {"×", "✗", "✘", "X", "╳", "否", "N", "NO", "不", "不是", "无"}
 _CIRCLE = {"○", "◯", "〇", "⭕", "O"}
+_BLANK_CELLS = {"", "□", "☐"}
 
 
 def tick_state(text: object, option: str) -> str:
@@ -66,6 +67,8 @@ def mark_state(text: object, option: str) -> str:
     As ``tick_state``, and besides: a cross or a no-word, which says "not
     this box", and a circle, whose meaning depends on the rest of the row.
     """
+    if text is None or text in _BLANK_CELLS:
+        return "empty"  # most boxes: as printed
     s = unicodedata.normalize("NFKC", cell_text(text)).strip().upper()
     bare = s.replace("□", "").replace("☐", "").strip()
     if bare in _NO:
@@ -84,10 +87,15 @@ class Boxes:
 
     texts: dict[str, str]  # option -> the cell as written
     states: dict[str, str] = field(default_factory=dict)  # option -> mark_state
+    _by_state: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for option, state in self.states.items():
+            self._by_state.setdefault(state, []).append(option)
 
     def having(self, state: str) -> list[str]:
         """The options whose box holds ``state``, in the form's order."""
-        return [o for o, st in self.states.items() if st == state]
+        return list(self._by_state.get(state, ()))
 
     @property
     def ticked(self) -> list[str]:
@@ -96,7 +104,7 @@ class Boxes:
     @property
     def filled(self) -> bool:
         """Anything written in a box beyond the printed □."""
-        return any(st != "empty" for st in self.states.values())
+        return len(self._by_state.get("empty", ())) < len(self.states)
 
     def choice(self) -> tuple[str, str]:
         """The one option chosen, read the way a person would, and how.
@@ -128,5 +136,6 @@ class Boxes:
 
 def read_boxes(get: Callable[[str], str] | Mapping[str, object], options: tuple[str, ...]) -> Boxes:
     """The boxes ``options`` of one row; ``get`` gives a cell's text by header."""
-    texts = {o: cell_text(get(o) if callable(get) else get.get(o, "")) for o in options}
+    cell = get if callable(get) else (lambda o: get.get(o, ""))
+    texts = {o: v if isinstance(v := cell(o), str) else cell_text(v) for o in options}
     return Boxes(texts, {o: mark_state(t, o) for o, t in texts.items()})

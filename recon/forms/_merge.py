@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Generic, Protocol, TypeVar
 
 __all__ = ["Line", "Merged", "merge_copies", "place"]
@@ -59,14 +60,16 @@ class Merged(Generic[L]):
     # a line whose key an earlier line of the same sheet has, with that earlier row
     repeats: list[tuple[L, int]] = field(default_factory=list)
 
-    @property
+    # (cached: asked once the copies are all read)
+    @cached_property
     def filled(self) -> list[L]:
         return [r for r in self.lines if r.filled]
 
-    @property
+    @cached_property
     def conflict(self) -> bool:
         """Two copies filled differently: none is taken."""
-        return len({r.reading() for r in self.filled}) > 1
+        filled = self.filled
+        return len(filled) > 1 and len({r.reading() for r in filled}) > 1
 
     @property
     def chosen(self) -> L | None:

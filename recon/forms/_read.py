@@ -50,7 +50,8 @@ class FormLine:
         self.values = values
 
     def __call__(self, header: str) -> str:
-        return str(self.values.get(header, "") or "")
+        value = self.values.get(header, "")
+        return value if isinstance(value, str) else str(value or "")
 
     def __contains__(self, header: str) -> bool:
         return header in self.values
@@ -91,8 +92,10 @@ class FilledForm:
 
     def lines(self) -> Iterator[FormLine]:
         """Every line read, in order."""
-        for r in self.rows.to_dict("records"):
-            yield FormLine({str(k): v for k, v in r.items()})
+        names = [str(c) for c in self.rows.columns]
+        columns = [self.rows[c].tolist() for c in self.rows.columns]
+        for values in zip(*columns, strict=True):
+            yield FormLine(dict(zip(names, values, strict=True)))
 
 
 def _table(raw: RawSheet) -> pd.DataFrame:
@@ -101,12 +104,13 @@ def _table(raw: RawSheet) -> pd.DataFrame:
     cols = [c for c in body.columns if c != "_row"]
     if body.empty or not cols:
         return pd.DataFrame()
-    text = body[cols].map(cell_text)
-    header = [str(v) for v in text.iloc[0].tolist()]
-    data = text.iloc[1:]
-    data = data[(data != "").any(axis=1)]
-    frame = pd.DataFrame(data.to_numpy(), columns=header)
-    return frame.loc[:, [h for h in header if h]].astype(object)
+    text = [[cell_text(v) for v in row] for row in body[cols].to_numpy(dtype=object).tolist()]
+    header = text[0]
+    data = [row for row in text[1:] if any(row)]
+    keep = [j for j, h in enumerate(header) if h]
+    return pd.DataFrame(
+        [[row[j] for j in keep] for row in data], columns=[header[j] for j in keep], dtype=object
+    )
 
 
 def _header(raw: RawSheet, needed: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
@@ -137,11 +141,8 @@ def _lines(spec: FormSpec, raw: RawSheet, head: int, labels: dict[str, int]) -> 
     body = raw.body(head + 1)
     if body.empty:
         return pd.DataFrame()
-    data: dict[str, Any] = {
-        "file": raw.file,
-        "sheet": raw.sheet,
-        "row": body["_row"].astype("int64").to_numpy(),
-    }
+    text: dict[str, list[str]] = {}
+    numeric: dict[str, list[bool]] = {}
     for c in spec.columns:
         j = labels.get(c.header)
         if j is None or j not in body.columns:
@@ -149,16 +150,23 @@ def _lines(spec: FormSpec, raw: RawSheet, head: int, labels: dict[str, int]) -> 
         cells = body[j].tolist()
         if c.kind == "id":
             pairs = [id_cell(v) for v in cells]
-            data[c.header] = [p[0] for p in pairs]
-            data[c.header + NUMERIC] = [p[1] for p in pairs]
+            text[c.header] = [p[0] for p in pairs]
+            numeric[c.header + NUMERIC] = [p[1] for p in pairs]
         else:
-            data[c.header] = [cell_text(v) for v in cells]
-    frame = pd.DataFrame(data)
-    text_cols = [c for c in frame.columns if c not in PLACE and not c.endswith(NUMERIC)]
-    if not text_cols:
-        return frame.iloc[:0]
-    frame = frame[(frame[text_cols] != "").any(axis=1)]
-    return frame.rename(columns={spec.key: "key"}).assign(form=spec.workbook)
+            text[c.header] = [cell_text(v) for v in cells]
+    if not text:
+        return pd.DataFrame()
+    keep = [i for i, cells in enumerate(zip(*text.values(), strict=True)) if any(cells)]
+    rows = body["_row"].tolist()
+    data: dict[str, list[Any]] = {
+        "file": [raw.file] * len(keep),
+        "sheet": [raw.sheet] * len(keep),
+        "row": [int(rows[i]) for i in keep],
+        **{h: [v[i] for i in keep] for h, v in text.items()},
+        **{h: [v[i] for i in keep] for h, v in numeric.items()},
+        "form": [spec.workbook] * len(keep),
+    }
+    return pd.DataFrame(data, dtype=object).rename(columns={spec.key: "key"})
 
 
 def _not_found(spec: FormSpec) -> str:
