@@ -10,7 +10,14 @@ workbook: every copy is read and merged per 记录号. Whatever cannot be read,
 or reads two ways, is listed with its file, sheet and row, never dropped
 silently.
 
-How marks are read (``mark_state``):
+The copies are read by ``recon.forms`` (``read_form``: every line with its
+place, the hidden record sheet, a file given twice read once;
+``merge_copies``: filled beats blank, two different fills are a conflict);
+what is particular to a visit -- the outcome of a row of marks, its
+contradictions, values written over the printed ones, new people -- is read
+here.
+
+How marks are read (``recon.forms.mark_state``, re-exported here):
 
 * a tick: √ ✓ ✔ ☑ ☒ ■ ● 1 是 对 有 Y V, the option's own word, or a mark
   written over the printed box (√□);
@@ -28,7 +35,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +44,18 @@ import pandas as pd
 from recon import __version__
 from recon.csvio import read_csv, write_csv
 from recon.errors import InputError, UsageError, Where
-from recon.loaders import EXCEL_SUFFIXES, cell_text, collect_files, file_sha256, id_cell, read_file
+from recon.forms import (
+    FilledForm,
+    FormLine,
+    mark_state,
+    merge_copies,
+    place,
+    read_boxes,
+    read_form,
+    tick_state,
+)
+from recon.loaders import cell_text, file_sha256
+from recon.modes import SEP_FORM
 from recon.normalize.address import parse_address
 from recon.normalize.ids import parse_id
 from recon.outdir import SUMMARY_NAME, check_out_dir, record_written, staged
@@ -48,10 +65,9 @@ from recon.worklists import (
     CHECK_OPTIONS,
     NEW_KEY,
     NEW_PEOPLE_TITLE,
-    PAIR_SHEET,
-    RECORD_SHEET,
+    REVIEW_FORM,
     REVIEW_OPTIONS,
-    VISIT_WORKBOOK,
+    VISIT_FORM,
     record_key,
 )
 from recon.writers import Col, WorkbookWriter
@@ -66,121 +82,6 @@ __all__ = [
     "tick_state",
     "write_results",
 ]
-
-_TICKS = {
-    "√",
-    "✓",
-    "✔",
-    "☑",
-    "☒",
-    "■",
-    "●",
-    "◆",
-    "▲",
-    "★",
-    "1",
-    "是",
-    "Y",
-    "YES",
-    "V",
-    "对",
-    "有",
-    "✅",
-}
-_EMPTY = {"", "□", "☐", "○", "◯", "0", "否", "N", "NO", "-", "—"}
-
-
-def tick_state(text: object, option: str) -> str:
-    """'ticked', 'empty' or 'unknown' for one tick cell of ``option``.
-
-    A cell may hold a tick mark, the option's own word, or the printed box
-    with a mark in front of or instead of it ("√□", "☑").
-    """
-    s = unicodedata.normalize("NFKC", cell_text(text)).strip().upper()
-    if s in _EMPTY:
-        return "empty"
-    if s in _TICKS or s == option or s.replace(" ", "") == option:
-        return "ticked"
-    stripped = s.replace("□", "").replace("☐", "").strip()
-    if stripped in _TICKS or stripped == option:
-        return "ticked"
-    return "unknown"
-
-
-_NO = {"×", "✗", "✘", "X", "╳", "否", "N", "NO", "不", "不是", "无"}
-_CIRCLE = {"○", "◯", "〇", "⭕", "O"}
-
-
-def mark_state(text: object, option: str) -> str:
-    """'ticked', 'empty', 'no' (×, 否), 'circle' (○) or 'unknown' for one tick cell.
-
-    As ``tick_state``, and besides: a cross or a no-word, which says "not
-    this box", and a circle, whose meaning depends on the rest of the row
-    (see the module's notes).
-    """
-    s = unicodedata.normalize("NFKC", cell_text(text)).strip().upper()
-    bare = s.replace("□", "").replace("☐", "").strip()
-    if bare in _NO:
-        return "no"
-    if bare in _CIRCLE:
-        return "circle"
-    state = tick_state(text, option)
-    if state == "unknown" and option in s and len(s) <= len(option) + 2:
-        return "ticked"  # the word with a stray character: "已离开了", "√已离开"
-    return state
-
-
-# --- reading our workbooks back ------------------------------------------------------
-
-
-@dataclass
-class _Sheet:
-    file: str
-    name: str
-    rows: list[list[Any]]  # row i is Excel row i + 1
-
-
-def _sheets(path: Path) -> list[_Sheet]:
-    """Every sheet of a filled workbook, opened by the loaders' reader -- so a
-    locked, encrypted, damaged or disguised file gets the message any input
-    gets -- as rows of cells (row i is Excel row i + 1)."""
-    if path.suffix.lower() not in EXCEL_SUFFIXES:
-        raise InputError(
-            "核查单应为 Excel 工作簿（.xlsx 或 .xls）",
-            Where(file=path.name),
-            "请用 recon 生成的核查单文件，在 Excel/WPS 中填好后直接保存",
-        )
-    sheets = []
-    for raw in read_file(path):
-        body = raw.body(0)
-        cells = body.drop(columns="_row") if "_row" in body else body
-        cells = cells.astype(object)
-        rows = cells.where(cells.notna(), None).to_numpy().tolist() if len(cells) else []
-        sheets.append(_Sheet(path.name, raw.sheet, rows))
-    return sheets
-
-
-def _header_row(sheet: _Sheet, needed: Iterable[str]) -> tuple[int, dict[str, int]] | None:
-    """Row index of the header holding every ``needed`` label, and label -> column."""
-    needed = list(needed)
-    for i, row in enumerate(sheet.rows[:30]):
-        labels = {cell_text(v): j for j, v in enumerate(row) if cell_text(v)}
-        if all(n in labels for n in needed):
-            return i, labels
-    return None
-
-
-def _hidden_table(sheets: list[_Sheet], name: str) -> pd.DataFrame:
-    for sheet in sheets:
-        if sheet.name == name and sheet.rows:
-            header = [cell_text(v) for v in sheet.rows[0]]
-            body = [
-                [cell_text(v) for v in row]
-                for row in sheet.rows[1:]
-                if any(cell_text(v) for v in row)
-            ]
-            return pd.DataFrame(body, columns=header).astype(object)
-    return pd.DataFrame()
 
 
 @dataclass
@@ -238,8 +139,7 @@ class FieldResults:
         return frame
 
 
-VISIT_NEEDED = ("记录号", "姓名", *CHECK_OPTIONS)
-SEP_NEEDED = ("记录号", "姓名", *SEP_OPTIONS)
+VISIT_FORMS = (VISIT_FORM, SEP_FORM)  # a sheet is read as the first whose header it shows
 CONFLICT = "结果不一致"
 VISIT_COLUMNS = [
     "记录号", "居委", "姓名", "性别", "身份证号", "户籍地址", "登记住址", "登记日期",
@@ -266,7 +166,8 @@ class _Row:
     row: int
     note: str = ""  # how an unticked or contradictory row was read
     problems: list[dict[str, Any]] = field(default_factory=list)
-    printed: dict[str, Any] = field(default_factory=dict)  # the person's cells as found
+    # the person's cells as found: text, and whether an ID-like cell was a number
+    printed: dict[str, tuple[str, bool]] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)  # column -> value written over ours
 
     def reading(self) -> tuple[object, ...]:
@@ -274,7 +175,7 @@ class _Row:
         return (self.outcome, _plain(self.whereabouts), _plain(self.remark), edits)
 
     def place(self) -> str:
-        return f"{self.file}／{self.sheet} 第{self.row}行"
+        return place(self.file, self.sheet, self.row)
 
 
 def _plain(text: str) -> str:
@@ -301,7 +202,7 @@ def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> F
     that say different things about one person are a problem naming both, and
     neither is applied; a file given twice (same bytes) is read once.
     """
-    got = _read_copies(collect_files(paths))
+    got = _read_copies(read_form(VISIT_FORMS, paths))
     records, problems = got.records, got.problems
     if match_dir:
         fallback = _records_from_result(match_dir)
@@ -341,8 +242,8 @@ def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> F
     ]
     committee_of_sheet = _sheet_committees(got.sheet_keys, record_of)
     for person in got.new_people:
-        place = (person["文件"], person["工作表"])
-        person["居委"] = committee_of_sheet.get(place, person["工作表"])
+        sheet = (person["文件"], person["工作表"])
+        person["居委"] = committee_of_sheet.get(sheet, person["工作表"])
     return FieldResults(
         visits=pd.DataFrame(resolved, columns=VISIT_COLUMNS).astype(object),
         new_people=pd.DataFrame(
@@ -357,46 +258,23 @@ def read_filled_worklists(paths: list[Path], match_dir: Path | None = None) -> F
     )
 
 
-def _read_copies(files: list[Path]) -> _Read:
-    """Every sheet of every copy, as written; an identical file only once."""
+def _read_copies(form: FilledForm) -> _Read:
+    """Every line of every copy, as written (``read_form`` reads an identical
+    file once: said here)."""
 
-    got = _Read()
-    read: dict[str, str] = {}  # sha256 -> file name
-    for path in files:
-        sha = file_sha256(path)
-        if sha in read:
-            got.problems.append(
-                _problem(path.name, "", 0, "", f"与「{read[sha]}」内容完全相同，只计一次")
-            )
-            continue
-        read[sha] = path.name
-        got.files.append(path)
-        sheets = _sheets(path)
-        hidden = _hidden_table(sheets, RECORD_SHEET)
-        if len(hidden):
-            got.records = pd.concat([got.records, hidden], ignore_index=True).drop_duplicates(
-                "记录号"
-            )
-        found_any = False
-        for sheet in sheets:
-            if sheet.name in (RECORD_SHEET, PAIR_SHEET):
-                continue
-            options = CHECK_OPTIONS
-            header = _header_row(sheet, VISIT_NEEDED)
-            if header is None:
-                options, header = SEP_OPTIONS, _header_row(sheet, SEP_NEEDED)
-            if header is None:
-                continue
-            found_any = True
-            mine = _read_visit_sheet(sheet, header, got.new_people, got.problems, options)
-            got.rows.extend(mine)
-            got.sheet_keys[(sheet.file, sheet.name)] = [r.key for r in mine]
-        if not found_any:
-            got.problems.append(
-                _problem(
-                    path.name, "", 0, "", "没有找到入户核查单（表头应含「记录号」「仍居住」等列）"
-                )
-            )
+    got = _Read(records=form.records, files=form.files)
+    for name, first in form.same_as.items():
+        got.problems.append(_problem(name, "", 0, "", f"与「{first}」内容完全相同，只计一次"))
+    got.problems.extend(form.problems)
+    for sheet in form.sheets:
+        got.sheet_keys[(sheet.file, sheet.sheet)] = []
+    separation = SEP_FORM.workbook
+    for line in form.lines():
+        options = SEP_OPTIONS if line.form == separation else CHECK_OPTIONS
+        found = _read_line(line, got.new_people, got.problems, options)
+        if found is not None:
+            got.rows.append(found)
+            got.sheet_keys[(found.file, found.sheet)].append(found.key)
     return got
 
 
@@ -405,9 +283,9 @@ def _sheet_committees(
 ) -> dict[tuple[str, str], str]:
     """The 居委 of each (file, sheet): that of most of its 记录号, else the sheet's name."""
     out = {}
-    for place, keys in sheet_keys.items():
+    for where, keys in sheet_keys.items():
         named = pd.Series([record_of[k]["居委"] for k in keys if k in record_of], dtype=object)
-        out[place] = str(named.mode().iloc[0]) if len(named) else place[1]
+        out[where] = str(named.mode().iloc[0]) if len(named) else where[1]
     return out
 
 
@@ -425,37 +303,29 @@ def _copies_table(got: _Read, committee_of_sheet: dict[tuple[str, str], str]) ->
 
 
 def _merge(rows: list[_Row], problems: list[dict[str, Any]]) -> list[_Row]:
-    """One row per 记录号 over every copy: the filled one; a conflict if two
-    copies were filled differently (then neither reading is applied)."""
-    by_key: dict[str, list[_Row]] = {}
-    for r in rows:
-        by_key.setdefault(r.key, []).append(r)
+    """One row per 记录号 over every copy (``merge_copies``): the filled one; a
+    conflict if two copies were filled differently (then neither reading is
+    applied)."""
     merged = []
-    for same in by_key.values():
-        first_in_sheet: dict[tuple[str, str], int] = {}
-        for r in same:
-            row = first_in_sheet.setdefault((r.file, r.sheet), r.row)
-            if row != r.row:
-                problems.append(
-                    _problem(
-                        r.file,
-                        r.sheet,
-                        r.row,
-                        "记录号",
-                        f"记录号与第{row}行相同（可能是复制的行）：新发现的人请写在空白行或"
-                        "插入的空行里，不要带记录号",
-                    )
+    for same in merge_copies(rows):
+        for r, row in same.repeats:
+            problems.append(
+                _problem(
+                    r.file,
+                    r.sheet,
+                    r.row,
+                    "记录号",
+                    f"记录号与第{row}行相同（可能是复制的行）：新发现的人请写在空白行或"
+                    "插入的空行里，不要带记录号",
                 )
-        filled = [r for r in same if r.filled]
-        if not filled:
-            merged.append(same[0])
+            )
+        chosen = same.chosen
+        if chosen is not None:
+            if chosen.filled:
+                problems.extend(chosen.problems)
+            merged.append(chosen)
             continue
-        readings = {r.reading() for r in filled}
-        if len(readings) == 1:
-            first = filled[0]
-            problems.extend(first.problems)
-            merged.append(first)
-            continue
+        filled = same.filled
         listed = "；".join(f"{r.place()}：{_shown(r)}" for r in filled)
         for r in filled:
             problems.extend(r.problems)
@@ -527,10 +397,10 @@ def _check_match_folder(
     merged into the results as if they belonged to these sheets."""
 
     theirs = set(folder["记录号"]) if len(folder) else set()
-    for name in (VISIT_WORKBOOK, SEP_WORKLIST):  # the lists that run wrote, all of them
+    for name in (VISIT_FORM.workbook, SEP_WORKLIST):  # the lists that run wrote, all of them
         path = Path(match_dir) / name
         if path.is_file():
-            hidden = _hidden_table(_sheets(path), RECORD_SHEET)
+            hidden = read_form(VISIT_FORMS, [path]).records
             theirs |= set(hidden["记录号"]) if len(hidden) else set()
     if len(records):
         ours = set(records["记录号"])
@@ -570,96 +440,74 @@ def _is_heading(name: str) -> bool:
     return bool(_HEADING.search(name)) or name == NEW_PEOPLE_TITLE
 
 
-def _read_visit_sheet(
-    sheet: _Sheet,
-    header: tuple[int, dict[str, int]],
+def _read_line(
+    get: FormLine,
     new_people: list[dict[str, Any]],
     problems: list[dict[str, Any]],
     options: tuple[str, ...] = CHECK_OPTIONS,
-) -> list[_Row]:
-    """The rows of one sheet with a 记录号; new people (the blank lines at the
-    end, or rows inserted anywhere without a 记录号) go to ``new_people``."""
-    head, col = header
-    out = []
+) -> _Row | None:
+    """A line with a 记录号 as a row; a new person (a blank line at the end, or
+    a line inserted anywhere without a 记录号) goes to ``new_people``; a
+    building's heading line, the title of the new-people block: None."""
     address_col = SEP_NEW_ADDRESS if options == SEP_OPTIONS else "去向/现住址"
-
-    def get(row: list[Any], label: str) -> str:
-        j = col.get(label)
-        return cell_text(row[j]) if j is not None and j < len(row) else ""
-
-    def raw(row: list[Any], label: str) -> Any:
-        j = col.get(label)
-        return row[j] if j is not None and j < len(row) else None
-
-    for i in range(head + 1, len(sheet.rows)):
-        row, excel_row = sheet.rows[i], i + 1
-        where = (sheet.file, sheet.name, excel_row)
-        key = get(row, "记录号")
-        if key == NEW_KEY or (not key and not _is_heading(get(row, "姓名"))):
-            person = _new_person(row, get, raw, where, problems, address_col)
-            written = any(mark_state(get(row, o), o) != "empty" for o in options) or any(
-                get(row, c) for c in ("性别", "登记住址", address_col, "联系电话", "备注")
-            )
-            if person is not None:
-                new_people.append(person)
-            elif written:
-                problems.append(
-                    _problem(
-                        *where,
-                        "姓名",
-                        "这一行写了内容，但没有姓名和身份证号（也没有记录号），无法使用：请补上",
-                    )
+    key, where = get.key, get.where
+    if key == NEW_KEY or (not key and not _is_heading(get("姓名"))):
+        person = _new_person(get, where, problems, address_col)
+        written = read_boxes(get, options).filled or any(
+            get(c) for c in ("性别", "登记住址", address_col, "联系电话", "备注")
+        )
+        if person is not None:
+            new_people.append(person)
+        elif written:
+            problems.append(
+                _problem(
+                    *where,
+                    "姓名",
+                    "这一行写了内容，但没有姓名和身份证号（也没有记录号），无法使用：请补上",
                 )
-            continue
-        if not key:
-            continue  # a building's heading line, the title of the new-people block
-        found = _read_row(key, row, get, where, options, address_col)
-        found.printed = {c: raw(row, c) for c in _EDITABLE if c in col}
-        out.append(found)
-    return out
+            )
+        return None
+    if not key:
+        return None
+    found = _read_row(key, get, where, options, address_col)
+    found.printed = {c: (get(c), get.numeric(c)) for c in _EDITABLE if c in get}
+    return found
 
 
 def _read_row(
     key: str,
-    row: list[Any],
-    get: Any,
+    get: FormLine,
     where: tuple[str, str, int],
     options: tuple[str, ...],
     address_col: str,
 ) -> _Row:
     """What one row says, read the way a person would, with its doubts."""
-    cells = {opt: get(row, opt) for opt in options}
-    states = {opt: mark_state(text, opt) for opt, text in cells.items()}
-    ticked = [o for o, st in states.items() if st == "ticked"]
-    circled = [o for o, st in states.items() if st == "circle"]
-    crossed = [o for o, st in states.items() if st == "no"]
-    unknown = [o for o, st in states.items() if st == "unknown"]
-    whereabouts, remark = get(row, address_col), get(row, "备注")
+    boxes = read_boxes(get, options)
+    whereabouts, remark = get(address_col), get("备注")
     found: list[dict[str, Any]] = []
     note = ""
 
     def say(column: str, text: str) -> None:
         found.append(_problem(*where, column, text))
 
-    for opt in unknown:
-        say(opt, f"看不懂的标记「{cells[opt]}」：请打 √ 或留空")
-    if len(ticked) > 1:
-        say("核查结果", f"勾了多个结果：{'、'.join(ticked)}，请只选一个")
+    for opt in boxes.having("unknown"):
+        say(opt, f"看不懂的标记「{boxes.texts[opt]}」：请打 √ 或留空")
+    outcome, how = boxes.choice()
+    if how == "several":
+        say("核查结果", f"勾了多个结果：{'、'.join(boxes.ticked)}，请只选一个")
         outcome = "多个结果"
-    elif unknown:
+    elif how == "unknown":
         outcome = "标记不明"
-    elif ticked:
-        outcome = ticked[0]
-    elif len(circled) == 1:
-        outcome = circled[0]
+    elif how == "circle":
         note = f"把「○」当作在「{outcome}」打勾"
         say(outcome, f"{note}（○ 也可能表示没选）：请核实")
-    elif circled:
-        say("核查结果", f"{'、'.join(circled)} 都画了 ○，看不出选了哪一栏：请打 √")
+    elif how == "circles":
+        say("核查结果", f"{'、'.join(boxes.having('circle'))} 都画了 ○，看不出选了哪一栏：请打 √")
         outcome = "标记不明"
-    else:
+    elif not outcome:
         outcome = "未核查"
-    if crossed and outcome == "未核查":
+    crossed = boxes.having("no")
+    if how == "no":
         say(crossed[0], f"只在「{'、'.join(crossed)}」打了 ×，没有打 √：按未核查计，请核实")
     left_word = next((w for w in _LEFT_WORDS if w in remark), "")
     if options == CHECK_OPTIONS:
@@ -669,13 +517,12 @@ def _read_row(
         say("核查结果", f"{note}：请核实")
     if outcome == "住址变动" and not whereabouts:
         say(SEP_NEW_ADDRESS, "住址变动但没有写变动后的现住址，请补上")
-    filled = any(st != "empty" for st in states.values()) or bool(whereabouts or remark)
+    filled = boxes.filled or bool(whereabouts or remark)
     return _Row(key, outcome, whereabouts, remark, filled, *where, note=note, problems=found)
 
 
 # the person's own cells: a value written over what recon printed is a correction
 _EDITABLE = ("姓名", "性别", "身份证号", "户籍地址", "登记住址", "联系电话")
-_NUMBER_COLUMNS = ("身份证号", "联系电话")
 
 
 def _as_printed(cell: str, full: str) -> bool:
@@ -693,8 +540,7 @@ def _read_edits(r: _Row, record: dict[str, Any]) -> None:
     -- said in 问题 unless 信息有误 was ticked."""
 
     where = (r.file, r.sheet, r.row)
-    for column, value in r.printed.items():
-        text, numeric = id_cell(value) if column in _NUMBER_COLUMNS else (cell_text(value), False)
+    for column, (text, numeric) in r.printed.items():
         full = cell_text(record.get(column, ""))
         if not text or _as_printed(text, full):
             continue
@@ -748,17 +594,15 @@ def _check_contradictions(
 
 
 def _new_person(
-    row: list[Any],
-    get: Any,
-    raw: Any,
+    get: FormLine,
     where: tuple[str, str, int],
     problems: list[dict[str, Any]],
     address_col: str,
 ) -> dict[str, Any] | None:
     """A person written on a blank line or an inserted row, or None."""
 
-    name = get(row, "姓名")
-    text, numeric = id_cell(raw(row, "身份证号"))
+    name = get("姓名")
+    text, numeric = get("身份证号"), get.numeric("身份证号")
     if not name and not text:
         return None
     info = parse_id(text, numeric=numeric)
@@ -780,17 +624,17 @@ def _new_person(
             note.append(f"可信的前{len(info.prefix)}位：{info.prefix}")
     elif text and not info.valid:
         problems.append(_problem(*where, "身份证号", "新发现人员的身份证号无效：请核对"))
-    phone, phone_numeric = id_cell(raw(row, "联系电话"))
+    phone, phone_numeric = get("联系电话"), get.numeric("联系电话")
     if phone_numeric and len(phone) not in (8, 11):
         problems.append(_problem(*where, "联系电话", "电话被存成了数字，可能丢了开头的 0：请核对"))
     return {
         "姓名": name,
-        "性别": get(row, "性别"),
+        "性别": get("性别"),
         "身份证号": shown_id,
         "证件说明": "；".join(note),
-        "现住址": get(row, "登记住址") or get(row, address_col) or get(row, "名单现居住地址"),
+        "现住址": get("登记住址") or get(address_col) or get("名单现居住地址"),
         "联系电话": phone,
-        "备注": get(row, "备注"),
+        "备注": get("备注"),
         "文件": where[0],
         "工作表": where[1],
         "行": where[2],
@@ -856,7 +700,23 @@ class Decisions:
     problems: list[dict[str, Any]] = field(default_factory=list)
 
 
-REVIEW_NEEDED = ("配对号", *REVIEW_OPTIONS)
+@dataclass
+class _Decision:
+    """One line of a 待人工确认单 as one copy shows it."""
+
+    key: str  # 配对号
+    file: str
+    sheet: str
+    row: int
+    choice: str = ""  # the one option ticked ("" when none, or both)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def filled(self) -> bool:
+        return bool(self.choice)
+
+    def reading(self) -> str:
+        return self.choice
 
 
 def read_decisions(paths: list[Path]) -> Decisions:
@@ -868,73 +728,65 @@ def read_decisions(paths: list[Path]) -> Decisions:
     """
 
     out = Decisions()
-    where_decided: dict[tuple[str, str], tuple[str, tuple[str, str, int]]] = {}
-    read: dict[str, str] = {}
-    for path in collect_files(paths):
-        sha = file_sha256(path)
-        if sha in read:
-            continue  # the same file twice: the same decisions
-        read[sha] = path.name
-        sheets = _sheets(path)
-        pairs = _hidden_table(sheets, PAIR_SHEET)
-        if not len(pairs):
+    form = read_form(REVIEW_FORM, paths)  # a file given twice: the same decisions
+    for path in form.files:
+        if path.name not in form.record_files:
             raise InputError(
                 "不是 recon 生成的待人工确认单（找不到隐藏的配对页）",
                 Where(file=path.name),
                 "请使用 recon match 写出的「待人工确认单.xlsx」填写",
             )
-        fps = {r["配对号"]: (r["采集表指纹"], r["系统指纹"]) for r in pairs.to_dict("records")}
-        for sheet in sheets:
-            header = _header_row(sheet, REVIEW_NEEDED) if sheet.name != PAIR_SHEET else None
-            if header is None:
-                continue
-            head, col = header
-            for i in range(head + 1, len(sheet.rows)):
-                row = sheet.rows[i]
-                key = cell_text(row[col["配对号"]]) if col["配对号"] < len(row) else ""
-                if not key:
-                    continue
-                where = (path.name, sheet.name, i + 1)
-                if key not in fps:
-                    out.problems.append(_problem(*where, "配对号", f"配对号「{key}」不认识"))
-                    continue
-                states = {
-                    opt: mark_state(row[col[opt]] if col[opt] < len(row) else "", opt)
-                    for opt in REVIEW_OPTIONS
-                }
-                ticked = [o for o, st in states.items() if st == "ticked"]
-                for opt, st in states.items():
-                    if st == "unknown":
-                        out.problems.append(_problem(*where, opt, "看不懂的标记：请打 √ 或留空"))
-                    elif st == "circle" and not ticked:
-                        out.problems.append(
-                            _problem(*where, opt, "画了 ○ 没有打 √，看不出是否选了这一栏：请打 √")
-                        )
-                if not ticked and any(st == "no" for st in states.values()):
-                    out.problems.append(
-                        _problem(*where, "判断", "只打了 ×，没有打 √：这一对不处理，请核实")
+    fps = {r["配对号"]: (r["采集表指纹"], r["系统指纹"]) for r in form.records.to_dict("records")}
+    lines: list[_Decision] = []
+    for get in form.lines():
+        if not get.key:
+            continue
+        where = get.where
+        line = _Decision(get.key, *where)
+        lines.append(line)
+        if line.key not in fps:
+            line.problems.append(_problem(*where, "配对号", f"配对号「{line.key}」不认识"))
+            continue
+        boxes = read_boxes(get, REVIEW_OPTIONS)
+        ticked = boxes.ticked
+        for opt, st in boxes.states.items():
+            if st == "unknown":
+                line.problems.append(_problem(*where, opt, "看不懂的标记：请打 √ 或留空"))
+            elif st == "circle" and not ticked:
+                line.problems.append(
+                    _problem(*where, opt, "画了 ○ 没有打 √，看不出是否选了这一栏：请打 √")
+                )
+        if not ticked and boxes.having("no"):
+            line.problems.append(
+                _problem(*where, "判断", "只打了 ×，没有打 √：这一对不处理，请核实")
+            )
+        if len(ticked) == 2:
+            line.problems.append(_problem(*where, "判断", "两栏都打了勾，这一对不处理"))
+        elif len(ticked) == 1:
+            line.choice = ticked[0]
+    for same in merge_copies(line for line in lines if line.key in fps):
+        # a copy deciding otherwise than the one before it is said there (and
+        # then every later copy: the pair stays undecided)
+        filled = same.filled
+        choice, earlier = (filled[0].choice, filled[0]) if filled else ("", None)
+        for line in filled[1:]:
+            if line.choice != choice and earlier is not None:
+                line.problems.append(
+                    _problem(
+                        line.file,
+                        line.sheet,
+                        line.row,
+                        "判断",
+                        f"与 {place(earlier.file, earlier.sheet, earlier.row)} "
+                        "对同一对的判断相反，这一对不处理",
                     )
-                if len(ticked) == 2:
-                    out.problems.append(_problem(*where, "判断", "两栏都打了勾，这一对不处理"))
-                elif len(ticked) == 1:
-                    pair, choice = fps[key], ticked[0]
-                    earlier = where_decided.setdefault(pair, (choice, where))
-                    if earlier[0] != choice:
-                        f, sh, r = earlier[1]
-                        out.problems.append(
-                            _problem(
-                                *where,
-                                "判断",
-                                f"与 {f}／{sh} 第{r}行 对同一对的判断相反，这一对不处理",
-                            )
-                        )
-                        out.same.discard(pair)
-                        out.different.discard(pair)
-                        where_decided[pair] = ("", where)  # undecided from now on
-                    elif choice == REVIEW_OPTIONS[0]:
-                        out.same.add(pair)
-                    else:
-                        out.different.add(pair)
+                )
+                choice, earlier = "", line
+        chosen = same.chosen
+        if chosen is not None and chosen.filled:
+            pair = fps[same.key]
+            (out.same if chosen.choice == REVIEW_OPTIONS[0] else out.different).add(pair)
+    out.problems = [p for line in lines for p in line.problems]
     return out
 
 

@@ -31,13 +31,20 @@ import pandas as pd
 from recon.audit._data import TOTAL, AuditData, read_audit_data
 from recon.csvio import read_csv
 from recon.errors import InputError, UsageError, Where
-from recon.forms import FormColumn, FormSpec, RowKind, read_form, write_form
+from recon.forms import (
+    FormColumn,
+    FormLine,
+    FormSpec,
+    RowKind,
+    read_boxes,
+    read_form,
+    write_form,
+)
 from recon.loaders import collect_files, committee_key
 from recon.normalize.address import walk_order
 from recon.normalize.ids import parse_id
 from recon.outdir import keep_aside, remember_form, replace_file
 from recon.resultdir import CHECK_WORKBOOK, MATCH_TABLES, SUMMARY
-from recon.results import tick_state
 from recon.rules import OutputRules, load_rules
 
 __all__ = [
@@ -323,7 +330,9 @@ def read_checks(paths: list[Path], match_dir: Path) -> CheckResults:
     """Filled 抽查单 workbooks (files or folders) -> ticks per listed person, people found.
 
     Each copy is read as a form (``recon.forms.read_form``: the loaders'
-    reader, so a damaged or locked copy gets their message)."""
+    reader, so a damaged or locked copy gets their message); a copy given
+    twice (the same bytes) is read once; marks are read as on every form
+    (``recon.forms.mark_state``, see ``_ticks``)."""
     registered = _system_ids(Path(match_dir))
     listed: list[dict[str, Any]] = []
     found: list[dict[str, Any]] = []
@@ -331,8 +340,12 @@ def read_checks(paths: list[Path], match_dir: Path) -> CheckResults:
     houses = pd.DataFrame()
     records = pd.DataFrame()
     info: dict[str, Any] = {}
+    seen: set[str] = set()  # a copy given twice is read once
     for path in collect_files(paths):
         form = read_form(CHECK_FORM, [path])
+        if form.digests.get(path.name) in seen:
+            continue
+        seen.update(form.digests.values())
         meta = form.hidden.get(INFO_SHEET, pd.DataFrame())
         if not len(meta):
             raise InputError(
@@ -343,20 +356,9 @@ def read_checks(paths: list[Path], match_dir: Path) -> CheckResults:
         records = pd.concat([records, form.records], ignore_index=True)
         houses = pd.concat([houses, meta], ignore_index=True)
         info = json.loads(str(meta["抽样"].iloc[0]))
-        for r in form.rows.to_dict("records"):
-            row = {str(k): v for k, v in r.items()}
-
-            def get(label: str, row: dict[str, Any] = row) -> str:
-                return str(row.get(label, "") or "").strip()
-
-            key = get("key")
-            where = (str(row["file"]), str(row["sheet"]), int(row["row"]))
-            ticks = {}
-            for option in OPTIONS:
-                state = tick_state(get(option), option)
-                if state == "unknown":
-                    problems.append(_problem(where, option, f"看不懂的标记「{get(option)}」"))
-                ticks[option] = state == "ticked"
+        for get in form.lines():
+            key, where = get.key, get.where
+            ticks = _ticks(get, where, problems)
             if key.startswith("C"):
                 if ticks["在住"] and ticks["已离开"]:
                     problems.append(_problem(where, "在住", "在住和已离开都打了勾，按未核查计"))
@@ -397,6 +399,37 @@ def read_checks(paths: list[Path], match_dir: Path) -> CheckResults:
     )
     found_frame["committee"] = found_frame["house_no"].map(committee_of).fillna("")
     return CheckResults(listed_frame, found_frame, houses, problems, info)
+
+
+def _ticks(
+    get: FormLine, where: tuple[str, str, int], problems: list[dict[str, Any]]
+) -> dict[str, bool]:
+    """The boxes of one line, read as every form's are (``recon.forms.mark_state``):
+    a × beside a √ only says "not this one"; a lone ○ counts as the tick and is
+    listed to confirm; ○ in several boxes, or only ×, decides nothing and is
+    listed."""
+    boxes = read_boxes(get, OPTIONS)
+    for option in boxes.having("unknown"):
+        problems.append(_problem(where, option, f"看不懂的标记「{boxes.texts[option]}」"))
+    ticked = boxes.ticked
+    circled, crossed = boxes.having("circle"), boxes.having("no")
+    if not ticked and len(circled) == 1:
+        ticked = circled
+        problems.append(
+            _problem(
+                where, circled[0], f"把「○」当作在「{circled[0]}」打勾（○ 也可能表示没选）：请核实"
+            )
+        )
+    elif not ticked and circled:
+        problems.append(
+            _problem(where, circled[0], f"{'、'.join(circled)} 都画了 ○，看不出选了哪一栏：请打 √")
+        )
+    elif not ticked and crossed and not boxes.having("unknown"):
+        only = "、".join(crossed)
+        problems.append(
+            _problem(where, crossed[0], f"只在「{only}」打了 ×，没有打 √：按未核查计，请核实")
+        )
+    return {option: option in ticked for option in OPTIONS}
 
 
 def _problem(where: tuple[str, str, int], column: str, text: str) -> dict[str, Any]:

@@ -16,8 +16,9 @@ from recon.errors import UsageError
 from recon.modes._base import Mode
 from recon.modes._resident import RESIDENT
 from recon.modes._separation import SEPARATION
+from recon.modes._separation_sheets import SEP_FORM
 
-__all__ = ["MODES", "RESIDENT", "SEPARATION", "Mode", "get_mode", "mode_of"]
+__all__ = ["MODES", "RESIDENT", "SEPARATION", "SEP_FORM", "Mode", "get_mode", "mode_of"]
 
 MODES: dict[str, Mode] = {m.name: m for m in (RESIDENT, SEPARATION)}
 
