@@ -20,10 +20,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recon.forms import FilledForm, FormColumn, FormSpec, RowKind, read_form, write_form
+from recon.forms import (  # tick_state: the one reading of a mark a clerk writes
+    FilledForm,
+    FormColumn,
+    FormSpec,
+    RowKind,
+    read_form,
+    tick_state,
+    write_form,
+)
 from recon.register import Register
 from recon.resultdir import HOUSE_FORM_WORKBOOK
-from recon.results import tick_state  # the one reading of a mark a clerk writes
 from recon.rules import OutputRules
 
 __all__ = [
