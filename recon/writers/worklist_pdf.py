@@ -33,7 +33,7 @@ import hashlib
 import io
 import re
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -41,6 +41,7 @@ from pathlib import Path
 
 import pandas as pd
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -264,27 +265,39 @@ class _Layout:
         total = form.group_width + sum(c.width for c in form.columns)
         self.group_width = form.group_width * usable / total
         self.widths = [c.width * usable / total for c in form.columns]
+        # a column's cell per distinct text: (lines, font size); most repeat
+        # (tick boxes, addresses, dates) and wrapping is the costly part
+        self._cells: list[dict[str, tuple[tuple[str, ...], float]]] = [
+            {"": ((), SIZE)} for _ in form.columns
+        ]
 
-    def row(self, record: Mapping[str, object], kind: str) -> _Row:
+    def _cell(self, j: int, text: str) -> tuple[tuple[str, ...], float]:
+        col = self.form.columns[j]
+        room = self.widths[j] - 2 * HPAD
+        size = SIZE
+        if col.wrap:
+            cell = wrap_text(text, room, self.font, SIZE)
+        else:
+            w = _width(text, self.font, SIZE)
+            if w > room:
+                size = SIZE * room / w
+            cell = (text,)
+        self._cells[j][text] = (cell, size)
+        return cell, size
+
+    def row(self, values: Sequence[object], kind: str) -> _Row:
+        """A row from its values in the form's column order."""
         cells: list[tuple[str, ...]] = []
         sizes: list[float] = []
-        for col, width in zip(self.form.columns, self.widths, strict=True):
-            value = record.get(col.key, "")
-            missing = value is None or (isinstance(value, float) and value != value)  # NaN
-            text = "" if missing else str(value)
-            room = width - 2 * HPAD
-            size = SIZE
-            if not text:
-                cells.append(())
-            elif col.wrap:
-                cells.append(wrap_text(text, room, self.font, SIZE))
-            else:
-                w = _width(text, self.font, SIZE)
-                if w > room:
-                    size = SIZE * room / w
-                cells.append((text,))
+        lines = 1
+        for j, (value, known) in enumerate(zip(values, self._cells, strict=True)):
+            text = value if isinstance(value, str) else _text(value)
+            hit = known.get(text)
+            cell, size = self._cell(j, text) if hit is None else hit
+            cells.append(cell)
             sizes.append(size)
-        lines = max((len(c) for c in cells), default=1)
+            if len(cell) > lines:
+                lines = len(cell)
         floor = BLANK_ROW if kind == BLANK else MIN_ROW
         return _Row(cells, sizes, max(floor, lines * LEADING + 2 * PAD), kind)
 
@@ -292,25 +305,34 @@ class _Layout:
         return wrap_text(text, self.group_width - 2 * HPAD, self.font, SIZE) if text else ()
 
 
-def _groups(frame: pd.DataFrame) -> list[tuple[str, list[tuple[dict[str, object], str]]]]:
-    """The frame's rows as (building label, its rows) in order."""
-    kinds = frame["kind"].astype(str).tolist() if "kind" in frame else [PERSON] * len(frame)
-    labels = frame["label"].astype(str).tolist() if "label" in frame else [""] * len(frame)
-    groups: list[tuple[str, list[tuple[dict[str, object], str]]]] = []
-    for record, kind, label in zip(frame.to_dict("records"), kinds, labels, strict=True):
+def _text(value: object) -> str:
+    missing = value is None or (isinstance(value, float) and value != value)  # NaN
+    return "" if missing else str(value)
+
+
+def _groups(frame: pd.DataFrame, form: PdfForm) -> list[tuple[str, list[tuple[tuple, str]]]]:
+    """The frame's rows as (building label, its rows) in order; a row is its
+    values in the form's column order, and its kind."""
+    n = len(frame)
+    kinds = frame["kind"].astype(str).tolist() if "kind" in frame else [PERSON] * n
+    labels = frame["label"].astype(str).tolist() if "label" in frame else [""] * n
+    columns = [frame[c.key].tolist() if c.key in frame else [""] * n for c in form.columns]
+    groups: list[tuple[str, list[tuple[tuple, str]]]] = []
+    for values, kind, label in zip(zip(*columns, strict=True), kinds, labels, strict=True):
         if kind == HEADING:
             groups.append((label, []))
             continue
         if not groups:
             groups.append(("", []))
-        groups[-1][1].append(({str(k): v for k, v in record.items()}, kind))
+        groups[-1][1].append((values, kind))
     return [g for g in groups if g[1]]  # a heading without rows prints nothing
 
 
 def page_rows(frame: pd.DataFrame, form: PdfForm, font: str) -> list[_Page]:
     """The pages of one 居委's list: rows, and the merged building cells."""
     layout = _Layout(form, font)
-    blanks = [layout.row(dict(form.blank_values), BLANK) for _ in range(form.blank_rows_per_page)]
+    blank = [form.blank_values.get(c.key, "") for c in form.columns]
+    blanks = [layout.row(blank, BLANK) for _ in range(form.blank_rows_per_page)]
     reserve = sum(r.height for r in blanks)
     note_height = _note_lines(form, font).__len__() * (NOTE_SIZE + 2)
     pages: list[_Page] = []
@@ -331,8 +353,8 @@ def page_rows(frame: pd.DataFrame, form: PdfForm, font: str) -> list[_Page]:
         pages.append(page)
         page, used = _Page(), 0.0
 
-    for label, records in _groups(frame):
-        rows = [layout.row(record, kind) for record, kind in records]
+    for label, records in _groups(frame, form):
+        rows = [layout.row(values, kind) for values, kind in records]
         i = 0
         while i < len(rows):
             lines = layout.label(label if i == 0 else f"{label}（续）" if label else "")
@@ -381,6 +403,7 @@ def _draw_page(
     total: int,
     committee: str,
     note: tuple[str, ...],
+    strings: _Strings,
 ) -> None:
     form, font = layout.form, layout.font
     width, height = PAGE
@@ -443,39 +466,131 @@ def _draw_page(
     canvas.lines(lines)
 
     # text: one text object for the page's cells
-    text = canvas.beginText()
+    text = _CellText(canvas, strings)
     for span in page.spans:
-        _draw_cell(text, font, SIZE, span.lines, xs[0], xs[1], tops[span.first],
-                   tops[span.last + 1], "left")  # fmt: skip
+        text.cell(SIZE, span.lines, xs[0], xs[1], tops[span.first], tops[span.last + 1], "left")
+    aligns = [c.align for c in form.columns]
     for row, (y1, y0) in zip(page.rows, pairwise(tops), strict=True):
         for j, (cell, size) in enumerate(zip(row.cells, row.sizes, strict=True)):
             if cell:
-                align = form.columns[j].align
-                _draw_cell(text, font, size, cell, xs[j + 1], xs[j + 2], y1, y0, align)
+                text.cell(size, cell, xs[j + 1], xs[j + 2], y1, y0, aligns[j])
     canvas.drawText(text)
 
 
-def _draw_cell(
-    text: PDFTextObject,
-    font: str,
-    size: float,
-    lines: tuple[str, ...],
-    x0: float,
-    x1: float,
-    y_top: float,
-    y_bottom: float,
-    align: str,
-) -> None:
-    """``lines`` centred vertically in the cell."""
-    block = len(lines) * LEADING
-    y = y_top - (y_top - y_bottom - block) / 2 - LEADING + (LEADING - size) / 2 + size * 0.22
-    if text._fontsize != size:
-        text.setFont(font, size)
-    for line in lines:
-        x = (x0 + x1 - _width(line, font, size)) / 2 if align == "center" else x0 + HPAD
-        text.setTextOrigin(x, y)
-        text.textOut(line)
-        y -= LEADING
+class _Strings:
+    """One document's encoding of the strings it prints, as reportlab's
+    ``textOut`` encodes them (font subsets of one byte per character), each
+    distinct string once.
+
+    reportlab's ``splitString`` gives a character its code the first time
+    the document prints it, so a line with a character not seen yet goes
+    through it; the others are encoded with two ``str.translate`` tables
+    built from its answers.
+    """
+
+    def __init__(self, canvas: Canvas, font: str) -> None:
+        self.font_name = font
+        self.font = pdfmetrics.getFont(font)
+        self.doc = canvas._doc
+        self.names: dict[int, str] = {}
+        self.known: set[str] = set()  # characters with a code
+        self.subset_of: dict[int, str] = {}  # ord(character) -> chr(its subset)
+        self.byte_of: dict[int, str] = {}  # ord(character) -> chr(its byte in the subset)
+        # (line, font operator) -> first and last subset, the line's operators
+        # after a different subset and after its own first one
+        self.shown: dict[tuple[str, str], tuple[int, int, str, str]] = {}
+
+    def split(self, line: str) -> list[tuple[int, bytes]]:
+        """``line`` as (subset, bytes) pieces, as ``splitString`` has it."""
+        if self.known.issuperset(line):
+            subsets = line.translate(self.subset_of)
+            data = line.translate(self.byte_of)
+            if subsets.count(subsets[0]) == len(line):  # the usual case: one subset
+                return [(ord(subsets[0]), data.encode("latin-1"))]
+            pieces = []
+            start = 0
+            for k in range(1, len(line) + 1):
+                if k == len(line) or subsets[k] != subsets[start]:
+                    pieces.append((ord(subsets[start]), data[start:k].encode("latin-1")))
+                    start = k
+            return pieces
+        pieces = self.font.splitString(line, self.doc)
+        chars = iter(line)
+        for subset, piece in pieces:
+            for byte in piece:  # one byte per character
+                ch = next(chars)
+                if ch not in self.known:
+                    self.known.add(ch)
+                    self.subset_of[ord(ch)] = chr(subset)
+                    self.byte_of[ord(ch)] = chr(byte)
+        return pieces
+
+    def show(self, line: str, tf: str) -> tuple[int, int, str, str]:
+        """What ``textOut(line)`` writes with font operator ``tf`` (size and
+        leading): (first subset, last subset, the operators when the text
+        object's subset is another, when it is the first)."""
+        pieces = self.split(line)
+        ops = []
+        for k, (subset, data) in enumerate(pieces):
+            if k == 0 or subset != pieces[k - 1][0]:
+                ops.append(f"{self.subset_name(subset)} {tf}")
+            ops.append(f"({escapePDF(data)}) Tj")
+        first, last = pieces[0][0], pieces[-1][0]
+        shown = (first, last, " ".join(ops), " ".join(ops[1:]))
+        self.shown[line, tf] = shown
+        return shown
+
+    def subset_name(self, subset: int) -> str:
+        name = self.names.get(subset)
+        if name is None:
+            name = self.names[subset] = self.font.getSubsetInternalName(subset, self.doc)
+        return name
+
+
+class _CellText(PDFTextObject):
+    """A page's cells as one text object: the operators ``setFont``,
+    ``setTextOrigin`` and ``textOut`` write, in the same order, from the
+    document's encoded strings."""
+
+    def __init__(self, canvas: Canvas, strings: _Strings) -> None:
+        self._strings = strings
+        super().__init__(canvas)
+        self._subset = -1
+        self._tf = f"{fp_str(self._fontsize)} Tf {fp_str(self._leading)} TL"
+
+    def setFont(self, psfontname: str, size: float, leading: float | None = None) -> None:
+        super().setFont(psfontname, size, leading)
+        self._subset = -1
+        self._tf = f"{fp_str(self._fontsize)} Tf {fp_str(self._leading)} TL"
+
+    def cell(
+        self,
+        size: float,
+        lines: tuple[str, ...],
+        x0: float,
+        x1: float,
+        y_top: float,
+        y_bottom: float,
+        align: str,
+    ) -> None:
+        """``lines`` centred vertically in the cell."""
+        strings = self._strings
+        font = strings.font_name
+        block = len(lines) * LEADING
+        y = y_top - (y_top - y_bottom - block) / 2 - LEADING + (LEADING - size) / 2 + size * 0.22
+        if self._fontsize != size:
+            self.setFont(font, size)
+        code, tf, shown = self._code, self._tf, strings.shown
+        for line in lines:
+            x = (x0 + x1 - _width(line, font, size)) / 2 if align == "center" else x0 + HPAD
+            code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+            y -= LEADING
+            if not line:
+                code.append("")
+                continue
+            first, last, switch, same = shown.get((line, tf)) or strings.show(line, tf)
+            code.append(same if first == self._subset else switch)
+            self._subset = last
 
 
 def _file_name(committee: str, used: set[str]) -> str:
@@ -519,8 +634,9 @@ def write_form_pdfs(
         canvas = Canvas(str(path), pagesize=PAGE, invariant=True, initialFontName=font)
         canvas.setTitle(f"{committee} {form.short}")
         canvas.setAuthor("recon")
+        strings = _Strings(canvas, font)
         for number, page in enumerate(pages, 1):
-            _draw_page(canvas, layout, page, number, len(pages), committee, note)
+            _draw_page(canvas, layout, page, number, len(pages), committee, note, strings)
             canvas.showPage()
         canvas.save()
         written.append(path)
