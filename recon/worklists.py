@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from recon.forms import (
     BLANK_BOX,
@@ -160,54 +161,58 @@ def _committee_rows(
     writer lays pages out by it) and a heading's text is in ``label`` and
     ``name``; the second value is the workbook's row format per row.
     """
-    cols = {c: people[c].astype(str).tolist() for c in
+    n = len(people)
+    cols = {c: _strings(people[c]) for c in
             ("name", "sex", "id", "hukou_address", "address", "registered_on", "phone", "key",
              "building")}  # fmt: skip
-    rows: list[dict[str, object]] = []
-    formats: list[str] = []
-    n = len(people)
-    seq = 0
-    start = 0
-    while start < n:
-        building = cols["building"][start]
-        end = start
-        while end < n and cols["building"][end] == building:
-            end += 1
-        label = f"{building or '（地址未能识别）'}（{end - start} 人）"
-        rows.append({"kind": "heading", "label": label, "name": label})
-        formats.append("heading")
-        for k in range(start, end):
-            seq += 1
-            rows.append(
-                {
-                    "kind": "person",
-                    "seq": str(seq),
-                    "name": cols["name"][k],
-                    "sex": cols["sex"][k],
-                    "id_print": output.mask_id(cols["id"][k]),
-                    "hukou_address": cols["hukou_address"][k],
-                    "address": cols["address"][k],
-                    "registered_on": cols["registered_on"][k],
-                    "c0": BLANK,
-                    "c1": BLANK,
-                    "c2": BLANK,
-                    "phone_print": output.mask_phone(cols["phone"][k]),
-                    "key": cols["key"][k],
-                }
-            )
-            formats.append("")
-        start = end
+    building = cols["building"]
+    # a building's people are consecutive: a heading before each run
+    starts = np.flatnonzero(np.r_[True, building[1:] != building[:-1]]) if n else np.arange(0)
+    counts = np.diff(np.r_[starts, n])
+    at_heading = starts + np.arange(len(starts))
+    at_person = np.arange(n) + np.repeat(np.arange(1, len(starts) + 1), counts)
     blanks = output.blank_rows if blank_rows is None else blank_rows
-    if blanks:
-        rows.append({"kind": "heading", "label": NEW_PEOPLE_TITLE, "name": NEW_PEOPLE_TITLE})
-        formats.append("heading")
-    for _ in range(blanks):
-        rows.append({"kind": "blank", "key": NEW_KEY})
-        formats.append("")
+    total = n + len(starts) + (blanks + 1 if blanks else 0)
     columns = ["kind", "label", *(c for c, _, _, _ in VISIT_LAYOUT)]
-    frame = pd.DataFrame(rows, columns=columns).astype(object)
-    frame = frame.where(frame.notna(), "")
-    return frame, np.asarray(formats, dtype=object)
+    frame = {c: np.full(total, "", dtype=object) for c in columns}
+    formats = np.full(total, "", dtype=object)
+
+    def put(column: str, where: np.ndarray | int | slice, values: object) -> None:
+        if isinstance(values, list):  # as objects: numpy would make a list of str a str array
+            values = np.asarray(values, dtype=object)
+        frame[column][where] = values
+
+    runs = zip(building[starts], counts, strict=True)
+    labels = [f"{b or '（地址未能识别）'}（{k} 人）" for b, k in runs]
+    put("kind", at_heading, "heading")
+    put("label", at_heading, labels)
+    put("name", at_heading, labels)
+    formats[at_heading] = "heading"
+    put("kind", at_person, "person")
+    put("seq", at_person, [str(k) for k in range(1, n + 1)])
+    for column in ("name", "sex", "hukou_address", "address", "registered_on", "key"):
+        frame[column][at_person] = cols[column]
+    put("id_print", at_person, [output.mask_id(v) for v in cols["id"]])
+    put("phone_print", at_person, [output.mask_phone(v) for v in cols["phone"]])
+    for column in ("c0", "c1", "c2"):
+        put(column, at_person, BLANK)
+    if blanks:
+        title = n + len(starts)
+        put("kind", title, "heading")
+        put("label", title, NEW_PEOPLE_TITLE)
+        put("name", title, NEW_PEOPLE_TITLE)
+        formats[title] = "heading"
+        put("kind", slice(title + 1, total), "blank")
+        put("key", slice(title + 1, total), NEW_KEY)
+    return pd.DataFrame(frame, columns=columns, dtype=object, copy=False), formats
+
+
+def _strings(column: pd.Series) -> np.ndarray:
+    """``column`` as an object array of str (visit_frame's columns are already)."""
+    values = column.to_numpy(dtype=object)
+    if infer_dtype(values, skipna=False) in ("string", "empty"):
+        return values
+    return column.astype(str).to_numpy(dtype=object)
 
 
 # the PDF 入户核查单: the building is the merged first column; blank rows close

@@ -144,12 +144,20 @@ def register_font(texts: Iterable[str]) -> str:
     from fontTools.ttLib import TTFont as FTFont
     from fontTools.varLib import instancer
 
-    font = FTFont(io.BytesIO(_font_data()), lazy=True)
+    # the same bytes for the same characters (no fresh timestamp in head)
+    font = FTFont(io.BytesIO(_font_data()), lazy=True, recalcTimestamp=False)
+    # glyphs by number: the font has no glyph names (post format 3), and
+    # making them up from cmap and the Adobe glyph list costs a third of the cut
+    font.setGlyphOrder([".notdef", *(f"g{i}" for i in range(1, font["maxp"].numGlyphs))])
     options = subset.Options()
     options.layout_features = []
     options.hinting = False
     options.notdef_outline = True
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "STAT", "vhea", "vmtx", "gasp"]
+    # reportlab reads none of these; without HVAR the instancer takes the
+    # advance widths from the outlines' phantom points, the same widths
+    # (checked for every glyph of the font), without subsetting HVAR's map
+    # of all 31,000 glyphs
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "STAT", "vhea", "vmtx", "gasp", "HVAR"]
     cutter = subset.Subsetter(options)
     cutter.populate(text=wanted)
     cutter.subset(font)
