@@ -201,6 +201,8 @@ def _width(text: str, font: str, size: float) -> float:
 def wrap_text(text: str, room: float, font: str, size: float = SIZE) -> tuple[str, ...]:
     """``text`` as lines no wider than ``room`` points, broken between tokens
     (a number and its unit stay whole); a token wider than a line is cut."""
+    if "\n" not in text and pdfmetrics.stringWidth(text, font, size) <= room - 1e-6:
+        return (text,)  # fits (the margin covers summing token by token below)
     lines: list[str] = []
     for para in text.split("\n"):
         line, used = "", 0.0
