@@ -17,7 +17,13 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +57,7 @@ __all__ = [
     "VISIT_HEADERS",
     "VISIT_WORKBOOK",
     "Worklists",
+    "pdfs_in_background",
     "record_key",
     "record_sheet",
     "review_frame",
@@ -447,17 +454,26 @@ def write_worklists(
 ) -> Worklists:
     """Write 入户核查单 (xlsx, and PDF unless too big or ``pdf`` is False) and
     待人工确认单 into ``out``. ``pdf=None``: as output.toml's pdf_max_rows says.
+
+    Inside :func:`pdfs_in_background`, the PDFs of a long list are written by
+    its second process while this one writes the workbooks.
     """
     visits = visit_frame(system_only)
-    write_visit_workbook(visits, out / VISIT_WORKBOOK, output)
     want_pdf = pdf if pdf is not None else len(visits) <= output.pdf_max_rows
     pdf_folder = out / VISIT_PDF_FOLDER
-    pdfs = write_visit_pdfs(visits, pdf_folder, output) if want_pdf and len(visits) else []
+    worker = _WORKER.get()
+    if worker is not None and not (want_pdf and len(visits) >= BACKGROUND_PDF_VISITS):
+        worker = None
+    sent = worker is not None and worker.submit(visits, pdf_folder, output)
+    write_visit_workbook(visits, out / VISIT_WORKBOOK, output)
     review_path = None
     pairs = review_frame(review)
     if len(pairs):
         review_path = out / REVIEW_WORKBOOK
         write_review_workbook(pairs, review_path)
+    pdfs = worker.result() if sent and worker is not None else None
+    if pdfs is None:  # not sent, or the second process failed: here (a ReconError shows here)
+        pdfs = write_visit_pdfs(visits, pdf_folder, output) if want_pdf and len(visits) else []
     return Worklists(
         visit_workbook=out / VISIT_WORKBOOK,
         pdfs=pdfs,
@@ -466,3 +482,97 @@ def write_worklists(
         reviews=len(pairs),
         pdf_skipped=not want_pdf and len(visits) > 0,
     )
+
+
+# --- the PDFs in a second process ---------------------------------------------------
+
+# from this many people the 入户核查单 PDFs take about a second or more: worth
+# a second process started early (its start-up costs about a second too)
+BACKGROUND_PDF_VISITS = 3_000
+
+
+@contextmanager
+def pdfs_in_background(visits: int, output: OutputRules) -> Iterator[None]:
+    """Within the block, :func:`write_worklists` hands the 入户核查单 PDFs to
+    a second process, started here so that its start-up (imports) overlaps
+    the work before; the PDFs are the same. Only when ``visits`` (the
+    expected 机到人 rows) is from :data:`BACKGROUND_PDF_VISITS` to
+    output.toml's pdf_max_rows; otherwise the block runs as it is.
+
+    For ``recon match``: around the write step, with the count of
+    system-only records, e.g.
+    ``with pdfs_in_background(n_system_only, rules.output), staged(out) as tmp:``
+    """
+    if not BACKGROUND_PDF_VISITS <= visits <= output.pdf_max_rows:
+        yield
+        return
+    try:
+        worker = _PdfWorker()
+    except OSError:  # no process to be had: all in this one
+        yield
+        return
+    token = _WORKER.set(worker)
+    try:
+        yield
+    finally:
+        _WORKER.reset(token)
+        worker.stop()
+
+
+class _PdfWorker:
+    """One spawned process that writes one set of PDFs (fork is unsafe with
+    pyarrow's threads, and Windows has only spawn)."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+
+    def submit(self, visits: pd.DataFrame, folder: Path, output: OutputRules) -> bool:
+        try:
+            self.conn.send((visits, folder, output))
+        except (OSError, ValueError):  # the process is gone
+            return False
+        return True
+
+    def result(self) -> list[Path] | None:
+        """The files written; None if the process failed or died."""
+        try:
+            while not self.conn.poll(0.05):
+                if not self.process.is_alive() and not self.conn.poll():
+                    return None
+            done, files = self.conn.recv()
+        except (EOFError, OSError):
+            return None
+        return files if done else None
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()  # idle after its answer, or not needed
+        self.process.join()
+        self.conn.close()
+
+
+def _serve(conn: Connection) -> None:
+    """The second process: import what the PDFs need, then write the PDFs
+    it is sent and answer (True, files), or (False, None) on any error (the
+    parent then writes them itself, and shows the error if there is one)."""
+    from fontTools import subset  # noqa: F401  (imported before the job arrives)
+    from fontTools.varLib import instancer  # noqa: F401
+
+    try:
+        visits, folder, output = conn.recv()
+    except (EOFError, OSError):
+        return
+    try:
+        files = write_visit_pdfs(visits, folder, output)
+    except Exception:  # the parent's own attempt shows it
+        shutil.rmtree(folder, ignore_errors=True)
+        conn.send((False, None))
+        return
+    conn.send((True, files))
+
+
+_WORKER: ContextVar[_PdfWorker | None] = ContextVar("recon_pdf_worker", default=None)
