@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -44,7 +43,14 @@ from recon.forms import (
 from recon.normalize.address import normalize_addresses, walk_order
 from recon.resultdir import REVIEW_WORKBOOK, VISIT_PDF_FOLDER, VISIT_WORKBOOK
 from recon.rules import OutputRules
-from recon.writers.worklist_pdf import PdfColumn, PdfForm, write_form_pdfs
+from recon.writers.worklist_pdf import (
+    PdfColumn,
+    PdfForm,
+    PdfPlan,
+    font_program,
+    plan_form_pdfs,
+    write_planned_pdfs,
+)
 
 __all__ = [
     "BLANK",
@@ -259,8 +265,12 @@ def _visit_pdf_form(output: OutputRules) -> PdfForm:
 
 def write_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) -> list[Path]:
     """入户核查单 as PDF: one file per 居委 in ``folder``; returns the files."""
+    return write_planned_pdfs(_plan_visit_pdfs(visits, folder, output))
+
+
+def _plan_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) -> PdfPlan:
     groups = visits.groupby("committee", sort=False) if len(visits) else ()
-    return write_form_pdfs(
+    return plan_form_pdfs(
         ((str(c), _committee_rows(p, output, blank_rows=0)[0]) for c, p in groups),
         _visit_pdf_form(output),
         folder,
@@ -455,28 +465,31 @@ def write_worklists(
     """Write 入户核查单 (xlsx, and PDF unless too big or ``pdf`` is False) and
     待人工确认单 into ``out``. ``pdf=None``: as output.toml's pdf_max_rows says.
 
-    Inside :func:`pdfs_in_background`, the PDFs of a long list are written by
-    its second process while this one writes the workbooks.
+    Inside :func:`pdfs_in_background`, the second process cuts the font and
+    writes half the PDFs of a long list while this one writes the workbooks
+    and then, with that font, the other half.
     """
     visits = visit_frame(system_only)
     want_pdf = pdf if pdf is not None else len(visits) <= output.pdf_max_rows
-    pdf_folder = out / VISIT_PDF_FOLDER
-    worker = _WORKER.get()
-    if worker is not None and not (want_pdf and len(visits) >= BACKGROUND_PDF_VISITS):
-        worker = None
-    sent = worker is not None and worker.submit(visits, pdf_folder, output)
+    plan = _plan_visit_pdfs(visits if want_pdf else visits.iloc[:0], out / VISIT_PDF_FOLDER, output)
+    worker = _WORKER.get() if len(visits) >= BACKGROUND_PDF_VISITS else None
+    theirs, mine = plan.split(AWAY_SHARE) if worker is not None else (replace(plan, files=[]), plan)
+    sent = bool(theirs.files) and worker is not None and worker.submit(theirs)
     write_visit_workbook(visits, out / VISIT_WORKBOOK, output)
     review_path = None
     pairs = review_frame(review)
     if len(pairs):
         review_path = out / REVIEW_WORKBOOK
         write_review_workbook(pairs, review_path)
-    pdfs = worker.result() if sent and worker is not None else None
-    if pdfs is None:  # not sent, or the second process failed: here (a ReconError shows here)
-        pdfs = write_visit_pdfs(visits, pdf_folder, output) if want_pdf and len(visits) else []
+    if sent and worker is not None:
+        mine = replace(mine, program=worker.font())  # None: cut here after all
+    written = write_planned_pdfs(mine)
+    away = worker.result() if sent and worker is not None else None
+    if away is None:  # not sent, or the second process failed: here (an error shows here)
+        away = write_planned_pdfs(replace(theirs, program=mine.program))
     return Worklists(
         visit_workbook=out / VISIT_WORKBOOK,
-        pdfs=pdfs,
+        pdfs=away + written,
         review_workbook=review_path,
         visits=len(visits),
         reviews=len(pairs),
@@ -489,19 +502,23 @@ def write_worklists(
 # from this many people the 入户核查单 PDFs take about a second or more: worth
 # a second process started early (its start-up costs about a second too)
 BACKGROUND_PDF_VISITS = 3_000
+# the second process's share of the PDFs' rows: it cuts the font while this
+# one writes the workbooks, about as long
+AWAY_SHARE = 0.5
 
 
 @contextmanager
 def pdfs_in_background(visits: int, output: OutputRules) -> Iterator[None]:
-    """Within the block, :func:`write_worklists` hands the 入户核查单 PDFs to
-    a second process, started here so that its start-up (imports) overlaps
-    the work before; the PDFs are the same. Only when ``visits`` (the
-    expected 机到人 rows) is from :data:`BACKGROUND_PDF_VISITS` to
+    """Within the block, :func:`write_worklists` hands half the 入户核查单
+    PDFs to a second process, started here so that its start-up (imports)
+    overlaps the work before; the PDFs are the same. Only when ``visits``
+    (the expected 机到人 rows) is from :data:`BACKGROUND_PDF_VISITS` to
     output.toml's pdf_max_rows; otherwise the block runs as it is.
 
     For ``recon match``: around the write step, with the count of
     system-only records, e.g.
-    ``with pdfs_in_background(n_system_only, rules.output), staged(out) as tmp:``
+    ``with staged(out) as tmp, pdfs_in_background(n_system_only, rules.output):``
+    (inside staged: the process is stopped before a failed run's folder is removed)
     """
     if not BACKGROUND_PDF_VISITS <= visits <= output.pdf_max_rows:
         yield
@@ -521,7 +538,8 @@ def pdfs_in_background(visits: int, output: OutputRules) -> Iterator[None]:
 
 class _PdfWorker:
     """One spawned process that writes one set of PDFs (fork is unsafe with
-    pyarrow's threads, and Windows has only spawn)."""
+    pyarrow's threads, and Windows has only spawn). It answers twice: the
+    font program, then the files."""
 
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")
@@ -529,24 +547,41 @@ class _PdfWorker:
         self.process = context.Process(target=_serve, args=(child,), daemon=True)
         self.process.start()
         child.close()
+        self.failed = False
 
-    def submit(self, visits: pd.DataFrame, folder: Path, output: OutputRules) -> bool:
+    def submit(self, plan: PdfPlan) -> bool:
         try:
-            self.conn.send((visits, folder, output))
+            self.conn.send(plan)
         except (OSError, ValueError):  # the process is gone
             return False
         return True
 
-    def result(self) -> list[Path] | None:
-        """The files written; None if the process failed or died."""
+    def _answer(self, kind: str) -> object:
+        """The next answer if it is ``kind``; None if the process failed or died."""
+        if self.failed:
+            return None
         try:
             while not self.conn.poll(0.05):
                 if not self.process.is_alive() and not self.conn.poll():
+                    self.failed = True
                     return None
-            done, files = self.conn.recv()
+            got, value = self.conn.recv()
         except (EOFError, OSError):
+            got, value = "failed", None
+        if got != kind:
+            self.failed = True
             return None
-        return files if done else None
+        return value
+
+    def font(self) -> bytes | None:
+        """The font program of the plan's characters; None if it failed."""
+        program = self._answer("font")
+        return program if isinstance(program, bytes) else None
+
+    def result(self) -> list[Path] | None:
+        """The files written; None if the process failed or died."""
+        files = self._answer("files")
+        return files if isinstance(files, list) else None
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -556,23 +591,27 @@ class _PdfWorker:
 
 
 def _serve(conn: Connection) -> None:
-    """The second process: import what the PDFs need, then write the PDFs
-    it is sent and answer (True, files), or (False, None) on any error (the
-    parent then writes them itself, and shows the error if there is one)."""
+    """The second process: import what the PDFs need, then for the plan it
+    is sent answer ("font", the font program) and ("files", the files
+    written), or ("failed", None) on any error (the parent then writes them
+    itself, and shows the error if there is one)."""
     from fontTools import subset  # noqa: F401  (imported before the job arrives)
     from fontTools.varLib import instancer  # noqa: F401
 
     try:
-        visits, folder, output = conn.recv()
+        plan = conn.recv()
     except (EOFError, OSError):
         return
     try:
-        files = write_visit_pdfs(visits, folder, output)
+        program = font_program(plan.chars)
+        conn.send(("font", program))
+        files = write_planned_pdfs(replace(plan, program=program))
     except Exception:  # the parent's own attempt shows it
-        shutil.rmtree(folder, ignore_errors=True)
-        conn.send((False, None))
+        for _, _, path in plan.files:
+            path.unlink(missing_ok=True)
+        conn.send(("failed", None))
         return
-    conn.send((True, files))
+    conn.send(("files", files))
 
 
 _WORKER: ContextVar[_PdfWorker | None] = ContextVar("recon_pdf_worker", default=None)

@@ -1,6 +1,6 @@
-"""The 入户核查单 PDFs written by a second process (recon.worklists.pdfs_in_background):
-the same files as written in-process, and written in-process when the second
-process is gone."""
+"""The 入户核查单 PDFs written partly by a second process
+(recon.worklists.pdfs_in_background): the same files as written in-process,
+and written in-process when the second process is gone."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from recon import worklists
 from recon.rules import load_rules
 from recon.sample import StreetSpec, generate_street
-from recon.worklists import VISIT_PDF_FOLDER, pdfs_in_background, write_worklists
+from recon.worklists import VISIT_PDF_FOLDER, pdfs_in_background, visit_frame, write_worklists
 
 
 def _system_only(committees: int, per: int) -> pd.DataFrame:
@@ -30,7 +30,7 @@ def _system_only(committees: int, per: int) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def system_only() -> pd.DataFrame:
-    return _system_only(committees=2, per=60)
+    return _system_only(committees=3, per=60)  # 居委 of 70, 94 and 4 people
 
 
 @pytest.fixture(scope="module")
@@ -72,21 +72,36 @@ def test_a_second_process_only_for_lists_worth_it(monkeypatch, description, visi
     assert worklists._WORKER.get() is None
 
 
-def test_the_second_process_writes_the_same_files(monkeypatch, system_only, in_process, tmp_path):
+def _count_here(monkeypatch) -> list[str]:
+    """The files this process writes (the spawned one imports recon.worklists
+    afresh, without the patch)."""
+    here: list[str] = []
+    real = worklists.write_planned_pdfs
+
+    def counted(plan):
+        here.extend(path.name for _, _, path in plan.files)
+        return real(plan)
+
+    monkeypatch.setattr(worklists, "write_planned_pdfs", counted)
+    return here
+
+
+def test_the_second_process_writes_most_of_the_same_files(
+    monkeypatch, system_only, in_process, tmp_path
+):
     monkeypatch.setattr(worklists, "BACKGROUND_PDF_VISITS", 1)
-
-    def not_here(*_args: object) -> None:
-        raise AssertionError("written by this process")
-
-    # the spawned process imports recon.worklists afresh, without this
-    monkeypatch.setattr(worklists, "write_visit_pdfs", not_here)
+    here = _count_here(monkeypatch)
     output = load_rules().output
     with pdfs_in_background(len(system_only), output):
         worker = worklists._WORKER.get()
         assert worker is not None
         lists = write_worklists(system_only, pd.DataFrame(), tmp_path, output)
-    assert sorted(p.name for p in lists.pdfs) == sorted(in_process)
+    assert [p.name for p in lists.pdfs] == list(in_process)  # in 居委 order
     assert _files(tmp_path / VISIT_PDF_FOLDER) == in_process  # byte for byte
+    plan = worklists._plan_visit_pdfs(visit_frame(system_only), tmp_path, output)
+    away, kept = plan.split(worklists.AWAY_SHARE)
+    assert away.files and kept.files
+    assert here == [path.name for _, _, path in kept.files]
     assert not worker.process.is_alive()  # stopped with the block
 
 
@@ -94,6 +109,7 @@ def test_when_the_second_process_is_gone_the_pdfs_are_written_here(
     monkeypatch, system_only, in_process, tmp_path
 ):
     monkeypatch.setattr(worklists, "BACKGROUND_PDF_VISITS", 1)
+    here = _count_here(monkeypatch)
     output = load_rules().output
     with pdfs_in_background(len(system_only), output):
         worker = worklists._WORKER.get()
@@ -102,4 +118,38 @@ def test_when_the_second_process_is_gone_the_pdfs_are_written_here(
         worker.process.join()
         lists = write_worklists(system_only, pd.DataFrame(), tmp_path, output)
     assert _files(tmp_path / VISIT_PDF_FOLDER) == in_process
-    assert len(lists.pdfs) == len(in_process)
+    assert sorted(here) == sorted(in_process) == sorted(p.name for p in lists.pdfs)
+
+
+SPLIT_CASES = [
+    # description, rows per file, share, files to the first plan
+    ("two equal files at two thirds: the first", [60, 60], 0.65, 1),
+    ("ten equal files at two thirds: six or seven", [800] * 10, 0.65, 7),
+    ("one file: all of it", [8000], 0.65, 1),
+    ("a small file, then a big one: both are nearer two thirds", [100, 5000], 0.65, 2),
+    ("share 0: none", [60, 60], 0.0, 0),
+]
+
+
+@pytest.mark.parametrize(
+    ("description", "rows", "share", "expected"), SPLIT_CASES, ids=[c[0] for c in SPLIT_CASES]
+)
+def test_a_plan_splits_by_rows_into_whole_files(description, rows, share, expected):
+    from recon.writers.worklist_pdf import PdfPlan
+
+    form = worklists._visit_pdf_form(load_rules().output)
+    files = [
+        (f"居委{k}", pd.DataFrame({"kind": ["person"] * n}), Path(f"{k}.pdf"))
+        for k, n in enumerate(rows)
+    ]
+    first, rest = PdfPlan(form, "", files).split(share)
+    assert len(first.files) == expected
+    assert first.files + rest.files == files
+
+
+def test_the_font_is_cut_to_the_same_bytes_each_time():
+    # either process's cut makes the same PDFs, so it is cut once and shared
+    from recon.writers.worklist_pdf import _characters, font_program
+
+    chars = _characters(["九星村1组52号（1 人）", "上海市闵行区古美西路426弄"])
+    assert font_program(chars) == font_program(chars)

@@ -34,7 +34,7 @@ import io
 import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -54,10 +54,14 @@ __all__ = [
     "FONT_FAMILY",
     "PdfColumn",
     "PdfForm",
+    "PdfPlan",
+    "font_program",
     "page_rows",
+    "plan_form_pdfs",
     "register_font",
     "wrap_text",
     "write_form_pdfs",
+    "write_planned_pdfs",
 ]
 
 FONT_FAMILY = "NotoSansSC"
@@ -132,14 +136,35 @@ def _font_data() -> bytes:
 def register_font(texts: Iterable[str]) -> str:
     """Register (once) a regular-weight Noto Sans SC holding the characters of
     ``texts``; returns its reportlab font name."""
+    return _register_font(_characters(texts))
+
+
+def _characters(texts: Iterable[str]) -> str:
     chars = set(_ALWAYS)
     for text in texts:
         chars.update(text)
     chars.discard("\n")
-    wanted = "".join(sorted(chars))
-    name = f"{FONT_FAMILY}-{hashlib.sha1(wanted.encode()).hexdigest()[:10]}"
-    if name in pdfmetrics.getRegisteredFontNames():
-        return name
+    return "".join(sorted(chars))
+
+
+def _font_name(wanted: str) -> str:
+    return f"{FONT_FAMILY}-{hashlib.sha1(wanted.encode()).hexdigest()[:10]}"
+
+
+def _register_font(wanted: str, program: bytes | None = None) -> str:
+    """Register (once) the font of the characters ``wanted`` (sorted, as
+    _characters has them), cut here unless its ``program`` is given (the
+    same bytes: :func:`font_program` of ``wanted``, e.g. from another process)."""
+    name = _font_name(wanted)
+    if name not in pdfmetrics.getRegisteredFontNames():
+        data = program if program is not None else font_program(wanted)
+        pdfmetrics.registerFont(TTFont(name, io.BytesIO(data), shapable=False))
+    return name
+
+
+def font_program(wanted: str) -> bytes:
+    """A regular-weight Noto Sans SC holding the characters ``wanted``, as a
+    TrueType file (the same bytes for the same characters)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont as FTFont
     from fontTools.varLib import instancer
@@ -164,7 +189,7 @@ def register_font(texts: Iterable[str]) -> str:
     regular = instancer.instantiateVariableFont(font, {"wght": 400}, inplace=True)
     # reportlab takes fonts with one PostScript name for one font: each cut
     # has its own
-    key = name.rsplit("-", 1)[1]
+    key = _font_name(wanted).rsplit("-", 1)[1]
     for record in regular["name"].names:
         if record.nameID == 6:
             record.string = f"NotoSansSC-Regular-{key}"
@@ -174,9 +199,7 @@ def register_font(texts: Iterable[str]) -> str:
             record.string = "Regular"
     buffer = io.BytesIO()
     regular.save(buffer)
-    buffer.seek(0)
-    pdfmetrics.registerFont(TTFont(name, buffer, shapable=False))
-    return name
+    return buffer.getvalue()
 
 
 # --- wrapping ---------------------------------------------------------------------
@@ -624,23 +647,50 @@ def _texts(frames: list[tuple[str, pd.DataFrame]], form: PdfForm) -> Iterable[st
                 yield "".join(frame[col].astype(str).unique().tolist())
 
 
-def write_form_pdfs(
+@dataclass(frozen=True)
+class PdfPlan:
+    """One form's PDFs, ready to be written here or by another process: the
+    characters they print (one font for all, the same in every process) and
+    each file's 居委, print rows and path."""
+
+    form: PdfForm
+    chars: str
+    files: list[tuple[str, pd.DataFrame, Path]]
+    program: bytes | None = None  # the font, if already cut (font_program of chars)
+
+    def split(self, share: float) -> tuple[PdfPlan, PdfPlan]:
+        """The files as two plans, the first with about ``share`` of the rows
+        (whole files, in order)."""
+        total = sum(len(f) for _, f, _ in self.files)
+        k, rows = 0, 0
+        while k < len(self.files) and rows + len(self.files[k][1]) / 2 <= share * total:
+            rows += len(self.files[k][1])
+            k += 1
+        return replace(self, files=self.files[:k]), replace(self, files=self.files[k:])
+
+
+def plan_form_pdfs(
     rows_by_committee: Iterable[tuple[str, pd.DataFrame]], form: PdfForm, folder: Path
-) -> list[Path]:
-    """One PDF per 居委 in ``folder``, from each 居委's print rows (columns
-    ``kind``, ``label`` and those of ``form.columns``); returns the files."""
+) -> PdfPlan:
+    """The PDFs :func:`write_form_pdfs` writes, planned (nothing written yet)."""
     frames = [(str(c) or "未识别居委", f) for c, f in rows_by_committee]
-    if not frames:
+    used: set[str] = set()
+    files = [(c, f, folder / _file_name(c, used)) for c, f in frames]
+    return PdfPlan(form, _characters(_texts(frames, form)) if frames else "", files)
+
+
+def write_planned_pdfs(plan: PdfPlan) -> list[Path]:
+    """Write the files of ``plan``; returns them."""
+    if not plan.files:
         return []
-    font = register_font(_texts(frames, form))
-    folder.mkdir(parents=True, exist_ok=True)
+    form = plan.form
+    font = _register_font(plan.chars, plan.program)
     layout = _Layout(form, font)
     note = _note_lines(form, font)
     written: list[Path] = []
-    used: set[str] = set()
-    for committee, frame in frames:
+    for committee, frame, path in plan.files:
+        path.parent.mkdir(parents=True, exist_ok=True)
         pages = page_rows(frame, form, font)
-        path = folder / _file_name(committee, used)
         canvas = Canvas(str(path), pagesize=PAGE, invariant=True, initialFontName=font)
         canvas.setTitle(f"{committee} {form.short}")
         canvas.setAuthor("recon")
@@ -651,3 +701,11 @@ def write_form_pdfs(
         canvas.save()
         written.append(path)
     return written
+
+
+def write_form_pdfs(
+    rows_by_committee: Iterable[tuple[str, pd.DataFrame]], form: PdfForm, folder: Path
+) -> list[Path]:
+    """One PDF per 居委 in ``folder``, from each 居委's print rows (columns
+    ``kind``, ``label`` and those of ``form.columns``); returns the files."""
+    return write_planned_pdfs(plan_form_pdfs(rows_by_committee, form, folder))
