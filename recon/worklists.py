@@ -466,8 +466,8 @@ def write_worklists(
     待人工确认单 into ``out``. ``pdf=None``: as output.toml's pdf_max_rows says.
 
     Inside :func:`pdfs_in_background`, the second process cuts the font and
-    writes half the PDFs of a long list while this one writes the workbooks
-    and then, with that font, the other half.
+    writes part of the PDFs of a long list while this one writes the
+    workbooks and then, with that font, the rest.
     """
     visits = visit_frame(system_only)
     want_pdf = pdf if pdf is not None else len(visits) <= output.pdf_max_rows
@@ -503,13 +503,14 @@ def write_worklists(
 # a second process started early (its start-up costs about a second too)
 BACKGROUND_PDF_VISITS = 3_000
 # the second process's share of the PDFs' rows: it cuts the font while this
-# one writes the workbooks, about as long
-AWAY_SHARE = 0.5
+# one writes the workbooks, which take longer (at 0.5 the second process was
+# done first, at 0.65 this one waited for it: 100k benchmark)
+AWAY_SHARE = 0.6
 
 
 @contextmanager
 def pdfs_in_background(visits: int, output: OutputRules) -> Iterator[None]:
-    """Within the block, :func:`write_worklists` hands half the 入户核查单
+    """Within the block, :func:`write_worklists` hands most of the 入户核查单
     PDFs to a second process, started here so that its start-up (imports)
     overlaps the work before; the PDFs are the same. Only when ``visits``
     (the expected 机到人 rows) is from :data:`BACKGROUND_PDF_VISITS` to
