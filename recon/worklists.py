@@ -526,7 +526,7 @@ def pdfs_in_background(visits: int, output: OutputRules) -> Iterator[None]:
         return
     try:
         worker = _PdfWorker()
-    except OSError:  # no process to be had: all in this one
+    except (OSError, RuntimeError):  # no process to be had (e.g. no __main__ guard): all here
         yield
         return
     token = _WORKER.set(worker)

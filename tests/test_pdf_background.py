@@ -153,3 +153,13 @@ def test_the_font_is_cut_to_the_same_bytes_each_time():
 
     chars = _characters(["九星村1组52号（1 人）", "上海市闵行区古美西路426弄"])
     assert font_program(chars) == font_program(chars)
+
+
+@pytest.mark.parametrize("error", [OSError, RuntimeError], ids=["OSError", "RuntimeError"])
+def test_without_a_second_process_the_block_runs_here(monkeypatch, error, tmp_path):
+    def cannot(*_args: object) -> None:
+        raise error("no process")
+
+    monkeypatch.setattr(worklists, "_PdfWorker", cannot)
+    with pdfs_in_background(5_000, load_rules().output):
+        assert worklists._WORKER.get() is None
