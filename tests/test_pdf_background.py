@@ -156,7 +156,7 @@ def test_the_font_is_cut_to_the_same_bytes_each_time():
 
 
 @pytest.mark.parametrize("error", [OSError, RuntimeError], ids=["OSError", "RuntimeError"])
-def test_without_a_second_process_the_block_runs_here(monkeypatch, error, tmp_path):
+def test_without_a_second_process_the_block_runs_here(monkeypatch, error):
     def cannot(*_args: object) -> None:
         raise error("no process")
 
