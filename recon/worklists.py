@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -521,7 +522,7 @@ def pdfs_in_background(visits: int, output: OutputRules) -> Iterator[None]:
     ``with staged(out) as tmp, pdfs_in_background(n_system_only, rules.output):``
     (inside staged: the process is stopped before a failed run's folder is removed)
     """
-    if not BACKGROUND_PDF_VISITS <= visits <= output.pdf_max_rows:
+    if not BACKGROUND_PDF_VISITS <= visits <= output.pdf_max_rows or (os.cpu_count() or 1) < 2:
         yield
         return
     try:
