@@ -45,17 +45,20 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 COUNT_CASES = [
-    # description, visits, background expected
-    ("a short list stays in this process", 10, False),
-    ("a long list goes to the second process", 5_000, True),
-    ("a list too long for PDFs starts no process", 10_000_000, False),
+    # description, visits, cores, background expected
+    ("a short list stays in this process", 10, 2, False),
+    ("a long list goes to the second process", 5_000, 2, True),
+    ("a list too long for PDFs starts no process", 10_000_000, 2, False),
+    ("one core: no second process", 5_000, 1, False),
 ]
 
 
 @pytest.mark.parametrize(
-    ("description", "visits", "expected"), COUNT_CASES, ids=[c[0] for c in COUNT_CASES]
+    ("description", "visits", "cores", "expected"), COUNT_CASES, ids=[c[0] for c in COUNT_CASES]
 )
-def test_a_second_process_only_for_lists_worth_it(monkeypatch, description, visits, expected):
+def test_a_second_process_only_for_lists_worth_it(
+    monkeypatch, description, visits, cores, expected
+):
     started: list[bool] = []
 
     class Fake:
@@ -66,6 +69,7 @@ def test_a_second_process_only_for_lists_worth_it(monkeypatch, description, visi
             pass
 
     monkeypatch.setattr(worklists, "_PdfWorker", Fake)
+    monkeypatch.setattr(worklists.os, "cpu_count", lambda: cores)
     with pdfs_in_background(visits, load_rules().output):
         assert (worklists._WORKER.get() is not None) == expected
     assert bool(started) == expected
@@ -90,6 +94,7 @@ def test_the_second_process_writes_most_of_the_same_files(
     monkeypatch, system_only, in_process, tmp_path
 ):
     monkeypatch.setattr(worklists, "BACKGROUND_PDF_VISITS", 1)
+    monkeypatch.setattr(worklists.os, "cpu_count", lambda: 2)
     here = _count_here(monkeypatch)
     output = load_rules().output
     with pdfs_in_background(len(system_only), output):
@@ -109,6 +114,7 @@ def test_when_the_second_process_is_gone_the_pdfs_are_written_here(
     monkeypatch, system_only, in_process, tmp_path
 ):
     monkeypatch.setattr(worklists, "BACKGROUND_PDF_VISITS", 1)
+    monkeypatch.setattr(worklists.os, "cpu_count", lambda: 2)
     here = _count_here(monkeypatch)
     output = load_rules().output
     with pdfs_in_background(len(system_only), output):
@@ -161,5 +167,6 @@ def test_without_a_second_process_the_block_runs_here(monkeypatch, error):
         raise error("no process")
 
     monkeypatch.setattr(worklists, "_PdfWorker", cannot)
+    monkeypatch.setattr(worklists.os, "cpu_count", lambda: 2)
     with pdfs_in_background(5_000, load_rules().output):
         assert worklists._WORKER.get() is None
