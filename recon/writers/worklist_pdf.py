@@ -5,11 +5,14 @@ of print rows in order, whose ``kind`` column says what each row is --
 "heading" (a building; its text in ``label``), "person" or "blank" -- and a
 :class:`PdfForm` saying which columns to show and the titles. The
 入户核查单 (recon.worklists) and the 人户分离核查单 (recon.modes._separation_sheets)
-build their rows and call :func:`write_form_pdfs`.
+build their rows and call :func:`write_form_pdfs` -- or :func:`plan_form_pdfs`
+and :func:`write_planned_pdfs` for a plan's files in parts (recon.worklists
+writes part of them in a second process, with the font it cut).
 
 The pages are laid out here, not by platypus: every row's height is known
 once its cells are wrapped, so page breaks are computed directly, and the
-canvas draws lines and strings (fast: ~20,000 rows in seconds).
+canvas draws lines and strings: each page's cells as one text object, each
+distinct string encoded once per document (about 8,000 rows a second).
 
 * The first column is the building, printed in a cell merged over its
   people on the page (repeated with （续） when a building runs over a page),
@@ -23,8 +26,9 @@ canvas draws lines and strings (fast: ~20,000 rows in seconds).
   when they do not fit, never cut.
 * Chinese is set in Noto Sans SC (SIL OFL 1.1, shipped as a variable
   TrueType font by the ``justmytype-intl-cjk`` package). fontTools cuts it
-  to the characters printed and fixes its weight to regular; reportlab
-  embeds that as a subset, so every reader shows the same glyphs.
+  to the characters printed and fixes its weight to regular (the same
+  bytes for the same characters); reportlab embeds that as a subset, so
+  every reader shows the same glyphs.
 """
 
 from __future__ import annotations
