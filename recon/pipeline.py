@@ -36,7 +36,7 @@ from recon.outdir import check_out_dir, record_written, staged
 from recon.resultdir import LEDGER, MATCH_TABLES, WORKBOOK, ResultFolder
 from recon.results import read_decisions
 from recon.rules import Rules, load_rules
-from recon.worklists import Worklists
+from recon.worklists import Worklists, pdfs_in_background
 from recon.writers.match_outputs import write_ledger, write_match_files
 
 __all__ = ["RunSummary", "run_match"]
@@ -376,7 +376,9 @@ def run_match(
         result = restrict_visits(result, wanted)
 
     step("write", None)
-    with staged(out) as tmp:
+    # the 入户核查单 PDFs of a long list: in a second process, started now
+    visits = int(result.system["outcome"].eq(Outcome.SYSTEM_ONLY).sum()) if not register.name else 0
+    with staged(out) as tmp, pdfs_in_background(visits, rules.output):
         notes = [
             f"recon {__version__}，{_dt.datetime.now():%Y-%m-%d %H:%M}",
             f"采集表 {len(field.files)} 个文件 {field.rows_read} 行；"

@@ -17,11 +17,18 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from recon.forms import (
     BLANK_BOX,
@@ -37,7 +44,14 @@ from recon.forms import (
 from recon.normalize.address import normalize_addresses, walk_order
 from recon.resultdir import REVIEW_WORKBOOK, VISIT_PDF_FOLDER, VISIT_WORKBOOK
 from recon.rules import OutputRules
-from recon.writers.worklist_pdf import PdfColumn, PdfForm, write_form_pdfs
+from recon.writers.worklist_pdf import (
+    PdfColumn,
+    PdfForm,
+    PdfPlan,
+    font_program,
+    plan_form_pdfs,
+    write_planned_pdfs,
+)
 
 __all__ = [
     "BLANK",
@@ -50,6 +64,7 @@ __all__ = [
     "VISIT_HEADERS",
     "VISIT_WORKBOOK",
     "Worklists",
+    "pdfs_in_background",
     "record_key",
     "record_sheet",
     "review_frame",
@@ -160,54 +175,58 @@ def _committee_rows(
     writer lays pages out by it) and a heading's text is in ``label`` and
     ``name``; the second value is the workbook's row format per row.
     """
-    cols = {c: people[c].astype(str).tolist() for c in
+    n = len(people)
+    cols = {c: _strings(people[c]) for c in
             ("name", "sex", "id", "hukou_address", "address", "registered_on", "phone", "key",
              "building")}  # fmt: skip
-    rows: list[dict[str, object]] = []
-    formats: list[str] = []
-    n = len(people)
-    seq = 0
-    start = 0
-    while start < n:
-        building = cols["building"][start]
-        end = start
-        while end < n and cols["building"][end] == building:
-            end += 1
-        label = f"{building or '（地址未能识别）'}（{end - start} 人）"
-        rows.append({"kind": "heading", "label": label, "name": label})
-        formats.append("heading")
-        for k in range(start, end):
-            seq += 1
-            rows.append(
-                {
-                    "kind": "person",
-                    "seq": str(seq),
-                    "name": cols["name"][k],
-                    "sex": cols["sex"][k],
-                    "id_print": output.mask_id(cols["id"][k]),
-                    "hukou_address": cols["hukou_address"][k],
-                    "address": cols["address"][k],
-                    "registered_on": cols["registered_on"][k],
-                    "c0": BLANK,
-                    "c1": BLANK,
-                    "c2": BLANK,
-                    "phone_print": output.mask_phone(cols["phone"][k]),
-                    "key": cols["key"][k],
-                }
-            )
-            formats.append("")
-        start = end
+    building = cols["building"]
+    # a building's people are consecutive: a heading before each run
+    starts = np.flatnonzero(np.r_[True, building[1:] != building[:-1]]) if n else np.arange(0)
+    counts = np.diff(np.r_[starts, n])
+    at_heading = starts + np.arange(len(starts))
+    at_person = np.arange(n) + np.repeat(np.arange(1, len(starts) + 1), counts)
     blanks = output.blank_rows if blank_rows is None else blank_rows
-    if blanks:
-        rows.append({"kind": "heading", "label": NEW_PEOPLE_TITLE, "name": NEW_PEOPLE_TITLE})
-        formats.append("heading")
-    for _ in range(blanks):
-        rows.append({"kind": "blank", "key": NEW_KEY})
-        formats.append("")
+    total = n + len(starts) + (blanks + 1 if blanks else 0)
     columns = ["kind", "label", *(c for c, _, _, _ in VISIT_LAYOUT)]
-    frame = pd.DataFrame(rows, columns=columns).astype(object)
-    frame = frame.where(frame.notna(), "")
-    return frame, np.asarray(formats, dtype=object)
+    frame = {c: np.full(total, "", dtype=object) for c in columns}
+    formats = np.full(total, "", dtype=object)
+
+    def put(column: str, where: np.ndarray | int | slice, values: object) -> None:
+        if isinstance(values, list):  # as objects: numpy would make a list of str a str array
+            values = np.asarray(values, dtype=object)
+        frame[column][where] = values
+
+    runs = zip(building[starts], counts, strict=True)
+    labels = [f"{b or '（地址未能识别）'}（{k} 人）" for b, k in runs]
+    put("kind", at_heading, "heading")
+    put("label", at_heading, labels)
+    put("name", at_heading, labels)
+    formats[at_heading] = "heading"
+    put("kind", at_person, "person")
+    put("seq", at_person, [str(k) for k in range(1, n + 1)])
+    for column in ("name", "sex", "hukou_address", "address", "registered_on", "key"):
+        frame[column][at_person] = cols[column]
+    put("id_print", at_person, [output.mask_id(v) for v in cols["id"]])
+    put("phone_print", at_person, [output.mask_phone(v) for v in cols["phone"]])
+    for column in ("c0", "c1", "c2"):
+        put(column, at_person, BLANK)
+    if blanks:
+        title = n + len(starts)
+        put("kind", title, "heading")
+        put("label", title, NEW_PEOPLE_TITLE)
+        put("name", title, NEW_PEOPLE_TITLE)
+        formats[title] = "heading"
+        put("kind", slice(title + 1, total), "blank")
+        put("key", slice(title + 1, total), NEW_KEY)
+    return pd.DataFrame(frame, columns=columns, dtype=object, copy=False), formats
+
+
+def _strings(column: pd.Series) -> np.ndarray:
+    """``column`` as an object array of str (visit_frame's columns are already)."""
+    values = column.to_numpy(dtype=object)
+    if infer_dtype(values, skipna=False) in ("string", "empty"):
+        return values
+    return column.astype(str).to_numpy(dtype=object)
 
 
 # the PDF 入户核查单: the building is the merged first column; blank rows close
@@ -247,8 +266,12 @@ def _visit_pdf_form(output: OutputRules) -> PdfForm:
 
 def write_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) -> list[Path]:
     """入户核查单 as PDF: one file per 居委 in ``folder``; returns the files."""
+    return write_planned_pdfs(_plan_visit_pdfs(visits, folder, output))
+
+
+def _plan_visit_pdfs(visits: pd.DataFrame, folder: Path, output: OutputRules) -> PdfPlan:
     groups = visits.groupby("committee", sort=False) if len(visits) else ()
-    return write_form_pdfs(
+    return plan_form_pdfs(
         ((str(c), _committee_rows(p, output, blank_rows=0)[0]) for c, p in groups),
         _visit_pdf_form(output),
         folder,
@@ -442,22 +465,155 @@ def write_worklists(
 ) -> Worklists:
     """Write 入户核查单 (xlsx, and PDF unless too big or ``pdf`` is False) and
     待人工确认单 into ``out``. ``pdf=None``: as output.toml's pdf_max_rows says.
+
+    Inside :func:`pdfs_in_background`, the second process cuts the font and
+    writes part of the PDFs of a long list while this one writes the
+    workbooks and then, with that font, the rest.
     """
     visits = visit_frame(system_only)
-    write_visit_workbook(visits, out / VISIT_WORKBOOK, output)
     want_pdf = pdf if pdf is not None else len(visits) <= output.pdf_max_rows
-    pdf_folder = out / VISIT_PDF_FOLDER
-    pdfs = write_visit_pdfs(visits, pdf_folder, output) if want_pdf and len(visits) else []
+    plan = _plan_visit_pdfs(visits if want_pdf else visits.iloc[:0], out / VISIT_PDF_FOLDER, output)
+    worker = _WORKER.get() if len(visits) >= BACKGROUND_PDF_VISITS else None
+    theirs, mine = plan.split(AWAY_SHARE) if worker is not None else (replace(plan, files=[]), plan)
+    sent = bool(theirs.files) and worker is not None and worker.submit(theirs)
+    write_visit_workbook(visits, out / VISIT_WORKBOOK, output)
     review_path = None
     pairs = review_frame(review)
     if len(pairs):
         review_path = out / REVIEW_WORKBOOK
         write_review_workbook(pairs, review_path)
+    if sent and worker is not None:
+        mine = replace(mine, program=worker.font())  # None: cut here after all
+    written = write_planned_pdfs(mine)
+    away = worker.result() if sent and worker is not None else None
+    if away is None:  # not sent, or the second process failed: here (an error shows here)
+        away = write_planned_pdfs(replace(theirs, program=mine.program))
     return Worklists(
         visit_workbook=out / VISIT_WORKBOOK,
-        pdfs=pdfs,
+        pdfs=away + written,
         review_workbook=review_path,
         visits=len(visits),
         reviews=len(pairs),
         pdf_skipped=not want_pdf and len(visits) > 0,
     )
+
+
+# --- the PDFs in a second process ---------------------------------------------------
+
+# from this many people the 入户核查单 PDFs take about a second or more: worth
+# a second process started early (its start-up costs about a second too)
+BACKGROUND_PDF_VISITS = 3_000
+# the second process's share of the PDFs' rows: it cuts the font while this
+# one writes the workbooks, which take longer (at 0.5 the second process was
+# done first, at 0.65 this one waited for it: 100k benchmark)
+AWAY_SHARE = 0.6
+
+
+@contextmanager
+def pdfs_in_background(visits: int, output: OutputRules) -> Iterator[None]:
+    """Within the block, :func:`write_worklists` hands most of the 入户核查单
+    PDFs to a second process, started here so that its start-up (imports)
+    overlaps the work before; the PDFs are the same. Only when ``visits``
+    (the expected 机到人 rows) is from :data:`BACKGROUND_PDF_VISITS` to
+    output.toml's pdf_max_rows; otherwise the block runs as it is.
+
+    For ``recon match``: around the write step, with the count of
+    system-only records, e.g.
+    ``with staged(out) as tmp, pdfs_in_background(n_system_only, rules.output):``
+    (inside staged: the process is stopped before a failed run's folder is removed)
+    """
+    if not BACKGROUND_PDF_VISITS <= visits <= output.pdf_max_rows or (os.cpu_count() or 1) < 2:
+        yield
+        return
+    try:
+        worker = _PdfWorker()
+    except (OSError, RuntimeError):  # no process to be had (e.g. no __main__ guard): all here
+        yield
+        return
+    token = _WORKER.set(worker)
+    try:
+        yield
+    finally:
+        _WORKER.reset(token)
+        worker.stop()
+
+
+class _PdfWorker:
+    """One spawned process that writes one set of PDFs (fork is unsafe with
+    pyarrow's threads, and Windows has only spawn). It answers twice: the
+    font program, then the files."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+        self.failed = False
+
+    def submit(self, plan: PdfPlan) -> bool:
+        try:
+            self.conn.send(plan)
+        except (OSError, ValueError):  # the process is gone
+            return False
+        return True
+
+    def _answer(self, kind: str) -> object:
+        """The next answer if it is ``kind``; None if the process failed or died."""
+        if self.failed:
+            return None
+        try:
+            while not self.conn.poll(0.05):
+                if not self.process.is_alive() and not self.conn.poll():
+                    self.failed = True
+                    return None
+            got, value = self.conn.recv()
+        except (EOFError, OSError):
+            got, value = "failed", None
+        if got != kind:
+            self.failed = True
+            return None
+        return value
+
+    def font(self) -> bytes | None:
+        """The font program of the plan's characters; None if it failed."""
+        program = self._answer("font")
+        return program if isinstance(program, bytes) else None
+
+    def result(self) -> list[Path] | None:
+        """The files written; None if the process failed or died."""
+        files = self._answer("files")
+        return files if isinstance(files, list) else None
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()  # idle after its answer, or not needed
+        self.process.join()
+        self.conn.close()
+
+
+def _serve(conn: Connection) -> None:
+    """The second process: import what the PDFs need, then for the plan it
+    is sent answer ("font", the font program) and ("files", the files
+    written), or ("failed", None) on any error (the parent then writes them
+    itself, and shows the error if there is one)."""
+    from fontTools import subset  # noqa: F401  (imported before the job arrives)
+    from fontTools.varLib import instancer  # noqa: F401
+
+    try:
+        plan = conn.recv()
+    except (EOFError, OSError):
+        return
+    try:
+        program = font_program(plan.chars)
+        conn.send(("font", program))
+        files = write_planned_pdfs(replace(plan, program=program))
+    except Exception:  # the parent's own attempt shows it
+        for _, _, path in plan.files:
+            path.unlink(missing_ok=True)
+        conn.send(("failed", None))
+        return
+    conn.send(("files", files))
+
+
+_WORKER: ContextVar[_PdfWorker | None] = ContextVar("recon_pdf_worker", default=None)
