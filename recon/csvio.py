@@ -6,6 +6,7 @@ that works on a result folder (through :class:`recon.resultdir.ResultFolder`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-__all__ = ["neutralise", "read_csv", "write_csv"]
+__all__ = ["neutralise", "read_csv", "write_csv", "write_tables"]
 
 # A cell a spreadsheet would read as a formula (OWASP "CSV injection").
 _FORMULA_START = r"^[=+\-@\t\r]"
@@ -58,8 +59,34 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     Text cells that a spreadsheet would read as a formula (= + - @ tab CR)
     get a leading quote; numbers stay numbers (a score of -3.5 is no formula).
     """
-    table = pa.table({str(c): _column(frame[c]) for c in frame.columns})
+    _write([pa.table({str(c): _column(frame[c]) for c in frame.columns})], path)
+
+
+def _guarded(table: pa.Table) -> pa.Table:
+    for j, field in enumerate(table.schema):
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            column = table.column(j)
+            safe = [neutralise(pc.fill_null(chunk, "")) for chunk in column.chunks]
+            table = table.set_column(j, field, pa.chunked_array(safe, field.type))
+    return table
+
+
+def write_tables(parts: Iterable[pa.Table], path: Path) -> None:
+    """Write Arrow tables of one schema to ``path`` one after another, as one
+    CSV file the way :func:`write_csv` writes a frame (a missing text is an
+    empty field). Straight from Arrow: a million rows are never a frame, and
+    only one part need be in memory at a time."""
+    _write((_guarded(part) for part in parts), path)
+
+
+def _write(parts: Iterable[pa.Table], path: Path) -> None:
     options = pacsv.WriteOptions(eol="\r\n", quoting_header="none")
     with path.open("wb") as fh:
         fh.write(BOM)
-        pacsv.write_csv(table, fh, write_options=options)
+        writer: pacsv.CSVWriter | None = None
+        for part in parts:
+            if writer is None:
+                writer = pacsv.CSVWriter(fh, part.schema, write_options=options)
+            writer.write_table(part)
+        if writer is not None:
+            writer.close()

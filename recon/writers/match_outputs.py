@@ -7,14 +7,16 @@ workbook is for people, in Chinese, with walking order for visits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from recon.csvio import write_csv
+from recon.csvio import write_csv, write_tables
 from recon.matchers import METHOD_LABELS, MatchResult, Outcome, fingerprints
 from recon.normalize.address import walk_order
 from recon.resultdir import LEDGER, MATCH_TABLES, WORKBOOK
@@ -41,38 +43,58 @@ MAX_MATCHED_ROWS = 50_000
 _PERSON = ["committee", "name", "sex", "id_show", "birth", "address", "hukou_address", "phone"]
 
 
-def _people(records: pd.DataFrame, idx: np.ndarray, prefix: str) -> pd.DataFrame:
+class _Text:
+    """One side's record columns as text ('' for a missing column or value),
+    each column converted once however many tables take rows from it."""
+
+    def __init__(self, records: pd.DataFrame) -> None:
+        self.records = records
+        self._done: dict[str, np.ndarray] = {}
+
+    def __call__(self, name: str, idx: np.ndarray | None = None) -> np.ndarray:
+        values = self._done.get(name)
+        if values is None:
+            if name not in self.records:
+                values = np.full(len(self.records), "", dtype=object)
+            else:
+                values = self.records[name].to_numpy(dtype=object)
+                missing = pd.isna(values)
+                if missing.any():
+                    values = np.where(missing, "", values)
+            self._done[name] = values
+        return values if idx is None else values[idx]
+
+
+def _texts(records: pd.DataFrame | _Text) -> _Text:
+    return records if isinstance(records, _Text) else _Text(records)
+
+
+def _people(records: pd.DataFrame | _Text, idx: np.ndarray, prefix: str) -> pd.DataFrame:
     """Provenance and the person fields of rows ``idx``, columns prefixed."""
-
-    def col(name: str) -> np.ndarray:
-        if name not in records:
-            return np.full(len(idx), "", dtype=object)
-        values = records[name].to_numpy(dtype=object)[idx]
-        missing = pd.isna(values)
-        return np.where(missing, "", values) if missing.any() else values
-
-    sex = col("sex")
+    text = _texts(records)
+    frame = text.records
+    sex = text("sex", idx)
     columns = {
-        "file": col("file"),
-        "sheet": col("sheet"),
-        "committee": col("committee"),
-        "name": col("name"),
-        "sex": np.where(sex != "", sex, col("id_sex")),
+        "file": text("file", idx),
+        "sheet": text("sheet", idx),
+        "committee": text("committee", idx),
+        "name": text("name", idx),
+        "sex": np.where(sex != "", sex, text("id_sex", idx)),
         "id_show": np.where(
-            records["id_valid"].to_numpy(dtype=bool)[idx], col("id"), col("id_number")
+            frame["id_valid"].to_numpy(dtype=bool)[idx], text("id", idx), text("id_number", idx)
         ),
-        "birth": col("birth"),
-        "address": col("address"),
-        "hukou_address": col("hukou_address"),
-        "phone": col("phone"),
-        "record_key": col("record_key"),
+        "birth": text("birth", idx),
+        "address": text("address", idx),
+        "hukou_address": text("hukou_address", idx),
+        "phone": text("phone", idx),
+        "record_key": text("record_key", idx),
         # made once by the loader; carried so that nothing downstream
         # normalises the address again (worklists, houses)
-        "house_key": col("addr_key"),
-        "building": col("addr_building"),
+        "house_key": text("addr_key", idx),
+        "building": text("addr_building", idx),
     }
     out = pd.DataFrame({prefix + k: pd.Series(v, dtype=object) for k, v in columns.items()})
-    out.insert(2, prefix + "row", records["row"].to_numpy(dtype=np.int64)[idx])
+    out.insert(2, prefix + "row", frame["row"].to_numpy(dtype=np.int64)[idx])
     return out
 
 
@@ -97,24 +119,27 @@ def build_tables(
     field_only_cols = mode.field_only_columns if mode else ()
     system_only_cols = mode.system_only_columns if mode else ()
     F, S = result.field, result.system
+    tF, tS = _Text(F), _Text(S)
     pairs, review = result.pairs, result.review
     t: dict[str, pd.DataFrame] = {}
 
     p = pairs.sort_values(["f"]).reset_index(drop=True)
-    left = _people(F, p["f"].to_numpy(dtype=np.int64), "field_")
-    right = _people(S, p["s"].to_numpy(dtype=np.int64), "system_")
+    left = _people(tF, p["f"].to_numpy(dtype=np.int64), "field_")
+    right = _people(tS, p["s"].to_numpy(dtype=np.int64), "system_")
     m = pd.concat([left, right], axis=1)
-    m["method"] = p["method"].to_numpy()
+    # plain objects: a million rows are not converted to another string type
+    method = pd.Series(p["method"].to_numpy(dtype=object), dtype=object)
+    m["method"] = method
     m["score"] = p["score"].to_numpy(dtype=float).round(1)
-    m["reason"] = p["reason"].to_numpy()
-    m["method_label"] = m["method"].map(METHOD_LABELS)
+    m["reason"] = pd.Series(p["reason"].to_numpy(dtype=object), dtype=object)
+    m["method_label"] = pd.Series(method.map(METHOD_LABELS).to_numpy(dtype=object), dtype=object)
     fi = p["f"].to_numpy(dtype=np.int64)
     for col in pair_cols:  # e.g. 人户分离: what the sweep says about each listed person
         m[col] = F[col].to_numpy(dtype=object)[fi]
     t["matches"] = m
 
     fo = np.flatnonzero(F["outcome"].eq(Outcome.FIELD_ONLY).to_numpy())
-    fo_frame = _people(F, fo, "field_")
+    fo_frame = _people(tF, fo, "field_")
     fo_frame["note"] = F["note"].to_numpy()[fo]
     fo_frame["id_problems"] = F["id_problems"].to_numpy()[fo]
     for col in field_only_cols:
@@ -123,7 +148,7 @@ def build_tables(
     t["field_only"] = _walk_order(fo_frame, "field_committee", f_keys)
 
     so = np.flatnonzero(S["outcome"].eq(Outcome.SYSTEM_ONLY).to_numpy())
-    so_frame = _people(S, so, "system_")
+    so_frame = _people(tS, so, "system_")
     so_frame["registered_on"] = S["registered_on"].to_numpy()[so] if "registered_on" in S else ""
     so_frame["note"] = S["note"].to_numpy()[so]
     for col in system_only_cols:
@@ -132,8 +157,9 @@ def build_tables(
     t["system_only"] = _walk_order(so_frame, "system_committee", s_keys)
 
     r = review.sort_values(["f", "score"], ascending=[True, False]).reset_index(drop=True)
-    rl = _people(F, r["f"].to_numpy(dtype=np.int64), "field_")
-    rr = _people(S, r["s"].to_numpy(dtype=np.int64), "system_")
+    rf, rs = r["f"].to_numpy(dtype=np.int64), r["s"].to_numpy(dtype=np.int64)
+    rl = _people(tF, rf, "field_")
+    rr = _people(tS, rs, "system_")
     rv = pd.concat([rl, rr], axis=1)
     rv["method"] = "review"
     rv["score"] = r["score"].to_numpy(dtype=float).round(1)
@@ -141,12 +167,13 @@ def build_tables(
     rv.insert(0, "pair", np.arange(1, len(rv) + 1))
     # content fingerprints: a decision on this pair still applies when the
     # files are re-exported and rows have moved (recon match --decisions)
-    rv["field_fp"] = fingerprints(F)[r["f"].to_numpy(dtype=np.int64)] if len(r) else []
-    rv["system_fp"] = fingerprints(S)[r["s"].to_numpy(dtype=np.int64)] if len(r) else []
+    # (of the listed rows only: a fingerprint depends on its own record alone)
+    rv["field_fp"] = fingerprints(F.iloc[rf]) if len(r) else []
+    rv["system_fp"] = fingerprints(S.iloc[rs]) if len(r) else []
     t["review"] = rv
 
-    t["duplicates"] = _duplicates(F, S)
-    t["differences"] = _differences(result)
+    t["duplicates"] = _duplicates(tF, tS)
+    t["differences"] = _differences(result, tF, tS)
     dup_problems = t["duplicates"][["side", "file", "sheet", "row"]].assign(
         column="", problem="重复：" + t["duplicates"]["note"].astype(str)
     )
@@ -155,13 +182,14 @@ def build_tables(
     return t
 
 
-def _duplicates(F: pd.DataFrame, S: pd.DataFrame) -> pd.DataFrame:
+def _duplicates(tF: _Text, tS: _Text) -> pd.DataFrame:
     parts = []
-    for side, frame in (("field", F), ("system", S)):
+    F, S = tF.records, tS.records
+    for side, frame, text in (("field", F, tF), ("system", S, tS)):
         idx = np.flatnonzero(frame["outcome"].eq(Outcome.DUPLICATE).to_numpy())
         if not len(idx):
             continue
-        rows = _people(frame, idx, "")
+        rows = _people(text, idx, "")
         rows.insert(0, "side", side)
         dup = frame["dup_of"].to_numpy(dtype=np.int64)[idx]
         dside = frame["dup_side"].to_numpy(dtype=object)[idx]
@@ -201,7 +229,7 @@ def _duplicates(F: pd.DataFrame, S: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _differences(result: MatchResult) -> pd.DataFrame:
+def _differences(result: MatchResult, tF: _Text, tS: _Text) -> pd.DataFrame:
     d = result.differences
     if d.empty:
         return pd.DataFrame(
@@ -221,8 +249,8 @@ def _differences(result: MatchResult) -> pd.DataFrame:
                 "note",
             ]
         )
-    left = _people(result.field, d["f"].to_numpy(dtype=np.int64), "field_")
-    right = _people(result.system, d["s"].to_numpy(dtype=np.int64), "system_")
+    left = _people(tF, d["f"].to_numpy(dtype=np.int64), "field_")
+    right = _people(tS, d["s"].to_numpy(dtype=np.int64), "system_")
     out = pd.concat(
         [
             left[["field_file", "field_sheet", "field_row"]],
@@ -385,16 +413,88 @@ def _write_csvs(tables: dict[str, pd.DataFrame], out: Path, hukou_in_matches: bo
 LEDGER_DATES = ("collected_on", "arrived_on", "registered_on", "cancelled_on")
 
 
-def _text(frame: pd.DataFrame, col: str, idx: np.ndarray | None = None) -> np.ndarray:
-    """Column ``col`` of ``frame`` as text ('' for a missing column or value)."""
-    n = len(frame) if idx is None else len(idx)
+def _arrow_text(frame: pd.DataFrame, col: str) -> pa.Array:
+    """Column ``col`` of ``frame`` as Arrow text ('' for a missing column or value)."""
     if col not in frame:
-        return np.full(n, "", dtype=object)
+        return pa.nulls(len(frame), pa.string()).fill_null("")
     values = frame[col].to_numpy(dtype=object)
-    if idx is not None:
-        values = values[idx]
-    blank = pd.isna(values)
-    return np.where(blank, "", values) if blank.any() else values
+    try:  # text columns: straight to arrow, in C
+        text = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # something not text in it
+        blank = pd.isna(values)
+        shown = pd.Series(np.where(blank, "", values), dtype=object).astype(str)
+        text = pa.array(shown.tolist(), type=pa.string())
+    return text.fill_null("")
+
+
+def _partner_text(
+    other: pd.DataFrame, col: str, has: pa.Array, at: pa.Array, blank: pa.Array
+) -> pa.Array:
+    """Column ``col`` of each row's partner on the other side ('' for none)."""
+    if not len(other):
+        return blank
+    return pc.if_else(has, _arrow_text(other, col).take(at), blank)
+
+
+def _ledger_parts(result: MatchResult) -> Iterator[pa.Table]:
+    """The ledger of each side in turn, as Arrow tables (built and written one
+    side at a time: two million rows are never all in memory as text)."""
+    sides = (
+        ("field", result.field, result.system, "f", "s"),
+        ("system", result.system, result.field, "s", "f"),
+    )
+    partners = []
+    for _side, mine, _other, me, them in sides:
+        partner = np.full(len(mine), -1, dtype=np.int64)
+        partner[result.pairs[me].to_numpy(dtype=np.int64)] = result.pairs[them].to_numpy(
+            dtype=np.int64
+        )
+        partners.append(partner)
+    # a partner's row is a number when every row has one, else text (blank
+    # for none), as a frame column of the two would have it
+    numeric_partner = all((p >= 0).all() for p in partners)
+    for (side, mine, other, _me, _them), partner in zip(sides, partners, strict=True):
+        has = pa.array(partner >= 0)
+        at = pa.array(np.where(partner >= 0, partner, 0))
+        blank = pa.repeat(pa.scalar("", pa.string()), len(mine))
+
+        if numeric_partner:
+            partner_row = pa.array(
+                other["row"].to_numpy(dtype=np.int64)[partner] if len(other) else partner
+            )
+        elif len(other):
+            rows = pa.array(other["row"].to_numpy(dtype=np.int64)).take(at)
+            partner_row = pc.if_else(has, pc.cast(rows, pa.string()), blank)
+        else:
+            partner_row = blank
+        sex = _arrow_text(mine, "sex")
+        columns = {
+            "side": pa.repeat(pa.scalar(side, pa.string()), len(mine)),
+            "file": _arrow_text(mine, "file"),
+            "sheet": _arrow_text(mine, "sheet"),
+            "row": pa.array(mine["row"].to_numpy(dtype=np.int64)),
+            "committee": _arrow_text(mine, "committee"),
+            "outcome": _arrow_text(mine, "outcome"),
+            "partner_file": _partner_text(other, "file", has, at, blank),
+            "partner_sheet": _partner_text(other, "sheet", has, at, blank),
+            "partner_row": partner_row,
+            "house": _arrow_text(mine, "addr_key"),
+            # who the row is, for the house register (查人知住) and its flags
+            "building": _arrow_text(mine, "addr_building"),
+            "name": _arrow_text(mine, "name"),
+            "id": pc.if_else(
+                pa.array(mine["id_valid"].to_numpy(dtype=bool)),
+                _arrow_text(mine, "id"),
+                _arrow_text(mine, "id_number"),
+            ),
+            "sex": pc.if_else(pc.not_equal(sex, ""), sex, _arrow_text(mine, "id_sex")),
+            "address": _arrow_text(mine, "address"),
+            "hukou_address": _arrow_text(mine, "hukou_address"),
+            "missing": _arrow_text(mine, "missing"),
+            "findings": _arrow_text(mine, "findings"),
+            **{d: _arrow_text(mine, d) for d in LEDGER_DATES},
+        }
+        yield pa.table(columns)
 
 
 def build_ledger(result: MatchResult) -> pd.DataFrame:
@@ -402,56 +502,13 @@ def build_ledger(result: MatchResult) -> pd.DataFrame:
     outcome, its matched partner, its house key and who it is, what it lacks
     and what is wrong with it, and its dates -- what audits, progress reports
     and the house register count."""
-    parts = []
-    for side, mine, other, me, them in (
-        ("field", result.field, result.system, "f", "s"),
-        ("system", result.system, result.field, "s", "f"),
-    ):
-        partner = np.full(len(mine), -1, dtype=np.int64)
-        partner[result.pairs[me].to_numpy(dtype=np.int64)] = result.pairs[them].to_numpy(
-            dtype=np.int64
-        )
-        has = partner >= 0
-        at = np.where(has, partner, 0) if len(other) else np.zeros(0, dtype=np.int64)
-
-        def theirs(col: str, other: pd.DataFrame = other, has: np.ndarray = has, at=at):
-            if not len(other):
-                return np.full(len(has), "", dtype=object)
-            return np.where(has, _text(other, col, at), "")
-
-        columns = {
-            "side": np.full(len(mine), side, dtype=object),
-            "file": _text(mine, "file"),
-            "sheet": _text(mine, "sheet"),
-            "row": mine["row"].to_numpy(dtype=np.int64),
-            "committee": _text(mine, "committee"),
-            "outcome": _text(mine, "outcome"),
-            "partner_file": theirs("file"),
-            "partner_sheet": theirs("sheet"),
-            "partner_row": theirs("row"),
-            "house": _text(mine, "addr_key"),
-            # who the row is, for the house register (查人知住) and its flags
-            "building": _text(mine, "addr_building"),
-            "name": _text(mine, "name"),
-            "id": np.where(
-                mine["id_valid"].to_numpy(dtype=bool), _text(mine, "id"), _text(mine, "id_number")
-            ),
-            "sex": np.where(_text(mine, "sex") != "", _text(mine, "sex"), _text(mine, "id_sex")),
-            "address": _text(mine, "address"),
-            "hukou_address": _text(mine, "hukou_address"),
-            "missing": _text(mine, "missing"),
-            "findings": _text(mine, "findings"),
-            **{d: _text(mine, d) for d in LEDGER_DATES},
-        }
-        parts.append(pd.DataFrame({k: pd.Series(v) for k, v in columns.items()}))
-    return pd.concat(parts, ignore_index=True)
+    return pa.concat_tables(list(_ledger_parts(result))).to_pandas()
 
 
 def write_ledger(result: MatchResult, out: Path) -> int:
     """``rows.csv``; returns its number of rows."""
-    ledger = build_ledger(result)
-    write_csv(ledger, out / LEDGER)
-    return len(ledger)
+    write_tables(_ledger_parts(result), out / LEDGER)
+    return len(result.field) + len(result.system)
 
 
 # --- the workbook --------------------------------------------------------------
