@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,11 +22,40 @@ _FORMULA_START = r"^[=+\-@\t\r]"
 BOM = "\ufeff".encode()
 
 
+_FORMULA_BYTES = np.frombuffer(b"=+-@\t\r", dtype=np.uint8)
+
+
+def _first_bytes(values: pa.Array) -> np.ndarray | None:
+    """The first byte of each text (0 for an empty or missing one), read from
+    the array's buffers; None for an array that is not plain UTF-8."""
+    if not pa.types.is_string(values.type) or isinstance(values, pa.ChunkedArray):
+        return None
+    n = len(values)
+    _, offsets_buf, data_buf = values.buffers()
+    if data_buf is None or not n or data_buf.size == 0:
+        return np.zeros(n, dtype=np.uint8)
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32)[values.offset : values.offset + n + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    starts = offsets[:-1]
+    first = data[np.minimum(starts, data.size - 1)]
+    first = np.where(offsets[1:] > starts, first, 0)
+    if values.null_count:
+        first = np.where(values.is_valid().to_numpy(zero_copy_only=False), first, 0)
+    return first
+
+
 def neutralise(values: pa.Array) -> pa.Array:
     """Prefix text that a spreadsheet would take for a formula with a quote."""
-    risky = pc.match_substring_regex(values, _FORMULA_START)
-    if not pc.any(risky).as_py():
-        return values
+    first = _first_bytes(values)
+    if first is not None:  # the risky characters are ASCII: one byte tells
+        at = np.isin(first, _FORMULA_BYTES)
+        if not at.any():
+            return values
+        risky: pa.Array = pa.array(at)
+    else:
+        risky = pc.match_substring_regex(values, _FORMULA_START)
+        if not pc.any(risky).as_py():
+            return values
     return pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values)
 
 

@@ -71,6 +71,10 @@ def _control(text: str) -> str:
 
 
 def _as_text(values: np.ndarray) -> pa.Array:
+    try:  # text (or missing) only: straight to arrow, in C
+        return pa.array(values, type=pa.string(), from_pandas=True).fill_null("")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
     s = pd.Series(values, dtype=object).fillna("")
     if not all(isinstance(v, str) for v in s.head(50)):
         s = s.astype(str)
@@ -93,26 +97,67 @@ def _cut(text: str | None) -> str:
     return units[: 2 * MAX_CELL].decode("utf-16-le", errors="ignore")
 
 
+def _buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and UTF-8 bytes of a string array without nulls."""
+    n = len(text)
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset : text.offset + n + 1]
+    data = text.buffers()[2]
+    return offsets, (
+        np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    )
+
+
+_WHITESPACE = np.frombuffer(b"\t\n\f\r ", dtype=np.uint8)  # what \s is to the regex engine
+
+
 def _text_cells(
     values: np.ndarray, ref: pa.Array, style: pa.Array | str, keep_empty: bool = False
 ) -> pa.Array:
+    """The cells of a text column; an empty text is a missing (null) cell, or
+    a styled empty cell with ``keep_empty``."""
     text = _as_text(values)
+    # Checks on the raw bytes first: each pass over the texts that changes
+    # nothing is skipped (a text's bytes are at least its characters; the
+    # characters to escape are ASCII, or the bytes EF BF BE/BF of U+FFFE/F).
+    offsets, data = _buffers(text)
     # Excel's limit counts UTF-16 units: a character beyond the BMP (𠮷) is two
-    if pc.any(pc.greater(pc.utf8_length(text), MAX_CELL // 2)).as_py():
+    longest = int(np.diff(offsets).max()) if len(text) else 0
+    if longest > MAX_CELL // 2 and pc.any(pc.greater(pc.utf8_length(text), MAX_CELL // 2)).as_py():
         text = pa.array([_cut(t) for t in text.to_pylist()], type=pa.string())
-    if pc.any(pc.match_substring_regex(text, _SPECIAL)).as_py():
+    odd = ((data < 0x20) & (data != 0x09) & (data != 0x0A)) | (data == 0x5F) | (data == 0xEF)
+    if odd.any() and pc.any(pc.match_substring_regex(text, _SPECIAL)).as_py():
         text = pa.array([_control(t) for t in text.to_pylist()], type=pa.string())
     for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        text = pc.replace_substring(text, raw, entity)
-    preserve = pc.match_substring_regex(text, r"^\s|\s$")
-    t_open = pc.if_else(preserve, '<t xml:space="preserve">', "<t>")
+        if (data == ord(raw)).any():
+            text = pc.replace_substring(text, raw, entity)
+    offsets, data = _buffers(text)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    if not filled.any():
+        cell = pa.nulls(len(text), pa.string())
+        if not keep_empty:
+            return cell
+        return pc.binary_join_element_wise('<c r="', ref, '" s="', style, '"/>', "")
+    last = len(data) - 1
+    preserve = filled & (
+        np.isin(data[np.clip(starts, 0, last)], _WHITESPACE)
+        | np.isin(data[np.clip(ends - 1, 0, last)], _WHITESPACE)
+    )
+    t_open = pc.if_else(pa.array(preserve), '<t xml:space="preserve">', "<t>")
+    # an empty text is made null (its bytes are none: only the validity
+    # bitmap is new), so that its cell comes out null and is left out
+    valid = np.concatenate([np.zeros(text.offset, dtype=bool), filled])
+    validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    present = pa.StringArray.from_buffers(
+        len(text), text.buffers()[1], text.buffers()[2], validity, offset=text.offset
+    )
     cell = pc.binary_join_element_wise(
-        '<c r="', ref, '" s="', style, '" t="inlineStr"><is>', t_open, text, "</t></is></c>", ""
+        '<c r="', ref, '" s="', style, '" t="inlineStr"><is>', t_open, present, "</t></is></c>", ""
     )
-    empty = (
-        pc.binary_join_element_wise('<c r="', ref, '" s="', style, '"/>', "") if keep_empty else ""
-    )
-    return pc.if_else(pc.equal(text, ""), empty, cell)
+    if not keep_empty:
+        return cell
+    empty = pc.binary_join_element_wise('<c r="', ref, '" s="', style, '"/>', "")
+    return pc.coalesce(cell, empty)
 
 
 def _number_cells(values: np.ndarray, ref: pa.Array, style: pa.Array | str) -> pa.Array:
@@ -124,7 +169,7 @@ def _number_cells(values: np.ndarray, ref: pa.Array, style: pa.Array | str) -> p
     cell = pc.binary_join_element_wise(
         '<c r="', ref, '" s="', style, '"><v>', shown, "</v></c>", ""
     )
-    return pc.if_else(pa.array(ok), cell, "")
+    return pc.if_else(pa.array(ok), cell, pa.scalar(None, pa.string()))
 
 
 def rows_xml(rows: PendingRows) -> bytes:
@@ -149,7 +194,10 @@ def rows_xml(rows: PendingRows) -> bytes:
         height = pa.array(
             [f' ht="{h:g}" customHeight="1"' if h > 0 else "" for h in heights.tolist()]
         )
-    row = pc.binary_join_element_wise('<row r="', numbers, '"', height, ">", *cells, "</row>", "")
+    # a null cell (an empty text, not a number) is left out of its row
+    row = pc.binary_join_element_wise(
+        '<row r="', numbers, '"', height, ">", *cells, "</row>", "", null_handling="replace"
+    )
     if isinstance(row, pa.ChunkedArray):
         row = row.combine_chunks()
     # the rows end to end are exactly the array's value buffer

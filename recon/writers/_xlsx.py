@@ -93,6 +93,14 @@ def display_units(values: Any) -> np.ndarray:
     return 1.1 * chars + 0.45 * (raw - chars)
 
 
+def _number(value: Any) -> float:
+    """``value`` as a number (NaN for none): one cell of a summary table."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    num = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return float(num) if num == num else math.nan
+
+
 def _sample(values: np.ndarray) -> np.ndarray:
     n = len(values)
     if n <= SAMPLE:
@@ -494,7 +502,7 @@ class WorkbookWriter:
         if last > first:
             ws.merge_range(row, first, row, last, "", self.fmt[fmt])
         if fmt in ("number", "int"):
-            num = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+            num = _number(value)
             if num == num:
                 ws.write_number(row, first, float(num), self.fmt[fmt])
         elif value or last == first:
