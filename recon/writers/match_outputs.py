@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from recon.csvio import write_csv, write_tables
+from recon.csvio import BackgroundWriter, frame_table, guarded
 from recon.matchers import METHOD_LABELS, MatchResult, Outcome, fingerprints
 from recon.normalize.address import walk_order
 from recon.resultdir import LEDGER, MATCH_TABLES, WORKBOOK
@@ -399,13 +399,15 @@ def csv_view(frame: pd.DataFrame) -> pd.DataFrame:
 _SEPARATION_ONLY = {"field_hukou_address", "system_hukou_address"}
 
 
-def _write_csvs(tables: dict[str, pd.DataFrame], out: Path, hukou_in_matches: bool) -> None:
+def _write_csvs(
+    tables: dict[str, pd.DataFrame], out: Path, hukou_in_matches: bool, writer: BackgroundWriter
+) -> None:
     for key, name in MATCH_TABLES.items():
         frame = tables[key]
         cols = [c for c in _CSV_COLUMNS[key] if c in frame.columns]
         if key == "matches" and not hukou_in_matches:
             cols = [c for c in cols if c not in _SEPARATION_ONLY]
-        write_csv(frame[cols].rename(columns=_CSV_RENAME), out / name)
+        writer.write(out / name, frame_table(frame[cols].rename(columns=_CSV_RENAME)))
 
 
 # --- the ledger: every input row and its outcome --------------------------------
@@ -507,7 +509,10 @@ def build_ledger(result: MatchResult) -> pd.DataFrame:
 
 def write_ledger(result: MatchResult, out: Path) -> int:
     """``rows.csv``; returns its number of rows."""
-    write_tables(_ledger_parts(result), out / LEDGER)
+    with BackgroundWriter() as writer:  # one side is written while the next is made
+        for part in _ledger_parts(result):
+            writer.part(out / LEDGER, guarded(part))
+        writer.end(out / LEDGER)
     return len(result.field) + len(result.system)
 
 
@@ -821,13 +826,14 @@ def write_match_files(
     step = on_step or (lambda _n: None)
     tables = build_tables(result, field_problems, system_problems, mode)
     step("csv")
-    _write_csvs(tables, out, bool(mode and mode.hukou_in_matches))
-    step("xlsx")
     est = result.estimated_errors
     notes = [
         *notes,
         f"预计误配约 {est['false_matches']} 对、漏配约 {est['missed_matches']} 对"
         "（按本次比对的候选配对估算，待人工确认的计入漏配）",
     ]
-    _write_workbook(result, tables, out / WORKBOOK, notes, mode)
+    with BackgroundWriter() as writer:  # the CSV files are written while the workbook is made
+        _write_csvs(tables, out, bool(mode and mode.hukou_in_matches), writer)
+        step("xlsx")
+        _write_workbook(result, tables, out / WORKBOOK, notes, mode)
     return tables
