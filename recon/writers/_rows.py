@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,11 +203,15 @@ def rows_xml(rows: PendingRows) -> bytes:
         row = row.combine_chunks()
     # the rows end to end are exactly the array's value buffer
     offsets = np.frombuffer(row.buffers()[1], dtype=np.int32)[row.offset : row.offset + n + 1]
-    return row.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
+    return row.buffers()[2][offsets[0] : offsets[-1]].to_pybytes()
 
 
 def inject_rows(path: Path, pending: list[PendingRows]) -> None:
-    """Replace each sheet's placeholder row by its rows; fix its dimension."""
+    """Replace each sheet's placeholder row by its rows; fix its dimension.
+
+    Each part is compressed by a second thread while the next one is made
+    (zlib runs without Python's lock), one part at a time and in order.
+    """
     if not pending:
         return
     by_sheet = {f"xl/worksheets/sheet{p.sheet_index}.xml": p for p in pending}
@@ -214,13 +219,21 @@ def inject_rows(path: Path, pending: list[PendingRows]) -> None:
     with (
         zipfile.ZipFile(path) as src,
         zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx") as pool,
     ):
+        writing: Future[None] | None = None
         for info in src.infolist():
             data = src.read(info.filename)
             rows = by_sheet.get(info.filename)
             if rows is not None:
                 data = _inject(data, rows)
-            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+            if writing is not None:
+                writing.result()
+            writing = pool.submit(
+                dst.writestr, info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1
+            )
+        if writing is not None:
+            writing.result()
     shutil.move(tmp, path)
 
 
@@ -231,8 +244,9 @@ def _inject(xml: bytes, rows: PendingRows) -> bytes:
         raise RuntimeError(f"placeholder {rows.key} not found")
     start = xml.rfind(b"<row ", 0, at)
     end = xml.find(b"</row>", at) + len(b"</row>")
-    body = xml[:start] + rows_xml(rows) + xml[end:]
     last_row = rows.first_row + (len(rows.columns[0]) if rows.columns else 0)
     last_col = column_letter(max(len(rows.columns) - 1, 0))
     dimension = f'<dimension ref="A1:{last_col}{last_row}"/>'.encode()
-    return re.sub(rb'<dimension ref="[^"]*"/>', dimension, body, count=1)
+    # the dimension comes before the rows: only the head is searched
+    head = re.sub(rb'<dimension ref="[^"]*"/>', dimension, xml[:start], count=1)
+    return b"".join((head, rows_xml(rows), xml[end:]))

@@ -7,7 +7,7 @@ workbook is for people, in Chinese, with walking order for visits.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,31 +69,48 @@ def _texts(records: pd.DataFrame | _Text) -> _Text:
     return records if isinstance(records, _Text) else _Text(records)
 
 
-def _people(records: pd.DataFrame | _Text, idx: np.ndarray, prefix: str) -> pd.DataFrame:
-    """Provenance and the person fields of rows ``idx``, columns prefixed."""
+def _people(
+    records: pd.DataFrame | _Text,
+    idx: np.ndarray,
+    prefix: str,
+    fields: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """Provenance and the person fields of rows ``idx``, columns prefixed
+    (``fields``: only these of them, besides the provenance)."""
     text = _texts(records)
     frame = text.records
-    sex = text("sex", idx)
-    columns = {
-        "file": text("file", idx),
-        "sheet": text("sheet", idx),
-        "committee": text("committee", idx),
-        "name": text("name", idx),
-        "sex": np.where(sex != "", sex, text("id_sex", idx)),
-        "id_show": np.where(
-            frame["id_valid"].to_numpy(dtype=bool)[idx], text("id", idx), text("id_number", idx)
-        ),
-        "birth": text("birth", idx),
-        "address": text("address", idx),
-        "hukou_address": text("hukou_address", idx),
-        "phone": text("phone", idx),
-        "record_key": text("record_key", idx),
+
+    def sex() -> np.ndarray:
+        own = text("sex", idx)
+        return np.where(own != "", own, text("id_sex", idx))
+
+    def id_show() -> np.ndarray:
+        valid = frame["id_valid"].to_numpy(dtype=bool)[idx]
+        return np.where(valid, text("id", idx), text("id_number", idx))
+
+    made: dict[str, Callable[[], np.ndarray]] = {
+        "file": lambda: text("file", idx),
+        "sheet": lambda: text("sheet", idx),
+        "committee": lambda: text("committee", idx),
+        "name": lambda: text("name", idx),
+        "sex": sex,
+        "id_show": id_show,
+        "birth": lambda: text("birth", idx),
+        "address": lambda: text("address", idx),
+        "hukou_address": lambda: text("hukou_address", idx),
+        "phone": lambda: text("phone", idx),
+        "record_key": lambda: text("record_key", idx),
         # made once by the loader; carried so that nothing downstream
         # normalises the address again (worklists, houses)
-        "house_key": text("addr_key", idx),
-        "building": text("addr_building", idx),
+        "house_key": lambda: text("addr_key", idx),
+        "building": lambda: text("addr_building", idx),
     }
-    out = pd.DataFrame({prefix + k: pd.Series(v, dtype=object) for k, v in columns.items()})
+    wanted = [k for k in made if fields is None or k in fields or k in ("file", "sheet")]
+    # one block per column, as made: no copy of a million rows into one block
+    out = pd.DataFrame(
+        {prefix + k: pd.Series(made[k](), dtype=object, copy=False) for k in wanted},
+        copy=False,
+    )
     out.insert(2, prefix + "row", frame["row"].to_numpy(dtype=np.int64)[idx])
     return out
 
@@ -105,6 +122,14 @@ def _walk_order(frame: pd.DataFrame, committee: str, house_keys: np.ndarray) -> 
     keys = pd.Series(house_keys, dtype=object)
     order = walk_order(keys, pd.Series(frame[committee].to_numpy(), dtype=object))
     return frame.iloc[order].reset_index(drop=True)
+
+
+# The person fields of each side the matches table carries (besides file,
+# sheet and row): matches.csv, the 已匹配 sheet and the 人户分离 pair sheets.
+_MATCH_FIELDS = {
+    "field": ("committee", "name", "address", "hukou_address"),
+    "system": ("name", "sex", "id_show", "address", "hukou_address"),
+}
 
 
 def build_tables(
@@ -124,8 +149,9 @@ def build_tables(
     t: dict[str, pd.DataFrame] = {}
 
     p = pairs.sort_values(["f"]).reset_index(drop=True)
-    left = _people(tF, p["f"].to_numpy(dtype=np.int64), "field_")
-    right = _people(tS, p["s"].to_numpy(dtype=np.int64), "system_")
+    # a million pairs: only what the CSV file and the sheets show of them
+    left = _people(tF, p["f"].to_numpy(dtype=np.int64), "field_", _MATCH_FIELDS["field"])
+    right = _people(tS, p["s"].to_numpy(dtype=np.int64), "system_", _MATCH_FIELDS["system"])
     m = pd.concat([left, right], axis=1)
     # plain objects: a million rows are not converted to another string type
     method = pd.Series(p["method"].to_numpy(dtype=object), dtype=object)
