@@ -132,6 +132,12 @@ _MATCH_FIELDS = {
 }
 
 
+def _sorted_pairs(result: MatchResult) -> pd.DataFrame:
+    """The pairs in the order of matches.csv: by field row (each field row is
+    in one pair at most)."""
+    return result.pairs.sort_values(["f"]).reset_index(drop=True)
+
+
 def build_tables(
     result: MatchResult,
     field_problems: pd.DataFrame,
@@ -145,10 +151,10 @@ def build_tables(
     system_only_cols = mode.system_only_columns if mode else ()
     F, S = result.field, result.system
     tF, tS = _Text(F), _Text(S)
-    pairs, review = result.pairs, result.review
+    review = result.review
     t: dict[str, pd.DataFrame] = {}
 
-    p = pairs.sort_values(["f"]).reset_index(drop=True)
+    p = _sorted_pairs(result)
     # a million pairs: only what the CSV file and the sheets show of them
     left = _people(tF, p["f"].to_numpy(dtype=np.int64), "field_", _MATCH_FIELDS["field"])
     right = _people(tS, p["s"].to_numpy(dtype=np.int64), "system_", _MATCH_FIELDS["system"])
@@ -426,14 +432,24 @@ _SEPARATION_ONLY = {"field_hukou_address", "system_hukou_address"}
 
 
 def _write_csvs(
-    tables: dict[str, pd.DataFrame], out: Path, hukou_in_matches: bool, writer: BackgroundWriter
+    tables: dict[str, pd.DataFrame],
+    out: Path,
+    hukou_in_matches: bool,
+    writer: BackgroundWriter,
+    matches: tuple[pd.DataFrame, dict[str, _Arrow]] | None = None,
 ) -> None:
+    """Every CSV file of MATCH_TABLES; ``matches``: the sorted pairs and the
+    sides' Arrow text, to take matches.csv from rather than its frame."""
     for key, name in MATCH_TABLES.items():
         frame = tables[key]
         cols = [c for c in _CSV_COLUMNS[key] if c in frame.columns]
         if key == "matches" and not hukou_in_matches:
             cols = [c for c in cols if c not in _SEPARATION_ONLY]
-        writer.write(out / name, frame_table(frame[cols].rename(columns=_CSV_RENAME)))
+        if key == "matches" and matches is not None:
+            table = guarded(_matches_table(frame, cols, *matches))
+        else:
+            table = frame_table(frame[cols].rename(columns=_CSV_RENAME))
+        writer.write(out / name, table)
 
 
 # --- the ledger: every input row and its outcome --------------------------------
@@ -455,24 +471,80 @@ def _arrow_text(frame: pd.DataFrame, col: str) -> pa.Array:
     return text.fill_null("")
 
 
+class _Arrow:
+    """One side's record columns as Arrow text ('' for a missing column or
+    value), each converted once for all the CSV files that take rows from it
+    (matches.csv and rows.csv): converting a million Python strings is the
+    dearest step of writing them."""
+
+    def __init__(self, records: pd.DataFrame) -> None:
+        self.records = records
+        self._done: dict[str, pa.Array] = {}
+
+    def __call__(self, name: str) -> pa.Array:
+        text = self._done.get(name)
+        if text is None:
+            if name == "id_show":  # the ID as shown: the number as typed when invalid
+                valid = pa.array(self.records["id_valid"].to_numpy(dtype=bool))
+                text = pc.if_else(valid, self("id"), self("id_number"))
+            elif name == "sex_show":  # the sex as written, else as the ID says
+                sex = self("sex")
+                text = pc.if_else(pc.not_equal(sex, ""), sex, self("id_sex"))
+            else:
+                text = _arrow_text(self.records, name)
+            self._done[name] = text
+        return text
+
+    def keep(self, names: Collection[str]) -> None:
+        """Forget every column but ``names`` (memory: a side's are done)."""
+        self._done = {k: v for k, v in self._done.items() if k in names}
+
+
+# what the person columns of the tables are made of, in record columns
+_SOURCE = {"sex": "sex_show", "id_show": "id_show"}
+
+
+def _matches_table(
+    matches: pd.DataFrame, cols: list[str], pairs: pd.DataFrame, sides: dict[str, _Arrow]
+) -> pa.Table:
+    """matches.csv as Arrow: the records' text taken by position, the pair's
+    own columns (method, score, reason ...) converted from the frame."""
+    at = {
+        "field_": pa.array(pairs["f"].to_numpy(dtype=np.int64)),
+        "system_": pa.array(pairs["s"].to_numpy(dtype=np.int64)),
+    }
+    columns: dict[str, pa.Array] = {}
+    for col in cols:
+        prefix = "field_" if col.startswith("field_") else "system_"
+        field = col.removeprefix(prefix)
+        if col.startswith(prefix) and field in _MATCH_FIELDS[prefix[:-1]] + ("file", "sheet"):
+            columns[col] = sides[prefix[:-1]](_SOURCE.get(field, field)).take(at[prefix])
+        else:
+            columns[col] = frame_table(matches[[col]]).column(0).combine_chunks()
+    return pa.table(columns).rename_columns([_CSV_RENAME.get(c, c) for c in cols])
+
+
 def _partner_text(
-    other: pd.DataFrame, col: str, has: pa.Array, at: pa.Array, blank: pa.Array
+    texts: _Arrow, col: str, has: pa.Array, at: pa.Array, blank: pa.Array
 ) -> pa.Array:
     """Column ``col`` of each row's partner on the other side ('' for none)."""
-    if not len(other):
+    if not len(texts.records):
         return blank
-    return pc.if_else(has, _arrow_text(other, col).take(at), blank)
+    return pc.if_else(has, texts(col).take(at), blank)
 
 
-def _ledger_parts(result: MatchResult) -> Iterator[pa.Table]:
+def _ledger_parts(
+    result: MatchResult, texts: dict[str, _Arrow] | None = None
+) -> Iterator[pa.Table]:
     """The ledger of each side in turn, as Arrow tables (built and written one
     side at a time: two million rows are never all in memory as text)."""
+    texts = texts or {"field": _Arrow(result.field), "system": _Arrow(result.system)}
     sides = (
-        ("field", result.field, result.system, "f", "s"),
-        ("system", result.system, result.field, "s", "f"),
+        ("field", result.field, result.system, "f", "s", texts["field"], texts["system"]),
+        ("system", result.system, result.field, "s", "f", texts["system"], texts["field"]),
     )
     partners = []
-    for _side, mine, _other, me, them in sides:
+    for _side, mine, _other, me, them, _t, _o in sides:
         partner = np.full(len(mine), -1, dtype=np.int64)
         partner[result.pairs[me].to_numpy(dtype=np.int64)] = result.pairs[them].to_numpy(
             dtype=np.int64
@@ -481,7 +553,7 @@ def _ledger_parts(result: MatchResult) -> Iterator[pa.Table]:
     # a partner's row is a number when every row has one, else text (blank
     # for none), as a frame column of the two would have it
     numeric_partner = all((p >= 0).all() for p in partners)
-    for (side, mine, other, _me, _them), partner in zip(sides, partners, strict=True):
+    for (side, mine, other, _me, _them, text, theirs), partner in zip(sides, partners, strict=True):
         has = pa.array(partner >= 0)
         at = pa.array(np.where(partner >= 0, partner, 0))
         blank = pa.repeat(pa.scalar("", pa.string()), len(mine))
@@ -495,33 +567,29 @@ def _ledger_parts(result: MatchResult) -> Iterator[pa.Table]:
             partner_row = pc.if_else(has, pc.cast(rows, pa.string()), blank)
         else:
             partner_row = blank
-        sex = _arrow_text(mine, "sex")
         columns = {
             "side": pa.repeat(pa.scalar(side, pa.string()), len(mine)),
-            "file": _arrow_text(mine, "file"),
-            "sheet": _arrow_text(mine, "sheet"),
+            "file": text("file"),
+            "sheet": text("sheet"),
             "row": pa.array(mine["row"].to_numpy(dtype=np.int64)),
-            "committee": _arrow_text(mine, "committee"),
-            "outcome": _arrow_text(mine, "outcome"),
-            "partner_file": _partner_text(other, "file", has, at, blank),
-            "partner_sheet": _partner_text(other, "sheet", has, at, blank),
+            "committee": text("committee"),
+            "outcome": text("outcome"),
+            "partner_file": _partner_text(theirs, "file", has, at, blank),
+            "partner_sheet": _partner_text(theirs, "sheet", has, at, blank),
             "partner_row": partner_row,
-            "house": _arrow_text(mine, "addr_key"),
+            "house": text("addr_key"),
             # who the row is, for the house register (查人知住) and its flags
-            "building": _arrow_text(mine, "addr_building"),
-            "name": _arrow_text(mine, "name"),
-            "id": pc.if_else(
-                pa.array(mine["id_valid"].to_numpy(dtype=bool)),
-                _arrow_text(mine, "id"),
-                _arrow_text(mine, "id_number"),
-            ),
-            "sex": pc.if_else(pc.not_equal(sex, ""), sex, _arrow_text(mine, "id_sex")),
-            "address": _arrow_text(mine, "address"),
-            "hukou_address": _arrow_text(mine, "hukou_address"),
-            "missing": _arrow_text(mine, "missing"),
-            "findings": _arrow_text(mine, "findings"),
-            **{d: _arrow_text(mine, d) for d in LEDGER_DATES},
+            "building": text("addr_building"),
+            "name": text("name"),
+            "id": text("id_show"),
+            "sex": text("sex_show"),
+            "address": text("address"),
+            "hukou_address": text("hukou_address"),
+            "missing": text("missing"),
+            "findings": text("findings"),
+            **{d: text(d) for d in LEDGER_DATES},
         }
+        text.keep(("file", "sheet"))  # what the other side's partners take
         yield pa.table(columns)
 
 
@@ -535,11 +603,15 @@ def build_ledger(result: MatchResult) -> pd.DataFrame:
 
 def write_ledger(result: MatchResult, out: Path) -> int:
     """``rows.csv``; returns its number of rows."""
+    _write_ledger(result, out, None)
+    return len(result.field) + len(result.system)
+
+
+def _write_ledger(result: MatchResult, out: Path, texts: dict[str, _Arrow] | None) -> None:
     with BackgroundWriter() as writer:  # one side is written while the next is made
-        for part in _ledger_parts(result):
+        for part in _ledger_parts(result, texts):
             writer.part(out / LEDGER, guarded(part))
         writer.end(out / LEDGER)
-    return len(result.field) + len(result.system)
 
 
 # --- the workbook --------------------------------------------------------------
@@ -846,9 +918,11 @@ def write_match_files(
     notes: list[str],
     on_step: Callable[[str], None] | None = None,
     mode: Mode | None = None,
+    ledger: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """Write every CSV and the workbook into ``out``; return the tables.
-    ``mode``: the register (default 来沪人员)."""
+    ``mode``: the register (default 来沪人员). ``ledger``: rows.csv too (as
+    :func:`write_ledger`), made from the same converted text as matches.csv."""
     step = on_step or (lambda _n: None)
     tables = build_tables(result, field_problems, system_problems, mode)
     step("csv")
@@ -858,8 +932,18 @@ def write_match_files(
         f"预计误配约 {est['false_matches']} 对、漏配约 {est['missed_matches']} 对"
         "（按本次比对的候选配对估算，待人工确认的计入漏配）",
     ]
-    with BackgroundWriter() as writer:  # the CSV files are written while the workbook is made
-        _write_csvs(tables, out, bool(mode and mode.hukou_in_matches), writer)
+    texts = {"field": _Arrow(result.field), "system": _Arrow(result.system)}
+    with BackgroundWriter() as writer:  # the CSV files are written while the rest is made
+        _write_csvs(
+            tables,
+            out,
+            bool(mode and mode.hukou_in_matches),
+            writer,
+            (_sorted_pairs(result), texts),
+        )
+        if ledger:
+            _write_ledger(result, out, texts)
+        del texts
         step("xlsx")
         _write_workbook(result, tables, out / WORKBOOK, notes, mode)
     return tables
