@@ -164,9 +164,16 @@ def _text_cells(
 def _number_cells(values: np.ndarray, ref: pa.Array, style: pa.Array | str) -> pa.Array:
     nums = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
     ok = nums.notna().to_numpy()
-    shown = pa.array(
-        [f"{v:.16G}" if o else "" for v, o in zip(nums.tolist(), ok, strict=True)], type=pa.string()
-    )
+    floats = nums.to_numpy(dtype=float, na_value=0.0)
+    whole = (floats == np.floor(floats)) & (np.abs(floats) < 1e15) & ~np.signbit(floats)
+    if whole.all():  # counts and row numbers: as "{:.16G}" shows them, in one go
+        digits = floats.astype(np.int64).astype(str)
+        shown = pa.array(np.where(ok, digits, ""), type=pa.string())
+    else:
+        shown = pa.array(
+            [f"{v:.16G}" if o else "" for v, o in zip(nums.tolist(), ok, strict=True)],
+            type=pa.string(),
+        )
     cell = pc.binary_join_element_wise(
         '<c r="', ref, '" s="', style, '"><v>', shown, "</v></c>", ""
     )
@@ -192,9 +199,9 @@ def rows_xml(rows: PendingRows) -> bytes:
     height: pa.Array | str = ""
     if rows.row_heights is not None:
         heights = np.asarray(rows.row_heights, dtype=float)
-        height = pa.array(
-            [f' ht="{h:g}" customHeight="1"' if h > 0 else "" for h in heights.tolist()]
-        )
+        kinds, which = np.unique(heights, return_inverse=True)  # a few heights, many rows
+        shown = [f' ht="{h:g}" customHeight="1"' if h > 0 else "" for h in kinds.tolist()]
+        height = pa.array(shown, pa.string()).take(pa.array(which.reshape(-1)))
     # a null cell (an empty text, not a number) is left out of its row
     row = pc.binary_join_element_wise(
         '<row r="', numbers, '"', height, ">", *cells, "</row>", "", null_handling="replace"

@@ -87,7 +87,12 @@ def display_units(values: Any) -> np.ndarray:
     if len(values) < 256:  # headers, titles, samples: no pandas round trip
         texts = ["" if v is None or v is pd.NA or v is pd.NaT or v != v else str(v) for v in values]
         return np.array([1.1 * len(t) + 0.45 * (len(t.encode()) - len(t)) for t in texts])
-    text = pa.array(pd.Series(values, dtype=object).fillna("").astype(str).tolist(), pa.string())
+    try:  # text (or missing) only: straight to arrow, in C
+        text = pa.array(np.asarray(values, dtype=object), pa.string(), from_pandas=True)
+        text = text.fill_null("")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        shown = pd.Series(values, dtype=object).fillna("").astype(str)
+        text = pa.array(shown.tolist(), pa.string())
     chars = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(float)
     raw = pc.binary_length(text).to_numpy(zero_copy_only=False).astype(float)
     return 1.1 * chars + 0.45 * (raw - chars)

@@ -484,12 +484,15 @@ class _Arrow:
     def __call__(self, name: str) -> pa.Array:
         text = self._done.get(name)
         if text is None:
+            records = self.records  # (the parts of a shown value are not kept)
             if name == "id_show":  # the ID as shown: the number as typed when invalid
-                valid = pa.array(self.records["id_valid"].to_numpy(dtype=bool))
-                text = pc.if_else(valid, self("id"), self("id_number"))
+                valid = pa.array(records["id_valid"].to_numpy(dtype=bool))
+                text = pc.if_else(
+                    valid, _arrow_text(records, "id"), _arrow_text(records, "id_number")
+                )
             elif name == "sex_show":  # the sex as written, else as the ID says
-                sex = self("sex")
-                text = pc.if_else(pc.not_equal(sex, ""), sex, self("id_sex"))
+                sex = _arrow_text(records, "sex")
+                text = pc.if_else(pc.not_equal(sex, ""), sex, _arrow_text(records, "id_sex"))
             else:
                 text = _arrow_text(self.records, name)
             self._done[name] = text
