@@ -111,7 +111,10 @@ def guarded(table: pa.Table) -> pa.Table:
     for j, field in enumerate(table.schema):
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
             column = table.column(j)
-            safe = [neutralise(pc.fill_null(chunk, "")) for chunk in column.chunks]
+            safe = [
+                neutralise(pc.fill_null(chunk, "") if chunk.null_count else chunk)
+                for chunk in column.chunks
+            ]
             table = table.set_column(j, field, pa.chunked_array(safe, field.type))
     return table
 
