@@ -144,18 +144,25 @@ class BackgroundWriter:
             out.write(path, table)            # a whole file
             out.part(path, table)             # a file in parts ...
             out.end(path)                     # ... and its end
+
+    At most ``pending`` tables wait to be written: handing over one more
+    waits for the oldest, so that memory holds a few parts, never a file.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, pending: int = 2) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv")
         self._jobs: list[Future[None]] = []
         self._open: dict[Path, tuple[BinaryIO, pacsv.CSVWriter]] = {}
+        self._pending = max(pending, 1)
 
     def write(self, path: Path, table: pa.Table) -> None:
         self.part(path, table)
         self.end(path)
 
     def part(self, path: Path, table: pa.Table) -> None:
+        waiting = [job for job in self._jobs if not job.done()]
+        if len(waiting) >= self._pending:
+            waiting[-self._pending].result()  # raises what writing it raised
         self._jobs.append(self._pool.submit(self._part, path, table))
 
     def end(self, path: Path) -> None:
@@ -169,6 +176,9 @@ class BackgroundWriter:
         self._open[path][1].write_table(table)
 
     def _end(self, path: Path) -> None:
+        if path not in self._open:  # no part came: an empty file
+            path.write_bytes(BOM)
+            return
         fh, writer = self._open.pop(path)
         writer.close()
         fh.close()

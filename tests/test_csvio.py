@@ -87,6 +87,18 @@ def test_background_writer_writes_parts_as_one_file(tmp_path: Path) -> None:
     assert back["name"].tolist() == ["王晓云", "=HYPERLINK(1)", "", "李四"]
 
 
+def test_background_writer_holds_few_parts_and_writes_them_in_order(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"n": list(range(50)), "t": [f"第{i}行" for i in range(50)]})
+    with BackgroundWriter(pending=1) as writer:
+        for i in range(50):
+            writer.part(tmp_path / "rows.csv", frame_table(frame.iloc[i : i + 1]))
+        writer.end(tmp_path / "rows.csv")
+        writer.end(tmp_path / "empty.csv")
+    write_csv(frame, tmp_path / "whole.csv")
+    assert (tmp_path / "rows.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert (tmp_path / "empty.csv").read_bytes() == "\ufeff".encode()
+
+
 def test_background_writer_raises_what_writing_raised(tmp_path: Path) -> None:
     table = frame_table(pd.DataFrame({"a": ["x"]}))
     with pytest.raises(OSError), BackgroundWriter() as writer:

@@ -11,6 +11,7 @@ import pytest
 from recon.csvio import BackgroundWriter, write_csv
 from recon.modes import get_mode
 from recon.pipeline import run_match
+from recon.writers import match_outputs
 from recon.writers.match_outputs import _write_csvs, build_ledger, write_ledger
 
 from .test_match_cases import FIELD_HEADER, LI, SYS_ADDR, SYSTEM_HEADER, WANG, ZHANG, write
@@ -50,10 +51,12 @@ def _run(tmp_path: Path, field_rows, system_rows):
     return out, run_match([tmp_path / "f"], [tmp_path / "s"], out)
 
 
+@pytest.mark.parametrize("part_rows", [1, 200_000], ids=["a part per row", "one part"])
 @pytest.mark.parametrize("description, field_rows, system_rows", CASES, ids=[c[0] for c in CASES])
 def test_arrow_written_files_equal_the_frames_written_plainly(
-    tmp_path: Path, description: str, field_rows, system_rows
+    tmp_path: Path, monkeypatch, description: str, field_rows, system_rows, part_rows: int
 ) -> None:
+    monkeypatch.setattr(match_outputs, "PART_ROWS", part_rows)
     out, run = _run(tmp_path, field_rows, system_rows)
     plain = tmp_path / "plain"
     plain.mkdir()

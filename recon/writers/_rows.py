@@ -15,9 +15,12 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -182,9 +185,34 @@ def _number_cells(values: np.ndarray, ref: pa.Array, style: pa.Array | str) -> p
 
 def rows_xml(rows: PendingRows) -> bytes:
     """The ``<row>`` elements of ``rows``, as UTF-8 bytes."""
+    return b"".join(buffer.to_pybytes() for buffer in _rows_buffers(rows))
+
+
+CHUNK_ROWS = 50_000  # rows made (and held) at a time
+
+
+def _rows_buffers(rows: PendingRows) -> Iterator[pa.Buffer]:
+    """The rows' XML CHUNK_ROWS rows at a time (each row is made from its own
+    cells alone, so the pieces end to end are the whole)."""
+    n = len(rows.columns[0]) if rows.columns else 0
+    for first in range(0, n, CHUNK_ROWS):
+        part = slice(first, first + CHUNK_ROWS)
+        yield _rows_buffer(
+            replace(
+                rows,
+                first_row=rows.first_row + first,
+                columns=[values[part] for values in rows.columns],
+                row_styles=None if rows.row_styles is None else rows.row_styles[part],
+                row_heights=None if rows.row_heights is None else rows.row_heights[part],
+            )
+        )
+
+
+def _rows_buffer(rows: PendingRows) -> pa.Buffer:
+    """The ``<row>`` elements of ``rows``, as a buffer of UTF-8 (no copy)."""
     n = len(rows.columns[0]) if rows.columns else 0
     if not n:
-        return b""
+        return pa.py_buffer(b"")
     numbers = pa.array(np.arange(rows.first_row + 1, rows.first_row + 1 + n).astype(str).tolist())
     cells = []
     specs = zip(rows.columns, rows.kinds, rows.styles, strict=True)
@@ -210,14 +238,15 @@ def rows_xml(rows: PendingRows) -> bytes:
         row = row.combine_chunks()
     # the rows end to end are exactly the array's value buffer
     offsets = np.frombuffer(row.buffers()[1], dtype=np.int32)[row.offset : row.offset + n + 1]
-    return row.buffers()[2][offsets[0] : offsets[-1]].to_pybytes()
+    return row.buffers()[2][offsets[0] : offsets[-1]]
 
 
 def inject_rows(path: Path, pending: list[PendingRows]) -> None:
     """Replace each sheet's placeholder row by its rows; fix its dimension.
 
-    Each part is compressed by a second thread while the next one is made
-    (zlib runs without Python's lock), one part at a time and in order.
+    A second thread compresses and writes while this one makes the next
+    rows (zlib runs without Python's lock); a sheet's rows are made and
+    written a chunk at a time, so memory holds a few chunks, not a sheet.
     """
     if not pending:
         return
@@ -228,23 +257,64 @@ def inject_rows(path: Path, pending: list[PendingRows]) -> None:
         zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx") as pool,
     ):
-        writing: Future[None] | None = None
+        jobs = _InOrder(pool)
         for info in src.infolist():
             data = src.read(info.filename)
             rows = by_sheet.get(info.filename)
-            if rows is not None:
-                data = _inject(data, rows)
-            if writing is not None:
-                writing.result()
-            writing = pool.submit(
-                dst.writestr, info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1
-            )
-        if writing is not None:
-            writing.result()
+            if rows is None:
+                level = {"compress_type": zipfile.ZIP_DEFLATED, "compresslevel": 1}
+                jobs.put(partial(dst.writestr, info, data, **level))
+                continue
+            head, tail = _around(data, rows)
+            part: list[IO[bytes]] = []  # the open part, for the jobs that follow
+            jobs.put(partial(_open_part, dst, info, part))
+            jobs.put(partial(_write_piece, part, head))
+            for buffer in _rows_buffers(rows):
+                jobs.put(partial(_write_piece, part, buffer))
+            jobs.put(partial(_write_piece, part, tail))
+            jobs.put(partial(_close_part, part))
+        jobs.wait()
     shutil.move(tmp, path)
 
 
-def _inject(xml: bytes, rows: PendingRows) -> bytes:
+class _InOrder:
+    """Jobs run one after another by the pool's one thread; handing over a
+    job waits for all but the last handed over (memory: two at most)."""
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self.pool = pool
+        self.last: Future[None] | None = None
+
+    def put(self, job: Callable[[], None]) -> None:
+        if self.last is not None:
+            self.last.result()
+        self.last = self.pool.submit(job)
+
+    def wait(self) -> None:
+        if self.last is not None:
+            self.last.result()
+
+
+def _open_part(dst: zipfile.ZipFile, info: zipfile.ZipInfo, part: list[IO[bytes]]) -> None:
+    """Open a part to write, as xlsxwriter wrote it (deflated at level 1)."""
+    entry = zipfile.ZipInfo(info.filename, info.date_time)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    # the level of one entry: public from Python 3.13, the same slot before
+    setattr(entry, "compress_level" if hasattr(entry, "compress_level") else "_compresslevel", 1)
+    entry.external_attr = info.external_attr
+    part.append(dst.open(entry, "w"))
+
+
+def _write_piece(part: list[IO[bytes]], piece: bytes | pa.Buffer) -> None:
+    part[0].write(piece if isinstance(piece, bytes) else memoryview(piece))
+
+
+def _close_part(part: list[IO[bytes]]) -> None:
+    part.pop().close()
+
+
+def _around(xml: bytes, rows: PendingRows) -> tuple[bytes, bytes]:
+    """The sheet before and after its placeholder row, its dimension fixed."""
     marker = placeholder(rows.key).encode()
     at = xml.find(marker)
     if at < 0:
@@ -256,4 +326,4 @@ def _inject(xml: bytes, rows: PendingRows) -> bytes:
     dimension = f'<dimension ref="A1:{last_col}{last_row}"/>'.encode()
     # the dimension comes before the rows: only the head is searched
     head = re.sub(rb'<dimension ref="[^"]*"/>', dimension, xml[:start], count=1)
-    return b"".join((head, rows_xml(rows), xml[end:]))
+    return head, xml[end:]

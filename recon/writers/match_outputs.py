@@ -436,32 +436,38 @@ def _write_csvs(
     out: Path,
     hukou_in_matches: bool,
     writer: BackgroundWriter,
-    matches: tuple[pd.DataFrame, dict[str, _Arrow]] | None = None,
+    pairs: pd.DataFrame | None = None,
+    result: MatchResult | None = None,
 ) -> None:
-    """Every CSV file of MATCH_TABLES; ``matches``: the sorted pairs and the
-    sides' Arrow text, to take matches.csv from rather than its frame."""
+    """Every CSV file of MATCH_TABLES; with the sorted ``pairs`` and the
+    ``result``, matches.csv is taken from the records' text by position
+    rather than converted from its frame."""
     for key, name in MATCH_TABLES.items():
         frame = tables[key]
         cols = [c for c in _CSV_COLUMNS[key] if c in frame.columns]
         if key == "matches" and not hukou_in_matches:
             cols = [c for c in cols if c not in _SEPARATION_ONLY]
-        if key == "matches" and matches is not None:
-            table = guarded(_matches_table(frame, cols, *matches))
+        if key == "matches" and pairs is not None and result is not None:
+            for part in _matches_parts(frame, cols, pairs, result):
+                writer.part(out / name, guarded(part))
+            writer.end(out / name)
         else:
-            table = frame_table(frame[cols].rename(columns=_CSV_RENAME))
-        writer.write(out / name, table)
+            writer.write(out / name, frame_table(frame[cols].rename(columns=_CSV_RENAME)))
 
 
 # --- the ledger: every input row and its outcome --------------------------------
 
 LEDGER_DATES = ("collected_on", "arrived_on", "registered_on", "cancelled_on")
+# rows of matches.csv and rows.csv made (and held) at a time
+PART_ROWS = 200_000
 
 
-def _arrow_text(frame: pd.DataFrame, col: str) -> pa.Array:
-    """Column ``col`` of ``frame`` as Arrow text ('' for a missing column or value)."""
+def _arrow_text(frame: pd.DataFrame, col: str, rows: slice = slice(None)) -> pa.Array:
+    """Column ``col`` of ``frame`` (its ``rows``) as Arrow text ('' for a
+    missing column or value)."""
     if col not in frame:
-        return pa.nulls(len(frame), pa.string()).fill_null("")
-    values = frame[col].to_numpy(dtype=object)
+        return pa.nulls(len(range(len(frame))[rows]), pa.string()).fill_null("")
+    values = frame[col].to_numpy(dtype=object)[rows]
     try:  # text columns: straight to arrow, in C
         text = pa.array(values, type=pa.string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # something not text in it
@@ -471,83 +477,66 @@ def _arrow_text(frame: pd.DataFrame, col: str) -> pa.Array:
     return text.fill_null("")
 
 
-class _Arrow:
-    """One side's record columns as Arrow text ('' for a missing column or
-    value), each converted once for all the CSV files that take rows from it
-    (matches.csv and rows.csv): converting a million Python strings is the
-    dearest step of writing them."""
-
-    def __init__(self, records: pd.DataFrame) -> None:
-        self.records = records
-        self._done: dict[str, pa.Array] = {}
-
-    def __call__(self, name: str) -> pa.Array:
-        text = self._done.get(name)
-        if text is None:
-            records = self.records  # (the parts of a shown value are not kept)
-            if name == "id_show":  # the ID as shown: the number as typed when invalid
-                valid = pa.array(records["id_valid"].to_numpy(dtype=bool))
-                text = pc.if_else(
-                    valid, _arrow_text(records, "id"), _arrow_text(records, "id_number")
-                )
-            elif name == "sex_show":  # the sex as written, else as the ID says
-                sex = _arrow_text(records, "sex")
-                text = pc.if_else(pc.not_equal(sex, ""), sex, _arrow_text(records, "id_sex"))
-            else:
-                text = _arrow_text(self.records, name)
-            self._done[name] = text
-        return text
-
-    def keep(self, names: Collection[str]) -> None:
-        """Forget every column but ``names`` (memory: a side's are done)."""
-        self._done = {k: v for k, v in self._done.items() if k in names}
+def _shown(frame: pd.DataFrame, name: str, rows: slice = slice(None)) -> pa.Array:
+    """A record column as the tables show it: the ID as typed when it is not
+    valid, the sex as written else as the ID says; any other as it is."""
+    if name == "id_show":
+        valid = pa.array(frame["id_valid"].to_numpy(dtype=bool)[rows])
+        return pc.if_else(
+            valid, _arrow_text(frame, "id", rows), _arrow_text(frame, "id_number", rows)
+        )
+    if name == "sex_show":
+        sex = _arrow_text(frame, "sex", rows)
+        return pc.if_else(pc.not_equal(sex, ""), sex, _arrow_text(frame, "id_sex", rows))
+    return _arrow_text(frame, name, rows)
 
 
 # what the person columns of the tables are made of, in record columns
 _SOURCE = {"sex": "sex_show", "id_show": "id_show"}
 
 
-def _matches_table(
-    matches: pd.DataFrame, cols: list[str], pairs: pd.DataFrame, sides: dict[str, _Arrow]
-) -> pa.Table:
-    """matches.csv as Arrow: the records' text taken by position, the pair's
-    own columns (method, score, reason ...) converted from the frame."""
+def _matches_parts(
+    matches: pd.DataFrame, cols: list[str], pairs: pd.DataFrame, result: MatchResult
+) -> Iterator[pa.Table]:
+    """matches.csv as Arrow tables of PART_ROWS rows: each side's columns
+    converted whole once (in the records' order, which is quick) and taken by
+    position; the pair's own columns (method, score, reason ...) converted
+    from the frame."""
+    sides = {"field_": result.field, "system_": result.system}
     at = {
         "field_": pa.array(pairs["f"].to_numpy(dtype=np.int64)),
         "system_": pa.array(pairs["s"].to_numpy(dtype=np.int64)),
     }
-    columns: dict[str, pa.Array] = {}
+    whole: dict[str, pa.Array] = {}  # a side's column, all its records
+    own: dict[str, pa.Array] = {}  # a column of the pairs
     for col in cols:
         prefix = "field_" if col.startswith("field_") else "system_"
         field = col.removeprefix(prefix)
         if col.startswith(prefix) and field in _MATCH_FIELDS[prefix[:-1]] + ("file", "sheet"):
-            columns[col] = sides[prefix[:-1]](_SOURCE.get(field, field)).take(at[prefix])
+            whole[col] = _shown(sides[prefix], _SOURCE.get(field, field))
         else:
-            columns[col] = frame_table(matches[[col]]).column(0).combine_chunks()
-    return pa.table(columns).rename_columns([_CSV_RENAME.get(c, c) for c in cols])
+            own[col] = frame_table(matches[[col]]).column(0).combine_chunks()
+    names = [_CSV_RENAME.get(c, c) for c in cols]
+    for first in range(0, max(len(matches), 1), PART_ROWS):
+        rows = slice(first, first + PART_ROWS)
+        part = [
+            own[col][rows]
+            if col in own
+            else whole[col].take(at["field_" if col.startswith("field_") else "system_"][rows])
+            for col in cols
+        ]
+        yield pa.table(part, names=names)
 
 
-def _partner_text(
-    texts: _Arrow, col: str, has: pa.Array, at: pa.Array, blank: pa.Array
-) -> pa.Array:
-    """Column ``col`` of each row's partner on the other side ('' for none)."""
-    if not len(texts.records):
-        return blank
-    return pc.if_else(has, texts(col).take(at), blank)
-
-
-def _ledger_parts(
-    result: MatchResult, texts: dict[str, _Arrow] | None = None
-) -> Iterator[pa.Table]:
-    """The ledger of each side in turn, as Arrow tables (built and written one
-    side at a time: two million rows are never all in memory as text)."""
-    texts = texts or {"field": _Arrow(result.field), "system": _Arrow(result.system)}
+def _ledger_parts(result: MatchResult) -> Iterator[pa.Table]:
+    """The ledger of each side in turn, PART_ROWS rows at a time, as Arrow
+    tables: two million rows are never all in memory as text."""
     sides = (
-        ("field", result.field, result.system, "f", "s", texts["field"], texts["system"]),
-        ("system", result.system, result.field, "s", "f", texts["system"], texts["field"]),
+        ("field", result.field, result.system, "f", "s"),
+        ("system", result.system, result.field, "s", "f"),
     )
     partners = []
-    for _side, mine, _other, me, them, _t, _o in sides:
+    for _side, mine, _other, me, them in sides:
         partner = np.full(len(mine), -1, dtype=np.int64)
         partner[result.pairs[me].to_numpy(dtype=np.int64)] = result.pairs[them].to_numpy(
             dtype=np.int64
@@ -556,44 +545,62 @@ def _ledger_parts(
     # a partner's row is a number when every row has one, else text (blank
     # for none), as a frame column of the two would have it
     numeric_partner = all((p >= 0).all() for p in partners)
-    for (side, mine, other, _me, _them, text, theirs), partner in zip(sides, partners, strict=True):
-        has = pa.array(partner >= 0)
-        at = pa.array(np.where(partner >= 0, partner, 0))
-        blank = pa.repeat(pa.scalar("", pa.string()), len(mine))
+    for (side, mine, other, _me, _them), partner in zip(sides, partners, strict=True):
+        # the partner's place: few distinct files and sheets, converted whole
+        places = {c: _arrow_text(other, c) for c in ("file", "sheet")} if len(other) else {}
+        other_rows = other["row"].to_numpy(dtype=np.int64)
+        for first in range(0, max(len(mine), 1), PART_ROWS):  # (an empty side: its header)
+            rows = slice(first, first + PART_ROWS)
+            yield _ledger_part(side, mine, rows, partner[rows], places, other_rows, numeric_partner)
 
-        if numeric_partner:
-            partner_row = pa.array(
-                other["row"].to_numpy(dtype=np.int64)[partner] if len(other) else partner
-            )
-        elif len(other):
-            rows = pa.array(other["row"].to_numpy(dtype=np.int64)).take(at)
-            partner_row = pc.if_else(has, pc.cast(rows, pa.string()), blank)
-        else:
-            partner_row = blank
-        columns = {
-            "side": pa.repeat(pa.scalar(side, pa.string()), len(mine)),
-            "file": text("file"),
-            "sheet": text("sheet"),
-            "row": pa.array(mine["row"].to_numpy(dtype=np.int64)),
-            "committee": text("committee"),
-            "outcome": text("outcome"),
-            "partner_file": _partner_text(theirs, "file", has, at, blank),
-            "partner_sheet": _partner_text(theirs, "sheet", has, at, blank),
-            "partner_row": partner_row,
-            "house": text("addr_key"),
-            # who the row is, for the house register (查人知住) and its flags
-            "building": text("addr_building"),
-            "name": text("name"),
-            "id": text("id_show"),
-            "sex": text("sex_show"),
-            "address": text("address"),
-            "hukou_address": text("hukou_address"),
-            "missing": text("missing"),
-            "findings": text("findings"),
-            **{d: text(d) for d in LEDGER_DATES},
-        }
-        text.keep(("file", "sheet"))  # what the other side's partners take
-        yield pa.table(columns)
+
+def _ledger_part(
+    side: str,
+    mine: pd.DataFrame,
+    rows: slice,
+    partner: np.ndarray,
+    places: dict[str, pa.Array],
+    other_rows: np.ndarray,
+    numeric_partner: bool,
+) -> pa.Table:
+    n = len(partner)
+    has = pa.array(partner >= 0)
+    at = pa.array(np.where(partner >= 0, partner, 0))
+    blank = pa.repeat(pa.scalar("", pa.string()), n)
+
+    def theirs(col: str) -> pa.Array:
+        return pc.if_else(has, places[col].take(at), blank) if places else blank
+
+    if numeric_partner:
+        partner_row = pa.array(other_rows[partner] if len(other_rows) else partner)
+    elif len(other_rows):
+        taken = pa.array(other_rows).take(at)
+        partner_row = pc.if_else(has, pc.cast(taken, pa.string()), blank)
+    else:
+        partner_row = blank
+    columns = {
+        "side": pa.repeat(pa.scalar(side, pa.string()), n),
+        "file": _arrow_text(mine, "file", rows),
+        "sheet": _arrow_text(mine, "sheet", rows),
+        "row": pa.array(mine["row"].to_numpy(dtype=np.int64)[rows]),
+        "committee": _arrow_text(mine, "committee", rows),
+        "outcome": _arrow_text(mine, "outcome", rows),
+        "partner_file": theirs("file"),
+        "partner_sheet": theirs("sheet"),
+        "partner_row": partner_row,
+        "house": _arrow_text(mine, "addr_key", rows),
+        # who the row is, for the house register (查人知住) and its flags
+        "building": _arrow_text(mine, "addr_building", rows),
+        "name": _arrow_text(mine, "name", rows),
+        "id": _shown(mine, "id_show", rows),
+        "sex": _shown(mine, "sex_show", rows),
+        "address": _arrow_text(mine, "address", rows),
+        "hukou_address": _arrow_text(mine, "hukou_address", rows),
+        "missing": _arrow_text(mine, "missing", rows),
+        "findings": _arrow_text(mine, "findings", rows),
+        **{d: _arrow_text(mine, d, rows) for d in LEDGER_DATES},
+    }
+    return pa.table(columns)
 
 
 def build_ledger(result: MatchResult) -> pd.DataFrame:
@@ -606,15 +613,16 @@ def build_ledger(result: MatchResult) -> pd.DataFrame:
 
 def write_ledger(result: MatchResult, out: Path) -> int:
     """``rows.csv``; returns its number of rows."""
-    _write_ledger(result, out, None)
+    with BackgroundWriter() as writer:
+        _write_ledger(result, out, writer)
     return len(result.field) + len(result.system)
 
 
-def _write_ledger(result: MatchResult, out: Path, texts: dict[str, _Arrow] | None) -> None:
-    with BackgroundWriter() as writer:  # one side is written while the next is made
-        for part in _ledger_parts(result, texts):
-            writer.part(out / LEDGER, guarded(part))
-        writer.end(out / LEDGER)
+def _write_ledger(result: MatchResult, out: Path, writer: BackgroundWriter) -> None:
+    """rows.csv, one part written while the next is made."""
+    for part in _ledger_parts(result):
+        writer.part(out / LEDGER, guarded(part))
+    writer.end(out / LEDGER)
 
 
 # --- the workbook --------------------------------------------------------------
@@ -925,7 +933,7 @@ def write_match_files(
 ) -> dict[str, pd.DataFrame]:
     """Write every CSV and the workbook into ``out``; return the tables.
     ``mode``: the register (default 来沪人员). ``ledger``: rows.csv too (as
-    :func:`write_ledger`), made from the same converted text as matches.csv."""
+    :func:`write_ledger`), written while the workbook is made."""
     step = on_step or (lambda _n: None)
     tables = build_tables(result, field_problems, system_problems, mode)
     step("csv")
@@ -935,18 +943,11 @@ def write_match_files(
         f"预计误配约 {est['false_matches']} 对、漏配约 {est['missed_matches']} 对"
         "（按本次比对的候选配对估算，待人工确认的计入漏配）",
     ]
-    texts = {"field": _Arrow(result.field), "system": _Arrow(result.system)}
     with BackgroundWriter() as writer:  # the CSV files are written while the rest is made
-        _write_csvs(
-            tables,
-            out,
-            bool(mode and mode.hukou_in_matches),
-            writer,
-            (_sorted_pairs(result), texts),
-        )
+        hukou = bool(mode and mode.hukou_in_matches)
+        _write_csvs(tables, out, hukou, writer, _sorted_pairs(result), result)
         if ledger:
-            _write_ledger(result, out, texts)
-        del texts
+            _write_ledger(result, out, writer)
         step("xlsx")
         _write_workbook(result, tables, out / WORKBOOK, notes, mode)
     return tables
