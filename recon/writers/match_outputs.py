@@ -135,7 +135,8 @@ _MATCH_FIELDS = {
 def _sorted_pairs(result: MatchResult) -> pd.DataFrame:
     """The pairs in the order of matches.csv: by field row (each field row is
     in one pair at most)."""
-    return result.pairs.sort_values(["f"]).reset_index(drop=True)
+    wanted = [c for c in ("f", "s", "method", "score", "reason") if c in result.pairs]
+    return result.pairs[wanted].sort_values(["f"]).reset_index(drop=True)
 
 
 def build_tables(
@@ -164,7 +165,11 @@ def build_tables(
     m["method"] = method
     m["score"] = p["score"].to_numpy(dtype=float).round(1)
     m["reason"] = pd.Series(p["reason"].to_numpy(dtype=object), dtype=object)
-    m["method_label"] = pd.Series(method.map(METHOD_LABELS).to_numpy(dtype=object), dtype=object)
+    codes, methods = pd.factorize(method)  # a few methods, a million pairs
+    labels = pd.Series(methods, dtype=object).map(METHOD_LABELS).to_numpy(dtype=object)
+    labels = np.append(labels, np.nan)  # a missing method (code -1) has no label
+    label = labels[codes]
+    m["method_label"] = pd.Series(label, dtype=object)
     fi = p["f"].to_numpy(dtype=np.int64)
     for col in pair_cols:  # e.g. 人户分离: what the sweep says about each listed person
         m[col] = F[col].to_numpy(dtype=object)[fi]
