@@ -938,7 +938,8 @@ def write_match_files(
 ) -> dict[str, pd.DataFrame]:
     """Write every CSV and the workbook into ``out``; return the tables.
     ``mode``: the register (default 来沪人员). ``ledger``: rows.csv too (as
-    :func:`write_ledger`), written while the workbook is made."""
+    :func:`write_ledger`), by the same writer thread, its last parts written
+    while the workbook is made."""
     step = on_step or (lambda _n: None)
     tables = build_tables(result, field_problems, system_problems, mode)
     step("csv")
