@@ -37,7 +37,7 @@ from recon.resultdir import LEDGER, MATCH_TABLES, WORKBOOK, ResultFolder
 from recon.results import read_decisions
 from recon.rules import Rules, load_rules
 from recon.worklists import Worklists, pdfs_in_background
-from recon.writers.match_outputs import write_ledger, write_match_files
+from recon.writers.match_outputs import write_match_files
 
 __all__ = ["RunSummary", "run_match"]
 
@@ -388,8 +388,10 @@ def run_match(
         if decided and decided.problems:
             problems.append(pd.DataFrame(decided.problems).assign(side="decisions"))
         problem_rows = pd.concat(problems, ignore_index=True)
-        tables = write_match_files(result, problem_rows, None, tmp, notes, mode=register)
-        ledger_rows = write_ledger(result, tmp)
+        tables = write_match_files(
+            result, problem_rows, None, tmp, notes, mode=register, ledger=True
+        )
+        ledger_rows = len(result.field) + len(result.system)  # rows.csv: every row read
         step("worklist", None)
         worklists = register.write_worklists(result, tables, tmp, rules.output)
         summary = _summary(rules, field, system, result, tables) | register.summary(result)

@@ -693,8 +693,10 @@ def _interrupt_after_writing(monkeypatch) -> dict[str, Path]:
     real: Callable[..., object] = recon.pipeline.write_match_files
     seen: dict[str, Path] = {}
 
-    def half_way(result, field_problems, system_problems, out, notes, on_step=None, mode=None):
-        real(result, field_problems, system_problems, out, notes, mode=mode)
+    def half_way(
+        result, field_problems, system_problems, out, notes, on_step=None, mode=None, ledger=False
+    ):
+        real(result, field_problems, system_problems, out, notes, mode=mode, ledger=ledger)
         seen["tmp"] = out
         assert (out / "matches.csv").is_file()  # half a result exists (no summary.json yet)
         raise KeyboardInterrupt

@@ -87,10 +87,23 @@ def display_units(values: Any) -> np.ndarray:
     if len(values) < 256:  # headers, titles, samples: no pandas round trip
         texts = ["" if v is None or v is pd.NA or v is pd.NaT or v != v else str(v) for v in values]
         return np.array([1.1 * len(t) + 0.45 * (len(t.encode()) - len(t)) for t in texts])
-    text = pa.array(pd.Series(values, dtype=object).fillna("").astype(str).tolist(), pa.string())
+    try:  # text (or missing) only: straight to arrow, in C
+        text = pa.array(np.asarray(values, dtype=object), pa.string(), from_pandas=True)
+        text = text.fill_null("")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        shown = pd.Series(values, dtype=object).fillna("").astype(str)
+        text = pa.array(shown.tolist(), pa.string())
     chars = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(float)
     raw = pc.binary_length(text).to_numpy(zero_copy_only=False).astype(float)
     return 1.1 * chars + 0.45 * (raw - chars)
+
+
+def _number(value: Any) -> float:
+    """``value`` as a number (NaN for none): one cell of a summary table."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    num = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return float(num) if num == num else math.nan
 
 
 def _sample(values: np.ndarray) -> np.ndarray:
@@ -494,7 +507,7 @@ class WorkbookWriter:
         if last > first:
             ws.merge_range(row, first, row, last, "", self.fmt[fmt])
         if fmt in ("number", "int"):
-            num = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+            num = _number(value)
             if num == num:
                 ws.write_number(row, first, float(num), self.fmt[fmt])
         elif value or last == first:

@@ -7,14 +7,16 @@ workbook is for people, in Chinese, with walking order for visits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from recon.csvio import write_csv
+from recon.csvio import BackgroundWriter, frame_table, guarded
 from recon.matchers import METHOD_LABELS, MatchResult, Outcome, fingerprints
 from recon.normalize.address import walk_order
 from recon.resultdir import LEDGER, MATCH_TABLES, WORKBOOK
@@ -41,38 +43,75 @@ MAX_MATCHED_ROWS = 50_000
 _PERSON = ["committee", "name", "sex", "id_show", "birth", "address", "hukou_address", "phone"]
 
 
-def _people(records: pd.DataFrame, idx: np.ndarray, prefix: str) -> pd.DataFrame:
-    """Provenance and the person fields of rows ``idx``, columns prefixed."""
+class _Text:
+    """One side's record columns as text ('' for a missing column or value),
+    each column converted once however many tables take rows from it."""
 
-    def col(name: str) -> np.ndarray:
-        if name not in records:
-            return np.full(len(idx), "", dtype=object)
-        values = records[name].to_numpy(dtype=object)[idx]
-        missing = pd.isna(values)
-        return np.where(missing, "", values) if missing.any() else values
+    def __init__(self, records: pd.DataFrame) -> None:
+        self.records = records
+        self._done: dict[str, np.ndarray] = {}
 
-    sex = col("sex")
-    columns = {
-        "file": col("file"),
-        "sheet": col("sheet"),
-        "committee": col("committee"),
-        "name": col("name"),
-        "sex": np.where(sex != "", sex, col("id_sex")),
-        "id_show": np.where(
-            records["id_valid"].to_numpy(dtype=bool)[idx], col("id"), col("id_number")
-        ),
-        "birth": col("birth"),
-        "address": col("address"),
-        "hukou_address": col("hukou_address"),
-        "phone": col("phone"),
-        "record_key": col("record_key"),
+    def __call__(self, name: str, idx: np.ndarray | None = None) -> np.ndarray:
+        values = self._done.get(name)
+        if values is None:
+            if name not in self.records:
+                values = np.full(len(self.records), "", dtype=object)
+            else:
+                values = self.records[name].to_numpy(dtype=object)
+                missing = pd.isna(values)
+                if missing.any():
+                    values = np.where(missing, "", values)
+            self._done[name] = values
+        return values if idx is None else values[idx]
+
+
+def _texts(records: pd.DataFrame | _Text) -> _Text:
+    return records if isinstance(records, _Text) else _Text(records)
+
+
+def _people(
+    records: pd.DataFrame | _Text,
+    idx: np.ndarray,
+    prefix: str,
+    fields: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """Provenance and the person fields of rows ``idx``, columns prefixed
+    (``fields``: only these of them, besides the provenance)."""
+    text = _texts(records)
+    frame = text.records
+
+    def sex() -> np.ndarray:
+        own = text("sex", idx)
+        return np.where(own != "", own, text("id_sex", idx))
+
+    def id_show() -> np.ndarray:
+        valid = frame["id_valid"].to_numpy(dtype=bool)[idx]
+        return np.where(valid, text("id", idx), text("id_number", idx))
+
+    made: dict[str, Callable[[], np.ndarray]] = {
+        "file": lambda: text("file", idx),
+        "sheet": lambda: text("sheet", idx),
+        "committee": lambda: text("committee", idx),
+        "name": lambda: text("name", idx),
+        "sex": sex,
+        "id_show": id_show,
+        "birth": lambda: text("birth", idx),
+        "address": lambda: text("address", idx),
+        "hukou_address": lambda: text("hukou_address", idx),
+        "phone": lambda: text("phone", idx),
+        "record_key": lambda: text("record_key", idx),
         # made once by the loader; carried so that nothing downstream
         # normalises the address again (worklists, houses)
-        "house_key": col("addr_key"),
-        "building": col("addr_building"),
+        "house_key": lambda: text("addr_key", idx),
+        "building": lambda: text("addr_building", idx),
     }
-    out = pd.DataFrame({prefix + k: pd.Series(v, dtype=object) for k, v in columns.items()})
-    out.insert(2, prefix + "row", records["row"].to_numpy(dtype=np.int64)[idx])
+    wanted = [k for k in made if fields is None or k in fields or k in ("file", "sheet")]
+    # one block per column, as made: no copy of a million rows into one block
+    out = pd.DataFrame(
+        {prefix + k: pd.Series(made[k](), dtype=object, copy=False) for k in wanted},
+        copy=False,
+    )
+    out.insert(2, prefix + "row", frame["row"].to_numpy(dtype=np.int64)[idx])
     return out
 
 
@@ -83,6 +122,21 @@ def _walk_order(frame: pd.DataFrame, committee: str, house_keys: np.ndarray) -> 
     keys = pd.Series(house_keys, dtype=object)
     order = walk_order(keys, pd.Series(frame[committee].to_numpy(), dtype=object))
     return frame.iloc[order].reset_index(drop=True)
+
+
+# The person fields of each side the matches table carries (besides file,
+# sheet and row): matches.csv, the 已匹配 sheet and the 人户分离 pair sheets.
+_MATCH_FIELDS = {
+    "field": ("committee", "name", "address", "hukou_address"),
+    "system": ("name", "sex", "id_show", "address", "hukou_address"),
+}
+
+
+def _sorted_pairs(result: MatchResult) -> pd.DataFrame:
+    """The pairs in the order of matches.csv: by field row (each field row is
+    in one pair at most)."""
+    wanted = [c for c in ("f", "s", "method", "score", "reason") if c in result.pairs]
+    return result.pairs[wanted].sort_values(["f"]).reset_index(drop=True)
 
 
 def build_tables(
@@ -97,24 +151,32 @@ def build_tables(
     field_only_cols = mode.field_only_columns if mode else ()
     system_only_cols = mode.system_only_columns if mode else ()
     F, S = result.field, result.system
-    pairs, review = result.pairs, result.review
+    tF, tS = _Text(F), _Text(S)
+    review = result.review
     t: dict[str, pd.DataFrame] = {}
 
-    p = pairs.sort_values(["f"]).reset_index(drop=True)
-    left = _people(F, p["f"].to_numpy(dtype=np.int64), "field_")
-    right = _people(S, p["s"].to_numpy(dtype=np.int64), "system_")
+    p = _sorted_pairs(result)
+    # a million pairs: only what the CSV file and the sheets show of them
+    left = _people(tF, p["f"].to_numpy(dtype=np.int64), "field_", _MATCH_FIELDS["field"])
+    right = _people(tS, p["s"].to_numpy(dtype=np.int64), "system_", _MATCH_FIELDS["system"])
     m = pd.concat([left, right], axis=1)
-    m["method"] = p["method"].to_numpy()
+    # plain objects: a million rows are not converted to another string type
+    method = pd.Series(p["method"].to_numpy(dtype=object), dtype=object)
+    m["method"] = method
     m["score"] = p["score"].to_numpy(dtype=float).round(1)
-    m["reason"] = p["reason"].to_numpy()
-    m["method_label"] = m["method"].map(METHOD_LABELS)
+    m["reason"] = pd.Series(p["reason"].to_numpy(dtype=object), dtype=object)
+    codes, methods = pd.factorize(method)  # a few methods, a million pairs
+    labels = pd.Series(methods, dtype=object).map(METHOD_LABELS).to_numpy(dtype=object)
+    labels = np.append(labels, np.nan)  # a missing method (code -1) has no label
+    label = labels[codes]
+    m["method_label"] = pd.Series(label, dtype=object)
     fi = p["f"].to_numpy(dtype=np.int64)
     for col in pair_cols:  # e.g. 人户分离: what the sweep says about each listed person
         m[col] = F[col].to_numpy(dtype=object)[fi]
     t["matches"] = m
 
     fo = np.flatnonzero(F["outcome"].eq(Outcome.FIELD_ONLY).to_numpy())
-    fo_frame = _people(F, fo, "field_")
+    fo_frame = _people(tF, fo, "field_")
     fo_frame["note"] = F["note"].to_numpy()[fo]
     fo_frame["id_problems"] = F["id_problems"].to_numpy()[fo]
     for col in field_only_cols:
@@ -123,7 +185,7 @@ def build_tables(
     t["field_only"] = _walk_order(fo_frame, "field_committee", f_keys)
 
     so = np.flatnonzero(S["outcome"].eq(Outcome.SYSTEM_ONLY).to_numpy())
-    so_frame = _people(S, so, "system_")
+    so_frame = _people(tS, so, "system_")
     so_frame["registered_on"] = S["registered_on"].to_numpy()[so] if "registered_on" in S else ""
     so_frame["note"] = S["note"].to_numpy()[so]
     for col in system_only_cols:
@@ -132,8 +194,9 @@ def build_tables(
     t["system_only"] = _walk_order(so_frame, "system_committee", s_keys)
 
     r = review.sort_values(["f", "score"], ascending=[True, False]).reset_index(drop=True)
-    rl = _people(F, r["f"].to_numpy(dtype=np.int64), "field_")
-    rr = _people(S, r["s"].to_numpy(dtype=np.int64), "system_")
+    rf, rs = r["f"].to_numpy(dtype=np.int64), r["s"].to_numpy(dtype=np.int64)
+    rl = _people(tF, rf, "field_")
+    rr = _people(tS, rs, "system_")
     rv = pd.concat([rl, rr], axis=1)
     rv["method"] = "review"
     rv["score"] = r["score"].to_numpy(dtype=float).round(1)
@@ -141,12 +204,13 @@ def build_tables(
     rv.insert(0, "pair", np.arange(1, len(rv) + 1))
     # content fingerprints: a decision on this pair still applies when the
     # files are re-exported and rows have moved (recon match --decisions)
-    rv["field_fp"] = fingerprints(F)[r["f"].to_numpy(dtype=np.int64)] if len(r) else []
-    rv["system_fp"] = fingerprints(S)[r["s"].to_numpy(dtype=np.int64)] if len(r) else []
+    # (of the listed rows only: a fingerprint depends on its own record alone)
+    rv["field_fp"] = fingerprints(F.iloc[rf]) if len(r) else []
+    rv["system_fp"] = fingerprints(S.iloc[rs]) if len(r) else []
     t["review"] = rv
 
-    t["duplicates"] = _duplicates(F, S)
-    t["differences"] = _differences(result)
+    t["duplicates"] = _duplicates(tF, tS)
+    t["differences"] = _differences(result, tF, tS)
     dup_problems = t["duplicates"][["side", "file", "sheet", "row"]].assign(
         column="", problem="重复：" + t["duplicates"]["note"].astype(str)
     )
@@ -155,13 +219,14 @@ def build_tables(
     return t
 
 
-def _duplicates(F: pd.DataFrame, S: pd.DataFrame) -> pd.DataFrame:
+def _duplicates(tF: _Text, tS: _Text) -> pd.DataFrame:
     parts = []
-    for side, frame in (("field", F), ("system", S)):
+    F, S = tF.records, tS.records
+    for side, frame, text in (("field", F, tF), ("system", S, tS)):
         idx = np.flatnonzero(frame["outcome"].eq(Outcome.DUPLICATE).to_numpy())
         if not len(idx):
             continue
-        rows = _people(frame, idx, "")
+        rows = _people(text, idx, "")
         rows.insert(0, "side", side)
         dup = frame["dup_of"].to_numpy(dtype=np.int64)[idx]
         dside = frame["dup_side"].to_numpy(dtype=object)[idx]
@@ -201,7 +266,7 @@ def _duplicates(F: pd.DataFrame, S: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _differences(result: MatchResult) -> pd.DataFrame:
+def _differences(result: MatchResult, tF: _Text, tS: _Text) -> pd.DataFrame:
     d = result.differences
     if d.empty:
         return pd.DataFrame(
@@ -221,8 +286,8 @@ def _differences(result: MatchResult) -> pd.DataFrame:
                 "note",
             ]
         )
-    left = _people(result.field, d["f"].to_numpy(dtype=np.int64), "field_")
-    right = _people(result.system, d["s"].to_numpy(dtype=np.int64), "system_")
+    left = _people(tF, d["f"].to_numpy(dtype=np.int64), "field_")
+    right = _people(tS, d["s"].to_numpy(dtype=np.int64), "system_")
     out = pd.concat(
         [
             left[["field_file", "field_sheet", "field_row"]],
@@ -371,30 +436,176 @@ def csv_view(frame: pd.DataFrame) -> pd.DataFrame:
 _SEPARATION_ONLY = {"field_hukou_address", "system_hukou_address"}
 
 
-def _write_csvs(tables: dict[str, pd.DataFrame], out: Path, hukou_in_matches: bool) -> None:
+def _write_csvs(
+    tables: dict[str, pd.DataFrame],
+    out: Path,
+    hukou_in_matches: bool,
+    writer: BackgroundWriter,
+    pairs: pd.DataFrame | None = None,
+    result: MatchResult | None = None,
+) -> None:
+    """Every CSV file of MATCH_TABLES; with the sorted ``pairs`` and the
+    ``result``, matches.csv is taken from the records' text by position
+    rather than converted from its frame."""
     for key, name in MATCH_TABLES.items():
         frame = tables[key]
         cols = [c for c in _CSV_COLUMNS[key] if c in frame.columns]
         if key == "matches" and not hukou_in_matches:
             cols = [c for c in cols if c not in _SEPARATION_ONLY]
-        write_csv(frame[cols].rename(columns=_CSV_RENAME), out / name)
+        if key == "matches" and pairs is not None and result is not None:
+            for part in _matches_parts(frame, cols, pairs, result):
+                writer.part(out / name, guarded(part))
+            writer.end(out / name)
+        else:
+            writer.write(out / name, frame_table(frame[cols].rename(columns=_CSV_RENAME)))
 
 
 # --- the ledger: every input row and its outcome --------------------------------
 
 LEDGER_DATES = ("collected_on", "arrived_on", "registered_on", "cancelled_on")
+# rows of matches.csv and rows.csv made (and held) at a time
+PART_ROWS = 200_000
 
 
-def _text(frame: pd.DataFrame, col: str, idx: np.ndarray | None = None) -> np.ndarray:
-    """Column ``col`` of ``frame`` as text ('' for a missing column or value)."""
-    n = len(frame) if idx is None else len(idx)
+def _arrow_text(frame: pd.DataFrame, col: str, rows: slice = slice(None)) -> pa.Array:
+    """Column ``col`` of ``frame`` (its ``rows``) as Arrow text ('' for a
+    missing column or value)."""
     if col not in frame:
-        return np.full(n, "", dtype=object)
-    values = frame[col].to_numpy(dtype=object)
-    if idx is not None:
-        values = values[idx]
-    blank = pd.isna(values)
-    return np.where(blank, "", values) if blank.any() else values
+        return pa.nulls(len(range(len(frame))[rows]), pa.string()).fill_null("")
+    values = frame[col].to_numpy(dtype=object)[rows]
+    try:  # text columns: straight to arrow, in C
+        text = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # something not text in it
+        blank = pd.isna(values)
+        shown = pd.Series(np.where(blank, "", values), dtype=object).astype(str)
+        text = pa.array(shown.tolist(), type=pa.string())
+    return text.fill_null("")
+
+
+def _shown(frame: pd.DataFrame, name: str, rows: slice = slice(None)) -> pa.Array:
+    """A record column as the tables show it: the ID as typed when it is not
+    valid, the sex as written else as the ID says; any other as it is."""
+    if name == "id_show":
+        valid = pa.array(frame["id_valid"].to_numpy(dtype=bool)[rows])
+        return pc.if_else(
+            valid, _arrow_text(frame, "id", rows), _arrow_text(frame, "id_number", rows)
+        )
+    if name == "sex_show":
+        sex = _arrow_text(frame, "sex", rows)
+        return pc.if_else(pc.not_equal(sex, ""), sex, _arrow_text(frame, "id_sex", rows))
+    return _arrow_text(frame, name, rows)
+
+
+# what the person columns of the tables are made of, in record columns
+_SOURCE = {"sex": "sex_show", "id_show": "id_show"}
+
+
+def _matches_parts(
+    matches: pd.DataFrame, cols: list[str], pairs: pd.DataFrame, result: MatchResult
+) -> Iterator[pa.Table]:
+    """matches.csv as Arrow tables of PART_ROWS rows: each side's columns
+    converted whole once (in the records' order, which is quick) and taken by
+    position; the pair's own columns (method, score, reason ...) converted
+    from the frame."""
+    sides = {"field_": result.field, "system_": result.system}
+    at = {
+        "field_": pa.array(pairs["f"].to_numpy(dtype=np.int64)),
+        "system_": pa.array(pairs["s"].to_numpy(dtype=np.int64)),
+    }
+    whole: dict[str, pa.Array] = {}  # a side's column, all its records
+    own: dict[str, pa.Array] = {}  # a column of the pairs
+    for col in cols:
+        prefix = "field_" if col.startswith("field_") else "system_"
+        field = col.removeprefix(prefix)
+        if col.startswith(prefix) and field in _MATCH_FIELDS[prefix[:-1]] + ("file", "sheet"):
+            whole[col] = _shown(sides[prefix], _SOURCE.get(field, field))
+        else:
+            own[col] = frame_table(matches[[col]]).column(0).combine_chunks()
+    names = [_CSV_RENAME.get(c, c) for c in cols]
+    for first in range(0, max(len(matches), 1), PART_ROWS):
+        rows = slice(first, first + PART_ROWS)
+        part = [
+            own[col][rows]
+            if col in own
+            else whole[col].take(at["field_" if col.startswith("field_") else "system_"][rows])
+            for col in cols
+        ]
+        yield pa.table(part, names=names)
+
+
+def _ledger_parts(result: MatchResult) -> Iterator[pa.Table]:
+    """The ledger of each side in turn, PART_ROWS rows at a time, as Arrow
+    tables: two million rows are never all in memory as text."""
+    sides = (
+        ("field", result.field, result.system, "f", "s"),
+        ("system", result.system, result.field, "s", "f"),
+    )
+    partners = []
+    for _side, mine, _other, me, them in sides:
+        partner = np.full(len(mine), -1, dtype=np.int64)
+        partner[result.pairs[me].to_numpy(dtype=np.int64)] = result.pairs[them].to_numpy(
+            dtype=np.int64
+        )
+        partners.append(partner)
+    # a partner's row is a number when every row has one, else text (blank
+    # for none), as a frame column of the two would have it
+    numeric_partner = all((p >= 0).all() for p in partners)
+    for (side, mine, other, _me, _them), partner in zip(sides, partners, strict=True):
+        # the partner's place: few distinct files and sheets, converted whole
+        places = {c: _arrow_text(other, c) for c in ("file", "sheet")} if len(other) else {}
+        other_rows = other["row"].to_numpy(dtype=np.int64)
+        for first in range(0, max(len(mine), 1), PART_ROWS):  # (an empty side: its header)
+            rows = slice(first, first + PART_ROWS)
+            yield _ledger_part(side, mine, rows, partner[rows], places, other_rows, numeric_partner)
+
+
+def _ledger_part(
+    side: str,
+    mine: pd.DataFrame,
+    rows: slice,
+    partner: np.ndarray,
+    places: dict[str, pa.Array],
+    other_rows: np.ndarray,
+    numeric_partner: bool,
+) -> pa.Table:
+    n = len(partner)
+    has = pa.array(partner >= 0)
+    at = pa.array(np.where(partner >= 0, partner, 0))
+    blank = pa.repeat(pa.scalar("", pa.string()), n)
+
+    def theirs(col: str) -> pa.Array:
+        return pc.if_else(has, places[col].take(at), blank) if places else blank
+
+    if numeric_partner:
+        partner_row = pa.array(other_rows[partner] if len(other_rows) else partner)
+    elif len(other_rows):
+        taken = pa.array(other_rows).take(at)
+        partner_row = pc.if_else(has, pc.cast(taken, pa.string()), blank)
+    else:
+        partner_row = blank
+    columns = {
+        "side": pa.repeat(pa.scalar(side, pa.string()), n),
+        "file": _arrow_text(mine, "file", rows),
+        "sheet": _arrow_text(mine, "sheet", rows),
+        "row": pa.array(mine["row"].to_numpy(dtype=np.int64)[rows]),
+        "committee": _arrow_text(mine, "committee", rows),
+        "outcome": _arrow_text(mine, "outcome", rows),
+        "partner_file": theirs("file"),
+        "partner_sheet": theirs("sheet"),
+        "partner_row": partner_row,
+        "house": _arrow_text(mine, "addr_key", rows),
+        # who the row is, for the house register (查人知住) and its flags
+        "building": _arrow_text(mine, "addr_building", rows),
+        "name": _arrow_text(mine, "name", rows),
+        "id": _shown(mine, "id_show", rows),
+        "sex": _shown(mine, "sex_show", rows),
+        "address": _arrow_text(mine, "address", rows),
+        "hukou_address": _arrow_text(mine, "hukou_address", rows),
+        "missing": _arrow_text(mine, "missing", rows),
+        "findings": _arrow_text(mine, "findings", rows),
+        **{d: _arrow_text(mine, d, rows) for d in LEDGER_DATES},
+    }
+    return pa.table(columns)
 
 
 def build_ledger(result: MatchResult) -> pd.DataFrame:
@@ -402,56 +613,21 @@ def build_ledger(result: MatchResult) -> pd.DataFrame:
     outcome, its matched partner, its house key and who it is, what it lacks
     and what is wrong with it, and its dates -- what audits, progress reports
     and the house register count."""
-    parts = []
-    for side, mine, other, me, them in (
-        ("field", result.field, result.system, "f", "s"),
-        ("system", result.system, result.field, "s", "f"),
-    ):
-        partner = np.full(len(mine), -1, dtype=np.int64)
-        partner[result.pairs[me].to_numpy(dtype=np.int64)] = result.pairs[them].to_numpy(
-            dtype=np.int64
-        )
-        has = partner >= 0
-        at = np.where(has, partner, 0) if len(other) else np.zeros(0, dtype=np.int64)
-
-        def theirs(col: str, other: pd.DataFrame = other, has: np.ndarray = has, at=at):
-            if not len(other):
-                return np.full(len(has), "", dtype=object)
-            return np.where(has, _text(other, col, at), "")
-
-        columns = {
-            "side": np.full(len(mine), side, dtype=object),
-            "file": _text(mine, "file"),
-            "sheet": _text(mine, "sheet"),
-            "row": mine["row"].to_numpy(dtype=np.int64),
-            "committee": _text(mine, "committee"),
-            "outcome": _text(mine, "outcome"),
-            "partner_file": theirs("file"),
-            "partner_sheet": theirs("sheet"),
-            "partner_row": theirs("row"),
-            "house": _text(mine, "addr_key"),
-            # who the row is, for the house register (查人知住) and its flags
-            "building": _text(mine, "addr_building"),
-            "name": _text(mine, "name"),
-            "id": np.where(
-                mine["id_valid"].to_numpy(dtype=bool), _text(mine, "id"), _text(mine, "id_number")
-            ),
-            "sex": np.where(_text(mine, "sex") != "", _text(mine, "sex"), _text(mine, "id_sex")),
-            "address": _text(mine, "address"),
-            "hukou_address": _text(mine, "hukou_address"),
-            "missing": _text(mine, "missing"),
-            "findings": _text(mine, "findings"),
-            **{d: _text(mine, d) for d in LEDGER_DATES},
-        }
-        parts.append(pd.DataFrame({k: pd.Series(v) for k, v in columns.items()}))
-    return pd.concat(parts, ignore_index=True)
+    return pa.concat_tables(list(_ledger_parts(result))).to_pandas()
 
 
 def write_ledger(result: MatchResult, out: Path) -> int:
     """``rows.csv``; returns its number of rows."""
-    ledger = build_ledger(result)
-    write_csv(ledger, out / LEDGER)
-    return len(ledger)
+    with BackgroundWriter() as writer:
+        _write_ledger(result, out, writer)
+    return len(result.field) + len(result.system)
+
+
+def _write_ledger(result: MatchResult, out: Path, writer: BackgroundWriter) -> None:
+    """rows.csv, one part written while the next is made."""
+    for part in _ledger_parts(result):
+        writer.part(out / LEDGER, guarded(part))
+    writer.end(out / LEDGER)
 
 
 # --- the workbook --------------------------------------------------------------
@@ -758,19 +934,26 @@ def write_match_files(
     notes: list[str],
     on_step: Callable[[str], None] | None = None,
     mode: Mode | None = None,
+    ledger: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """Write every CSV and the workbook into ``out``; return the tables.
-    ``mode``: the register (default 来沪人员)."""
+    ``mode``: the register (default 来沪人员). ``ledger``: rows.csv too (as
+    :func:`write_ledger`), by the same writer thread, its last parts written
+    while the workbook is made."""
     step = on_step or (lambda _n: None)
     tables = build_tables(result, field_problems, system_problems, mode)
     step("csv")
-    _write_csvs(tables, out, bool(mode and mode.hukou_in_matches))
-    step("xlsx")
     est = result.estimated_errors
     notes = [
         *notes,
         f"预计误配约 {est['false_matches']} 对、漏配约 {est['missed_matches']} 对"
         "（按本次比对的候选配对估算，待人工确认的计入漏配）",
     ]
-    _write_workbook(result, tables, out / WORKBOOK, notes, mode)
+    with BackgroundWriter() as writer:  # the CSV files are written while the rest is made
+        hukou = bool(mode and mode.hukou_in_matches)
+        _write_csvs(tables, out, hukou, writer, _sorted_pairs(result), result)
+        if ledger:
+            _write_ledger(result, out, writer)
+        step("xlsx")
+        _write_workbook(result, tables, out / WORKBOOK, notes, mode)
     return tables
