@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from recon.matchers._records import Records, combine_codes
 from recon.normalize.ids import IdKind, repair_candidates_many
 from recon.normalize.names import sound_key
 
@@ -62,24 +63,21 @@ def _sound(name: str) -> str:
     return sound_key(name) if name else ""
 
 
-def _hash(frame: pd.DataFrame, parts: tuple[str, ...]) -> np.ndarray:
-    h = np.zeros(len(frame), dtype=np.uint64)
-    for n in parts:
-        h = (h * np.uint64(1_000_003)) ^ pd.util.hash_array(frame[n].to_numpy(dtype=object))
-    return h
-
-
 class Blocker:
-    """Key parts of the combined record frame, made for the rows that need them."""
+    """Key parts of the combined records as integer codes, made for the rows that need them."""
 
-    def __init__(self, recs: pd.DataFrame, max_block: int, rules: tuple[BlockingRule, ...]) -> None:
+    def __init__(self, recs: Records, max_block: int, rules: tuple[BlockingRule, ...]) -> None:
         self.max_block = max_block
         self.rules = rules
-        self.cols = {c: recs[c].to_numpy(dtype=object) for c in recs.columns}
+        self.recs = recs
+        self.cols = recs.cols
         self.kinds = self.cols["id_kind"]
         self.sure = np.isin(self.kinds, _SURE)
         self._repairs: pd.DataFrame | None = None
-        self._id14: np.ndarray | None = None
+        self._made: dict[str, np.ndarray] = {}
+        # sound codes per name_simp code, made as names come up (-2: not yet)
+        self._sound_of_name: np.ndarray | None = None
+        self._sound_ids: dict[str, int] = {}
         prefix_len = np.fromiter((len(p) for p in self.cols["id_prefix"]), dtype=np.int64)
         self.only = {
             "short_damaged": (self.kinds == IdKind.DAMAGED) & (prefix_len < 14),
@@ -89,75 +87,77 @@ class Blocker:
     # --- parts -----------------------------------------------------------------
 
     def part(self, name: str, rows: np.ndarray) -> np.ndarray:
-        """Values of one key part for ``rows`` ("" where the part is missing)."""
-        if name in self.cols and name not in ("id14", "id6"):
-            return self.cols[name][rows]
-        if name == "id14":  # wanted for most of the register: made once
-            if self._id14 is None:
-                self._id14 = self._cut(np.arange(len(self.kinds)), "id14")
-            return self._id14[rows]
-        if name == "sound":  # once per distinct name
-            codes, uniques = pd.factorize(pd.Series(self.cols["name_simp"][rows], dtype=object))
-            return np.array([_sound(n) for n in uniques], dtype=object)[codes]
-        if name == "id6":
-            return self._cut(rows, "id6")
+        """Codes of one key part for ``rows`` (-1 where the part is missing)."""
+        if name in ("id14", "id6"):
+            made = self._made.get(name)
+            if made is None:
+                made = self._made[name] = self._cut(name)
+            return made[rows]
+        if name == "sound":
+            return self._sounds(rows)
+        if name in self.cols:
+            return self.recs.codes(name)[0][rows]
         raise KeyError(name)
 
-    def _cut(self, rows: np.ndarray, name: str) -> np.ndarray:
-        """The first 14 or 6 trustworthy digits of the IDs of ``rows``."""
-        kinds = self.kinds[rows]
-        size = 14 if name == "id14" else 6
-        damaged = kinds == IdKind.DAMAGED
-        source = np.where(damaged, self.cols["id_prefix"][rows], self.cols["id"][rows])
-        allowed = _USABLE if name == "id14" else _HAS_SIX
-        ok = np.isin(kinds, allowed) | (damaged & (name == "id14"))
-        text = pa.array(source.tolist(), type=pa.string())
-        long_enough = pc.greater_equal(pc.utf8_length(text), size).to_numpy(zero_copy_only=False)
-        cut = np.asarray(pc.utf8_slice_codeunits(text, 0, size).to_pylist(), dtype=object)
-        return np.where(ok & long_enough, cut, "")
+    def _sounds(self, rows: np.ndarray) -> np.ndarray:
+        """Sound-key codes of the names of ``rows``, each distinct name keyed once."""
+        names, uniques = self.recs.codes("name_simp")
+        if self._sound_of_name is None:
+            self._sound_of_name = np.full(len(uniques), -2, dtype=np.int64)
+        table = self._sound_of_name
+        codes = names[rows]
+        want = np.unique(codes[codes >= 0])
+        todo = want[table[want] == -2]
+        ids = self._sound_ids
+        for c in todo.tolist():
+            key = _sound(str(uniques[c]))
+            table[c] = -1 if key == "" else ids.setdefault(key, len(ids))
+        return np.where(codes >= 0, table[np.maximum(codes, 0)], -1)
 
-    def _frame(self, parts: tuple[str, ...], rows: np.ndarray, pos: str) -> pd.DataFrame:
-        """Rows with every part of a key present, one column per part."""
-        data = {pos: rows}
-        keep = np.ones(len(rows), dtype=bool)
-        for n in parts:
-            values = self.part(n, rows)
-            keep &= values != ""
-            data[n] = values
-        return pd.DataFrame(
-            {
-                k: (pd.Series(v[keep], dtype=object) if k != pos else v[keep])
-                for k, v in data.items()
-            }
-        )
+    def _cut(self, name: str) -> np.ndarray:
+        """Codes of the first 14 or 6 trustworthy digits of every row's ID."""
+        size = 14 if name == "id14" else 6
+        damaged = self.kinds == IdKind.DAMAGED
+        source = np.where(damaged, self.cols["id_prefix"], self.cols["id"])
+        allowed = _USABLE if name == "id14" else _HAS_SIX
+        ok = np.isin(self.kinds, allowed) | (damaged & (name == "id14"))
+        text = pa.array(source, type=pa.string())
+        long_enough = pc.greater_equal(pc.utf8_length(text), size).to_numpy(zero_copy_only=False)
+        cut = pc.utf8_slice_codeunits(text, 0, size).dictionary_encode()
+        codes = cut.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        return np.where(ok & long_enough, codes, -1)
+
+    def _keys(self, parts: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
+        """One code per row for the whole key (-1 where a part is missing)."""
+        return combine_codes([self.part(n, rows) for n in parts])
 
     # --- pairs -----------------------------------------------------------------
 
     def _repair_candidates(self) -> pd.DataFrame:
-        """Every invalid ID's one-typo corrections (made once per match)."""
+        """Every invalid ID's one-typo corrections (made once per match), as
+        (x = the row, code = the candidate's ID code among the rows' IDs)."""
         if self._repairs is None:
             inv = np.flatnonzero(self.kinds == IdKind.INVALID)
             cands = repair_candidates_many(self.cols["id"][inv].tolist())
+            _codes, uniques = self.recs.codes("id")
+            code = pd.Index(uniques).get_indexer(cands["candidate"].to_numpy(dtype=object))
             self._repairs = pd.DataFrame(
-                {
-                    "x": inv[cands["i"].to_numpy(dtype=np.int64)],
-                    "id": pd.Series(cands["candidate"].to_numpy(dtype=object), dtype=object),
-                }
+                {"x": inv[cands["i"].to_numpy(dtype=np.int64)], "code": code.astype(np.int64)}
             )
         return self._repairs
 
     def _repair_pairs(self, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
         """Pairs (invalid ID, valid ID one typo away), in both directions."""
         cands = self._repair_candidates()
-        ids = self.cols["id"]
+        ids = self.recs.codes("id")[0]
         frames = []
         for src, dst, flip in ((left, right, False), (right, left, True)):
             usable = dst[np.isin(self.kinds[dst], _USABLE)]
             mine = cands[np.isin(cands["x"].to_numpy(), src)]
             if mine.empty or not len(usable):
                 continue
-            have = pd.DataFrame({"y": usable, "id": pd.Series(ids[usable], dtype=object)})
-            hit = mine.merge(have, on="id")
+            have = pd.DataFrame({"y": usable, "code": ids[usable]})
+            hit = mine.merge(have, on="code")
             a, b = (hit["y"], hit["x"]) if flip else (hit["x"], hit["y"])
             frames.append(pd.DataFrame({"a": a.to_numpy(), "b": b.to_numpy()}, dtype="int64"))
         if not frames:
@@ -170,25 +170,27 @@ class Blocker:
         empty = pd.DataFrame({"a": [], "b": []}, dtype="int64")
         if not len(left) or not len(right):
             return empty
-        lframe = self._frame(parts, left, "a")
-        if lframe.empty:
-            return empty
-        # right rows whose stored parts could all match (hash lookups in C):
-        # only they need the made parts (sound, id prefixes...) made
+        # right rows whose stored parts could all match: only they need the
+        # made parts (sound...) made
+        stored = [n for n in parts if n in self.cols and n not in _MADE_PARTS]
         keep = np.ones(len(right), dtype=bool)
-        for n in parts:
-            if n in self.cols and n not in ("id14", "id6"):
-                values = pd.Series(self.cols[n][right], dtype=object)
-                keep &= values.isin(lframe[n].unique()).to_numpy()
+        for n in stored:
+            codes, uniques = self.recs.codes(n)
+            lc = codes[left]
+            present = np.zeros(len(uniques) + 1, dtype=bool)
+            present[lc[lc >= 0]] = True  # index -1 (the last) stays False
+            keep &= present[codes[right]]
         sub = right[keep]
-        rframe = self._frame(parts, sub, "b")
-        if rframe.empty:
+        both = self._keys(parts, np.concatenate([left, sub]))
+        lk, rk = both[: len(left)], both[len(left) :]
+        lmask, rmask = lk >= 0, rk >= 0
+        if not lmask.any() or not rmask.any():
             return empty
-        # join on a 64-bit hash of the key: a collision (about 1e-7 here) can
-        # only propose a pair, which scoring then rejects
-        lframe = pd.DataFrame({"a": lframe["a"].to_numpy(), "h": _hash(lframe, parts)})
-        rframe = pd.DataFrame({"b": rframe["b"].to_numpy(), "h": _hash(rframe, parts)})
-        sizes = rframe.groupby("h", sort=False)["b"].transform("size").to_numpy()
+        lframe = pd.DataFrame({"a": left[lmask], "h": lk[lmask]})
+        rframe = pd.DataFrame({"b": sub[rmask], "h": rk[rmask]})
+        # a key shared by more than max_block rows says nothing
+        codes, _uniq = pd.factorize(rframe["h"].to_numpy())
+        sizes = np.bincount(codes)[codes]
         rframe = rframe[sizes <= self.max_block]
         return lframe.merge(rframe, on="h")[["a", "b"]].astype("int64")
 
@@ -203,7 +205,7 @@ class Blocker:
                 continue
             frames.append(self._rule_pairs(rule.parts, left, right))
         pairs = pd.concat(frames, ignore_index=True).drop_duplicates(["a", "b"])
-        ids = self.cols["id"]
+        ids = self.recs.codes("id")[0]
         a, b = pairs["a"].to_numpy(dtype=np.int64), pairs["b"].to_numpy(dtype=np.int64)
         return pairs[ids[a] != ids[b]].reset_index(drop=True)
 

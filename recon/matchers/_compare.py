@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import OSA
 
+from recon.matchers._records import Records, combine_codes
 from recon.normalize.address import same_flat
 from recon.normalize.ids import IdKind
 from recon.normalize.names import compare_names
@@ -34,6 +35,14 @@ class Comparison:
 
     def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
         raise NotImplementedError
+
+    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """:meth:`levels` for pairs of rows (a[i], b[i]) of ``recs``.
+
+        Comparisons override it to work on the records' integer codes (the
+        same levels, without reading text per pair).
+        """
+        return self.levels(recs.rows(a), recs.rows(b))  # type: ignore[arg-type]
 
 
 # --- ID ---------------------------------------------------------------------------
@@ -180,6 +189,25 @@ class NameComparison(Comparison):
         out[unknown] = "unknown_char"
         return out
 
+    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ca, cb, _known, equal = _eq(recs, "name_key", a, b)
+        out = np.full(len(a), "", dtype=object)
+        same = equal & (ca >= 0)
+        out[same] = "exact"
+        rest = np.flatnonzero(~same)
+        if len(rest):
+            keys = recs.cols["name_key"]
+            codes, first = _first_of(combine_codes([ca[rest] + 1, cb[rest] + 1]))
+            made = np.asarray(
+                [compare_names(keys[a[rest[i]]], keys[b[rest[i]]]) for i in first.tolist()],
+                dtype=object,
+            )
+            out[rest] = made[codes]
+        # an exact key holding "?" is not a real agreement
+        has_q = recs.derived("name_key?", lambda r: _per_value(r, "name_key", lambda k: "?" in k))
+        out[same & has_q[a].astype(bool)] = "unknown_char"
+        return out
+
 
 class BirthComparison(Comparison):
     words: ClassVar[dict[str, str]] = {
@@ -199,6 +227,16 @@ class BirthComparison(Comparison):
         out[known & (ba != bb) & weak] = "different_weak"
         return out
 
+    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _ca, _cb, known, equal = _eq(recs, "birth", a, b)
+        weak_col = recs.cols["birth_weak"]
+        weak = weak_col[a] | weak_col[b]
+        out = np.full(len(a), "unknown", dtype=object)
+        out[known & equal] = "equal"
+        out[known & ~equal] = "different"
+        out[known & ~equal & weak] = "different_weak"
+        return out
+
 
 class SexComparison(Comparison):
     words: ClassVar[dict[str, str]] = {
@@ -213,6 +251,13 @@ class SexComparison(Comparison):
         out = np.full(len(sa), "unknown", dtype=object)
         out[known & (sa == sb)] = "equal"
         out[known & (sa != sb)] = "different"
+        return out
+
+    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _ca, _cb, known, equal = _eq(recs, "sex_eff", a, b)
+        out = np.full(len(a), "unknown", dtype=object)
+        out[known & equal] = "equal"
+        out[known & ~equal] = "different"
         return out
 
 
@@ -249,6 +294,23 @@ class AddressComparison(Comparison):
                 out[i] = "same_flat_no_road"
         return out
 
+    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _ka, _kb, known, same_key = _eq(recs, "addr_key", a, b)
+        ga, _gb, _g, same_building = _eq(recs, "addr_building", a, b)
+        la, lb, _l, same_locality = _eq(recs, "addr_locality", a, b)
+        out = np.full(len(a), "unknown", dtype=object)
+        out[known] = "different"
+        out[known & same_locality & (la >= 0)] = "same_road"
+        out[known & same_building & (ga >= 0)] = "same_building"
+        out[known & same_key] = "same_flat"
+        # "1255弄12号302室" against "古美路1255弄12号302室": one side left out the road
+        partial = known & (out == "different") & ((la < 0) | (lb < 0))
+        keys = recs.cols["addr_key"]
+        for i in np.flatnonzero(partial).tolist():
+            if same_flat(keys[a[i]], keys[b[i]]):
+                out[i] = "same_flat_no_road"
+        return out
+
 
 # --- what both sides carry besides: hukou address, phone, dates, ethnicity -----------
 
@@ -273,6 +335,51 @@ def _per_distinct(fn: Callable[..., str], *cols: np.ndarray) -> np.ndarray:
     codes, uniques = pd.factorize(key)
     made = np.asarray([fn(*u.split(_SEP)) for u in uniques], dtype=object)
     return made[codes]
+
+
+def _eq(recs: Records, name: str, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(codes of a, codes of b, both known, equal) of one column ('' is -1)."""
+    codes = recs.codes(name)[0]
+    ca, cb = codes[a], codes[b]
+    return ca, cb, (ca >= 0) & (cb >= 0), ca == cb
+
+
+def _distinct_at(
+    fn: Callable[..., str], recs: Records, cols: list[tuple[str, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``fn`` of the values of (column, rows) per pair, once per distinct
+    combination: (codes per pair, fn's value per code)."""
+    key = combine_codes([recs.codes(name)[0][rows] + 1 for name, rows in cols])
+    codes, first = _first_of(key)
+    made = np.asarray(
+        [fn(*(recs.cols[name][rows[i]] for name, rows in cols)) for i in first.tolist()],
+        dtype=object,
+    )
+    return codes, made
+
+
+def _first_of(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of ``key`` (in order of first appearance) and each code's first position."""
+    codes, _uniques = pd.factorize(key)
+    _values, first = np.unique(codes, return_index=True)
+    return codes.astype(np.int64), first.astype(np.int64)
+
+
+def _per_value(recs: Records, name: str, fn: Callable[[str], object]) -> np.ndarray:
+    """``fn`` of every row's value of one column, called once per distinct value."""
+    codes, uniques = recs.codes(name)
+    made = np.asarray([*(fn(str(u)) for u in uniques), fn("")], dtype=object)
+    return made[codes]  # code -1 ('') takes the last
+
+
+def _recode(values: np.ndarray) -> np.ndarray:
+    """Codes of an object array, '' as -1."""
+    codes, uniques = pd.factorize(values)
+    empty = np.flatnonzero(np.asarray(uniques, dtype=object) == "")
+    codes = codes.astype(np.int64)
+    if len(empty):
+        codes[codes == int(empty[0])] = -1
+    return codes
 
 
 class HukouComparison(Comparison):
@@ -304,6 +411,20 @@ class HukouComparison(Comparison):
         out[places & ~contradicts & (la == lb)] = "same_locality"
         out[places & ~contradicts & (ka == kb) & (fa != "")] = "same_flat"
         out[contradicts | (places & (la != lb))] = "different"
+        return out
+
+    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _ka, _kb, _k, same_key = _eq(recs, "hukou_key", a, b)
+        _la, _lb, places, same_locality = _eq(recs, "hukou_locality", a, b)
+        fa = recs.codes("hukou_flat")[0][a]
+        _ca, _cb, county_known, same_county = _eq(recs, "hukou_county", a, b)
+        _pa, _pb, province_known, same_province = _eq(recs, "hukou_province", a, b)
+        contradicts = (county_known & ~same_county) | (province_known & ~same_province)
+        out = np.full(len(a), "unknown", dtype=object)
+        out[county_known & same_county] = "same_county"
+        out[places & ~contradicts & same_locality] = "same_locality"
+        out[places & ~contradicts & same_key & (fa >= 0)] = "same_flat"
+        out[contradicts | (places & ~same_locality)] = "different"
         return out
 
 
@@ -357,6 +478,23 @@ class RegionComparison(Comparison):
         second = np.fromiter((rank[x] for x in ba), dtype=np.int8, count=len(ba))
         return np.where(first >= second, ab, ba)
 
+    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if not len(a):
+            return np.array([], dtype=object)
+        rank = self._RANK
+        found = []
+        for x, y in ((a, b), (b, a)):
+            codes, made = _distinct_at(
+                _region_level,
+                recs,
+                [("hukou_county", x), ("hukou_province", x), ("id_county", y), ("id_province", y)],
+            )
+            ranks = np.fromiter((rank[v] for v in made), dtype=np.int8, count=len(made))
+            found.append((made[codes], ranks[codes]))
+        (ab, first), (ba, second) = found
+        # either direction contradicting outweighs the other agreeing
+        return np.where(first >= second, ab, ba)
+
 
 class PhoneComparison(Comparison):
     """联系电话: one mobile number is one person's (strong); a landline is a
@@ -385,6 +523,41 @@ class PhoneComparison(Comparison):
             out[hit] = "same_landline"
         return out
 
+    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _pa, _pb, _p, same_number = _eq(recs, "phone", a, b)
+        kinds, kind_names = recs.codes("phone_kind")
+        ta, tb = kinds[a], kinds[b]
+        mobile = np.flatnonzero(kind_names == "mobile")
+        landline = np.flatnonzero(kind_names == "landline")
+        mobile_code = int(mobile[0]) if len(mobile) else -2
+        landline_code = int(landline[0]) if len(landline) else -2
+        known = (ta >= 0) & (tb >= 0)
+        out = np.full(len(a), "unknown", dtype=object)
+        out[known] = "different"
+        out[known & (ta == mobile_code) & same_number] = "same_mobile"
+        # a landline with or without its area code: the last 7 digits
+        both = known & (ta == landline_code) & (tb == landline_code)
+        if both.any():
+            tails = recs.derived(
+                "phone_tail", lambda r: pd.factorize(_per_value(r, "phone", lambda p: p[-7:]))[0]
+            )
+            out[both & (tails[a] == tails[b])] = "same_landline"
+        return out
+
+
+_NAT = np.iinfo(np.int64).min
+_DAY = 86_400  # seconds
+
+
+def _dates(recs: Records, name: str) -> np.ndarray:
+    """A date column as seconds (``_NAT`` where it is not a date), per distinct value."""
+    codes, uniques = recs.codes(name)
+    parsed = pd.to_datetime(
+        pd.Series([*uniques, ""], dtype=object), format="%Y-%m-%d", errors="coerce"
+    )
+    seconds = parsed.to_numpy().astype("datetime64[s]").view(np.int64)
+    return seconds[codes]
+
 
 class ArrivalComparison(Comparison):
     """来沪日期 on the field sheet against 登记日期 in the system: a person is
@@ -407,6 +580,19 @@ class ArrivalComparison(Comparison):
             )
             days = (reg - arr).dt.days.to_numpy(dtype=float)
             open_ = (out == "unknown") & ~np.isnan(days)
+            out[open_] = "far"
+            out[open_ & (days >= -3) & (days <= 60)] = "close"
+        return out
+
+    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        arrived = recs.derived("arrived_on@", lambda r: _dates(r, "arrived_on"))
+        registered = recs.derived("registered_on@", lambda r: _dates(r, "registered_on"))
+        out = np.full(len(a), "unknown", dtype=object)
+        for x, y in ((a, b), (b, a)):
+            arr, reg = arrived[x], registered[y]
+            ok = (arr != _NAT) & (reg != _NAT)
+            days = np.where(ok, reg - arr, 0) // _DAY
+            open_ = (out == "unknown") & ok
             out[open_] = "far"
             out[open_ & (days >= -3) & (days <= 60)] = "close"
         return out
@@ -441,6 +627,17 @@ class EthnicityComparison(Comparison):
         out[known & (ea == eb)] = "equal"
         return out
 
+    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        keys = recs.derived(
+            "ethnicity_key", lambda r: _recode(_per_value(r, "ethnicity", _ethnicity_key))
+        )
+        ea, eb = keys[a], keys[b]
+        known = (ea >= 0) & (eb >= 0)
+        out = np.full(len(a), "unknown", dtype=object)
+        out[known] = "different"
+        out[known & (ea == eb)] = "equal"
+        return out
+
 
 COMPARISONS: tuple[Comparison, ...] = (
     IdComparison("id", "身份证号"),
@@ -456,10 +653,21 @@ COMPARISONS: tuple[Comparison, ...] = (
 )
 
 
-def compare_pairs(recs: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
-    """Levels of every comparison for pairs (a[i], b[i]) of rows of ``recs``."""
-    left = recs.iloc[a].reset_index(drop=True)
-    right = recs.iloc[b].reset_index(drop=True)
+def compare_pairs(
+    recs: pd.DataFrame | Records,
+    a: np.ndarray,
+    b: np.ndarray,
+    skip: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Levels of every comparison (but ``skip``) for pairs (a[i], b[i]) of rows of ``recs``."""
+    if isinstance(recs, pd.DataFrame):
+        recs = Records.from_frame(recs)
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
     return pd.DataFrame(
-        {c.item: pd.Series(c.levels(left, right), dtype=object) for c in COMPARISONS}
+        {
+            c.item: pd.Series(c.levels_at(recs, a, b), dtype=object)
+            for c in COMPARISONS
+            if c.item not in skip
+        }
     )

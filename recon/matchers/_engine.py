@@ -28,6 +28,7 @@ import pandas as pd
 from recon.matchers._blocking import Blocker
 from recon.matchers._compare import COMPARISONS, compare_pairs
 from recon.matchers._estimate import estimate_errors
+from recon.matchers._records import Records, combine_codes
 from recon.normalize.ids import IdKind
 
 if TYPE_CHECKING:
@@ -95,62 +96,17 @@ class MatchResult:
         }
 
 
-# --- the combined frame --------------------------------------------------------------
-
-_REC_COLS = [
-    "addr_flat",
-    "name_key",
-    "name_simp",
-    "id",
-    "id_kind",
-    "id_prefix",
-    "birth",
-    "addr_key",
-    "addr_building",
-    "addr_locality",
-    "committee",
-]
-# what the loader made of the columns a side may lack ('' where it does)
-_MORE_COLS = [
-    "hukou_key",
-    "hukou_locality",
-    "hukou_flat",
-    "hukou_county",
-    "hukou_province",
-    "id_county",
-    "id_province",
-    "phone",
-    "phone_kind",
-    "arrived_on",
-    "registered_on",
-    "ethnicity",
-]
-
-
-def _combined(field: pd.DataFrame, system: pd.DataFrame) -> pd.DataFrame:
-    parts = []
-    for frame in (field, system):
-        part = frame[_REC_COLS].copy()
-        for col in _MORE_COLS:
-            part[col] = frame.get(col, "")
-        part["sex_eff"] = frame["sex"].where(frame["sex"].ne(""), frame["id_sex"])
-        # a birth date read from a mistyped or damaged ID may carry the typo
-        part["birth_weak"] = frame["id_kind"].isin(
-            (IdKind.INVALID, IdKind.DAMAGED, IdKind.SUSPECT)
-        ) & frame["birth_from_id"].astype(bool)
-        parts.append(part)
-    recs = pd.concat(parts, ignore_index=True)
-    for col in recs.columns:
-        if col != "birth_weak":
-            recs[col] = recs[col].fillna("").astype(object)
-    return recs
+# --- scores ----------------------------------------------------------------------------
 
 
 def _score(levels: pd.DataFrame, rules: MatchingRules) -> np.ndarray:
     total = np.zeros(len(levels))
     for comp in COMPARISONS:
         # every level has a weight (checked when the rules were loaded)
-        total += levels[comp.item].map(rules.weights[comp.item]).to_numpy(dtype=float)
+        codes, names = pd.factorize(levels[comp.item].to_numpy(dtype=object))
+        table = rules.weights[comp.item]
+        weight = np.array([table.get(n, np.nan) for n in names] + [np.nan], dtype=float)
+        total += weight[codes]
     if np.isnan(total).any():  # a comparison gave a level it does not declare
         raise ValueError("a comparison level without a weight")
     return total
@@ -273,7 +229,7 @@ def match_records(
     field = field.reset_index(drop=True)
     system = system.reset_index(drop=True)
     nf, ns = len(field), len(system)
-    recs = _combined(field, system)
+    recs = Records.from_sides(field, system)
     st = _State(nf, ns)
     usable = np.concatenate([field["usable"].to_numpy(bool), system["usable"].to_numpy(bool)])
     active = np.concatenate([np.ones(nf, bool), system["active"].to_numpy(bool)])
@@ -342,7 +298,7 @@ _KNOWN_SAMPLE = 20_000
 
 
 def _estimate(
-    recs: pd.DataFrame,
+    recs: Records,
     st: _State,
     candidates: pd.DataFrame,
     residue_f: np.ndarray,
@@ -380,25 +336,35 @@ def _estimate(
 
 
 def _exact_tier(
-    recs: pd.DataFrame,
+    recs: Records,
     st: _State,
     rules: MatchingRules,
     pair_rows: list[pd.DataFrame],
     review_rows: list[pd.DataFrame],
 ) -> None:
     nf = st.nf
-    kinds = recs["id_kind"].to_numpy(dtype=object)
-    ids = recs["id"].to_numpy(dtype=object)
+    kinds = recs.cols["id_kind"]
+    ids, id_names = recs.codes("id")  # usable IDs are never '' (code -1)
     g = np.arange(len(recs))
     ok = (st.out == "") & np.isin(kinds, _USABLE)
-    fk = pd.DataFrame({"f": g[ok & (g < nf)], "id": pd.Series(ids[ok & (g < nf)], dtype=object)})
-    sk = pd.DataFrame({"s": g[ok & (g >= nf)], "id": pd.Series(ids[ok & (g >= nf)], dtype=object)})
-    both = fk.merge(sk, on="id")
-    # rows per ID on each side (the merge pairs every one with every one)
-    nf_id = both["id"].map(fk["id"].value_counts())
-    ns_id = both["id"].map(sk["id"].value_counts())
-    simple = both[(nf_id == 1) & (ns_id == 1)]
-    multi = both[(nf_id > 1) | (ns_id > 1)]
+    fk = pd.DataFrame({"f": g[ok & (g < nf)], "id": ids[ok & (g < nf)]})
+    sk = pd.DataFrame({"s": g[ok & (g >= nf)], "id": ids[ok & (g >= nf)]})
+    # rows per ID on each side
+    per_f = np.bincount(fk["id"].to_numpy(), minlength=len(id_names))
+    per_s = np.bincount(sk["id"].to_numpy(), minlength=len(id_names))
+    # an ID once on each side: its two rows, in field order (as a join keeps them)
+    f_id = fk["id"].to_numpy()
+    one = (per_f[f_id] == 1) & (per_s[f_id] == 1)
+    s_of = np.full(len(id_names), -1, dtype=np.int64)
+    s_id = sk["id"].to_numpy()
+    lone_s = per_s[s_id] == 1
+    s_of[s_id[lone_s]] = sk["s"].to_numpy()[lone_s]
+    simple = pd.DataFrame({"f": fk["f"].to_numpy()[one], "s": s_of[f_id[one]], "id": f_id[one]})
+    # IDs repeated on a side: every row with every row
+    several = (per_f > 1) | (per_s > 1)
+    multi = fk[several[f_id] & (per_s[f_id] > 0)].merge(
+        sk[several[s_id] & (per_f[s_id] > 0)], on="id"
+    )
 
     chosen = [simple[["f", "s"]]]
     if len(multi):
@@ -441,19 +407,15 @@ def _exact_tier(
     _same_id_duplicates(st, by_id_s, "s", ids)
 
 
-def compare_pairs_exact(recs: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
+def compare_pairs_exact(recs: Records, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
     """Levels for pairs known to share an ID (the ID comparison is skipped)."""
-    left = recs.iloc[a].reset_index(drop=True)
-    right = recs.iloc[b].reset_index(drop=True)
-    out = {"id": pd.Series(np.full(len(a), "exact", dtype=object), dtype=object)}
-    for comp in COMPARISONS:
-        if comp.item != "id":
-            out[comp.item] = pd.Series(comp.levels(left, right), dtype=object)
-    return pd.DataFrame(out)
+    levels = compare_pairs(recs, a, b, skip=("id",))
+    levels.insert(0, "id", pd.Series(np.full(len(a), "exact", dtype=object), dtype=object))
+    return levels
 
 
 def _apply_same(
-    recs: pd.DataFrame,
+    recs: Records,
     st: _State,
     fps: np.ndarray,
     same: set[tuple[str, str]],
@@ -489,16 +451,19 @@ def _apply_same(
 def _same_id_duplicates(st: _State, frame: pd.DataFrame, col: str, ids: np.ndarray) -> None:
     """Open rows sharing a valid ID: with a matched row of that ID they are
     duplicates of it; without, the first is kept open and the rest are its
-    duplicates."""
+    duplicates. ``ids``: the ID codes of every row."""
     if frame.empty:
         return
     lo, hi = (0, st.nf) if col == "f" else (st.nf, st.nf + st.ns)
     matched = np.flatnonzero(st.out[lo:hi] == Outcome.MATCHED) + lo
-    holder = dict(zip(ids[matched].tolist(), matched.tolist(), strict=True))
+    # the matched row of each ID (the last, if several)
+    back = matched[::-1]
+    codes, first = np.unique(ids[back], return_index=True)
+    holder = pd.Series(back[first], index=codes)
     rows = frame[col].to_numpy(dtype=np.int64)
-    keys = pd.Series(ids[rows], dtype=object)
+    keys = ids[rows]
     first_of = pd.Series(rows).groupby(keys, sort=False).transform("min").to_numpy()
-    target = np.array([holder.get(k, -1) for k in keys.tolist()], dtype=np.int64)
+    target = holder.reindex(keys).fillna(-1).to_numpy(dtype=np.int64)
     has_holder = target >= 0
     target = np.where(has_holder, target, first_of)
     dup = has_holder | (rows != first_of)
@@ -509,7 +474,7 @@ def _same_id_duplicates(st: _State, frame: pd.DataFrame, col: str, ids: np.ndarr
 
 
 def _record_matches(
-    recs: pd.DataFrame, st: _State, pairs: pd.DataFrame, pair_rows: list[pd.DataFrame]
+    recs: Records, st: _State, pairs: pd.DataFrame, pair_rows: list[pd.DataFrame]
 ) -> None:
     if pairs.empty:
         return
@@ -519,21 +484,25 @@ def _record_matches(
     st.out[s] = Outcome.MATCHED
     st.partner[f] = s
     st.partner[s] = f
-    kinds = recs["id_kind"].to_numpy(dtype=object)
-    ids = recs["id"].to_numpy(dtype=object)
+    kinds = recs.cols["id_kind"]
+    ids = recs.cols["id"]
     items = [c.item for c in COMPARISONS]
     level_cols = [pairs[item].to_numpy(dtype=object) for item in items]
-    methods, reasons = [], []
-    cache: dict[tuple[object, ...], tuple[str, str]] = {}
-    for i, (kf, ks, *levels) in enumerate(zip(kinds[f], kinds[s], *level_cols, strict=True)):
-        key = (*levels, kf, ks)
-        hit = cache.get(key)
-        if hit is None or levels[0] == "one_error":
-            row = dict(zip(items, levels, strict=True))
-            hit = (_method(row["id"], kf, ks), _reason(row, ids[f[i]], ids[s[i]], kf, ks))
-            cache[key] = hit
-        methods.append(hit[0])
-        reasons.append(hit[1])
+    # method and reason are worked out once per distinct (levels, ID kinds)
+    # -- but for a repaired ID, whose reason names the mistyped digit
+    kf, ks = kinds[f], kinds[s]
+    key = combine_codes([pd.factorize(c)[0] for c in (*level_cols, kf, ks)])
+    _uniq, first, codes = np.unique(key, return_index=True, return_inverse=True)
+    made_m, made_r = [], []
+    for i in first.tolist():
+        row = dict(zip(items, (c[i] for c in level_cols), strict=True))
+        made_m.append(_method(row["id"], kf[i], ks[i]))
+        made_r.append(_reason(row, ids[f[i]], ids[s[i]], kf[i], ks[i]))
+    methods = np.asarray(made_m, dtype=object)[codes]
+    reasons = np.asarray(made_r, dtype=object)[codes]
+    for i in np.flatnonzero(level_cols[0] == "one_error").tolist():
+        row = dict(zip(items, (c[i] for c in level_cols), strict=True))
+        reasons[i] = _reason(row, ids[f[i]], ids[s[i]], kf[i], ks[i])
     out = pd.DataFrame(
         {
             "f": f,
@@ -549,7 +518,7 @@ def _record_matches(
 
 
 def _assign_residue(
-    recs: pd.DataFrame,
+    recs: Records,
     st: _State,
     pairs: pd.DataFrame,
     rules: MatchingRules,
@@ -628,7 +597,7 @@ def _assign_residue(
         _record_matches(recs, st, oriented, pair_rows)
 
     # 2. a residue row that is the same person as a settled row: duplicate
-    kinds = recs["id_kind"].to_numpy(dtype=object)
+    kinds = recs.cols["id_kind"]
     for i in range(len(pairs)):
         x, y, sc = int(a[i]), int(b[i]), float(score[i])
         if sc < t_match:
@@ -651,7 +620,7 @@ def _assign_residue(
         dict(zip(items, values, strict=True))
         for values in zip(*(pairs[item].tolist() for item in items), strict=True)
     ]
-    ids = recs["id"].to_numpy(dtype=object)
+    ids = recs.cols["id"]
     best: dict[int, float] = {}
     for i in range(len(pairs)):
         x, y, sc = int(a[i]), int(b[i]), float(score[i])
@@ -735,7 +704,7 @@ def _person_row(st: _State, row: int, other: int, kinds: np.ndarray) -> int:
     return -1
 
 
-def _finish(recs: pd.DataFrame, st: _State, field: pd.DataFrame, system: pd.DataFrame) -> None:
+def _finish(recs: Records, st: _State, field: pd.DataFrame, system: pd.DataFrame) -> None:
     nf = st.nf
     g = np.arange(len(st.out))
     open_f = (st.out == "") & (g < nf)
@@ -743,20 +712,18 @@ def _finish(recs: pd.DataFrame, st: _State, field: pd.DataFrame, system: pd.Data
     st.out[open_f] = Outcome.FIELD_ONLY
     st.out[open_s] = Outcome.SYSTEM_ONLY
     # re-registration: the person's only record in the system is cancelled
-    inactive_ids = set(
-        system.loc[~system["active"].astype(bool) & system["id_valid"].astype(bool), "id"].tolist()
-    )
-    if inactive_ids:
-        ids = recs["id"].to_numpy(dtype=object)
-        for f in np.flatnonzero(open_f).tolist():
-            if ids[f] in inactive_ids:
-                st.note[f] = "系统中只有已注销的记录：需重新登记"
+    gone = ~system["active"].astype(bool).to_numpy() & system["id_valid"].astype(bool).to_numpy()
+    if gone.any():
+        ids = recs.codes("id")[0]
+        rows = np.flatnonzero(open_f)
+        again = rows[np.isin(ids[rows], ids[nf + np.flatnonzero(gone)])]
+        st.note[again] = "系统中只有已注销的记录：需重新登记"
 
 
 def _result(
     field: pd.DataFrame,
     system: pd.DataFrame,
-    recs: pd.DataFrame,
+    recs: Records,
     st: _State,
     pair_rows: list[pd.DataFrame],
     review_rows: list[pd.DataFrame],
