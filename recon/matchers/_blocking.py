@@ -18,10 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from recon.matchers._records import Records, combine_codes
+from recon.matchers._records import _OTHER, Records, combine_codes, id_numbers, prefix_numbers
 from recon.normalize.ids import IdKind, repair_candidates_many
 from recon.normalize.names import sound_key
 
@@ -78,9 +76,11 @@ class Blocker:
         # sound codes per name_simp code, made as names come up (-2: not yet)
         self._sound_of_name: np.ndarray | None = None
         self._sound_ids: dict[str, int] = {}
-        prefix_len = np.fromiter((len(p) for p in self.cols["id_prefix"]), dtype=np.int64)
+        damaged = np.flatnonzero(self.kinds == IdKind.DAMAGED)
+        short = np.zeros(len(self.kinds), dtype=bool)
+        short[damaged] = [len(p) < 14 for p in self.cols["id_prefix"][damaged]]
         self.only = {
-            "short_damaged": (self.kinds == IdKind.DAMAGED) & (prefix_len < 14),
+            "short_damaged": short,
             "no_birth": self.cols["birth"] == "",
         }
 
@@ -118,14 +118,17 @@ class Blocker:
         """Codes of the first 14 or 6 trustworthy digits of every row's ID."""
         size = 14 if name == "id14" else 6
         damaged = self.kinds == IdKind.DAMAGED
-        source = np.where(damaged, self.cols["id_prefix"], self.cols["id"])
         allowed = _USABLE if name == "id14" else _HAS_SIX
         ok = np.isin(self.kinds, allowed) | (damaged & (name == "id14"))
-        text = pa.array(source, type=pa.string())
-        long_enough = pc.greater_equal(pc.utf8_length(text), size).to_numpy(zero_copy_only=False)
-        cut = pc.utf8_slice_codeunits(text, 0, size).dictionary_encode()
-        codes = cut.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        return np.where(ok & long_enough, codes, -1)
+        out = np.full(len(self.kinds), -1, dtype=np.int64)
+        # 17 digits and a check character: the first digits of its number
+        keys = self.recs.id_keys()
+        read = ok & ~damaged & (keys >= 0) & (keys < _OTHER)
+        out[read] = keys[read] // 11 // 10 ** (17 - size)
+        rest = np.flatnonzero(ok & ~read)
+        source = np.where(damaged[rest], self.cols["id_prefix"][rest], self.cols["id"][rest])
+        out[rest] = prefix_numbers(source, size)
+        return out
 
     def _keys(self, parts: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
         """One code per row for the whole key (-1 where a part is missing)."""
@@ -139,17 +142,18 @@ class Blocker:
         if self._repairs is None:
             inv = np.flatnonzero(self.kinds == IdKind.INVALID)
             cands = repair_candidates_many(self.cols["id"][inv].tolist())
-            _codes, uniques = self.recs.codes("id")
-            code = pd.Index(uniques).get_indexer(cands["candidate"].to_numpy(dtype=object))
             self._repairs = pd.DataFrame(
-                {"x": inv[cands["i"].to_numpy(dtype=np.int64)], "code": code.astype(np.int64)}
+                {
+                    "x": inv[cands["i"].to_numpy(dtype=np.int64)],
+                    "code": id_numbers(cands["candidate"].to_numpy(dtype=object)),
+                }
             )
         return self._repairs
 
     def _repair_pairs(self, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
         """Pairs (invalid ID, valid ID one typo away), in both directions."""
         cands = self._repair_candidates()
-        ids = self.recs.codes("id")[0]
+        ids = self.recs.id_keys()
         frames = []
         for src, dst, flip in ((left, right, False), (right, left, True)):
             usable = dst[np.isin(self.kinds[dst], _USABLE)]
@@ -205,7 +209,7 @@ class Blocker:
                 continue
             frames.append(self._rule_pairs(rule.parts, left, right))
         pairs = pd.concat(frames, ignore_index=True).drop_duplicates(["a", "b"])
-        ids = self.recs.codes("id")[0]
+        ids = self.recs.id_keys()
         a, b = pairs["a"].to_numpy(dtype=np.int64), pairs["b"].to_numpy(dtype=np.int64)
         return pairs[ids[a] != ids[b]].reset_index(drop=True)
 

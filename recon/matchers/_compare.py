@@ -190,22 +190,21 @@ class NameComparison(Comparison):
         return out
 
     def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ca, cb, _known, equal = _eq(recs, "name_key", a, b)
+        ka, kb, _known, equal = _eq(recs, "name_key", a, b)
         out = np.full(len(a), "", dtype=object)
-        same = equal & (ca >= 0)
+        same = equal & (ka != "")
         out[same] = "exact"
-        rest = np.flatnonzero(~same)
-        if len(rest):
-            keys = recs.cols["name_key"]
-            codes, first = _first_of(combine_codes([ca[rest] + 1, cb[rest] + 1]))
-            made = np.asarray(
-                [compare_names(keys[a[rest[i]]], keys[b[rest[i]]]) for i in first.tolist()],
-                dtype=object,
-            )
-            out[rest] = made[codes]
+        cache: dict[tuple[str, str], str] = {}
+        for i in np.flatnonzero(~same).tolist():
+            key = (ka[i], kb[i])
+            level = cache.get(key)
+            if level is None:
+                level = cache[key] = compare_names(ka[i], kb[i])
+            out[i] = level
         # an exact key holding "?" is not a real agreement
-        has_q = recs.derived("name_key?", lambda r: _per_value(r, "name_key", lambda k: "?" in k))
-        out[same & has_q[a].astype(bool)] = "unknown_char"
+        rows = np.flatnonzero(same)
+        unknown = np.fromiter(("?" in k for k in ka[rows]), dtype=bool, count=len(rows))
+        out[rows[unknown]] = "unknown_char"
         return out
 
 
@@ -295,19 +294,18 @@ class AddressComparison(Comparison):
         return out
 
     def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _ka, _kb, known, same_key = _eq(recs, "addr_key", a, b)
+        ka, kb, known, same_key = _eq(recs, "addr_key", a, b)
         ga, _gb, _g, same_building = _eq(recs, "addr_building", a, b)
         la, lb, _l, same_locality = _eq(recs, "addr_locality", a, b)
         out = np.full(len(a), "unknown", dtype=object)
         out[known] = "different"
-        out[known & same_locality & (la >= 0)] = "same_road"
-        out[known & same_building & (ga >= 0)] = "same_building"
+        out[known & same_locality & (la != "")] = "same_road"
+        out[known & same_building & (ga != "")] = "same_building"
         out[known & same_key] = "same_flat"
         # "1255弄12号302室" against "古美路1255弄12号302室": one side left out the road
-        partial = known & (out == "different") & ((la < 0) | (lb < 0))
-        keys = recs.cols["addr_key"]
+        partial = known & (out == "different") & ((la == "") | (lb == ""))
         for i in np.flatnonzero(partial).tolist():
-            if same_flat(keys[a[i]], keys[b[i]]):
+            if same_flat(ka[i], kb[i]):
                 out[i] = "same_flat_no_road"
         return out
 
@@ -338,10 +336,10 @@ def _per_distinct(fn: Callable[..., str], *cols: np.ndarray) -> np.ndarray:
 
 
 def _eq(recs: Records, name: str, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(codes of a, codes of b, both known, equal) of one column ('' is -1)."""
-    codes = recs.codes(name)[0]
-    ca, cb = codes[a], codes[b]
-    return ca, cb, (ca >= 0) & (cb >= 0), ca == cb
+    """(values of a, values of b, both known, equal) of one text column."""
+    col = recs.cols[name]
+    va, vb = col[a], col[b]
+    return va, vb, (va != "") & (vb != ""), va == vb
 
 
 def _distinct_at(
@@ -416,14 +414,14 @@ class HukouComparison(Comparison):
     def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         _ka, _kb, _k, same_key = _eq(recs, "hukou_key", a, b)
         _la, _lb, places, same_locality = _eq(recs, "hukou_locality", a, b)
-        fa = recs.codes("hukou_flat")[0][a]
+        fa = recs.cols["hukou_flat"][a]
         _ca, _cb, county_known, same_county = _eq(recs, "hukou_county", a, b)
         _pa, _pb, province_known, same_province = _eq(recs, "hukou_province", a, b)
         contradicts = (county_known & ~same_county) | (province_known & ~same_province)
         out = np.full(len(a), "unknown", dtype=object)
         out[county_known & same_county] = "same_county"
         out[places & ~contradicts & same_locality] = "same_locality"
-        out[places & ~contradicts & same_key & (fa >= 0)] = "same_flat"
+        out[places & ~contradicts & same_key & (fa != "")] = "same_flat"
         out[contradicts | (places & ~same_locality)] = "different"
         return out
 
@@ -524,24 +522,18 @@ class PhoneComparison(Comparison):
         return out
 
     def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _pa, _pb, _p, same_number = _eq(recs, "phone", a, b)
-        kinds, kind_names = recs.codes("phone_kind")
-        ta, tb = kinds[a], kinds[b]
-        mobile = np.flatnonzero(kind_names == "mobile")
-        landline = np.flatnonzero(kind_names == "landline")
-        mobile_code = int(mobile[0]) if len(mobile) else -2
-        landline_code = int(landline[0]) if len(landline) else -2
-        known = (ta >= 0) & (tb >= 0)
+        pa, pb, _p, same_number = _eq(recs, "phone", a, b)
+        ta, tb, known, _same_kind = _eq(recs, "phone_kind", a, b)
         out = np.full(len(a), "unknown", dtype=object)
         out[known] = "different"
-        out[known & (ta == mobile_code) & same_number] = "same_mobile"
+        out[known & (ta == "mobile") & same_number] = "same_mobile"
         # a landline with or without its area code: the last 7 digits
-        both = known & (ta == landline_code) & (tb == landline_code)
+        both = known & (ta == "landline") & (tb == "landline")
         if both.any():
-            tails = recs.derived(
-                "phone_tail", lambda r: pd.factorize(_per_value(r, "phone", lambda p: p[-7:]))[0]
-            )
-            out[both & (tails[a] == tails[b])] = "same_landline"
+            hit = np.flatnonzero(both)
+            tail_a = np.array([p[-7:] for p in pa[hit]], dtype=object)
+            tail_b = np.array([p[-7:] for p in pb[hit]], dtype=object)
+            out[hit[tail_a == tail_b]] = "same_landline"
         return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from recon.matchers._records import filled
 from recon.normalize.address import same_flat
 from recon.normalize.ids import IdKind
 
@@ -16,11 +17,7 @@ DIFF_COLUMNS = ["f", "s", "item", "system_value", "field_value", "note"]
 def _col(frame: pd.DataFrame, name: str, idx: np.ndarray) -> np.ndarray:
     if name not in frame:
         return np.full(len(idx), "", dtype=object)
-    values = frame[name].to_numpy(dtype=object)[idx]
-    missing = pd.isna(values)
-    if missing.any():
-        values = np.where(missing, "", values)
-    return values
+    return filled(frame[name].to_numpy(dtype=object)[idx])
 
 
 def differences(field: pd.DataFrame, system: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -84,10 +81,9 @@ def differences(field: pd.DataFrame, system: pd.DataFrame, pairs: pd.DataFrame) 
 
     fa, sa = _col(field, "addr_key", f), _col(system, "addr_key", s)
     # another flat, not another spelling: "1255弄12号302室" lacks only the road
-    other_flat = np.array(
-        [bool(x) and bool(y) and not same_flat(x, y) for x, y in zip(fa, sa, strict=True)],
-        dtype=bool,
-    )
+    other_flat = (fa != sa) & (fa != "") & (sa != "")
+    for i in np.flatnonzero(other_flat).tolist():
+        other_flat[i] = not same_flat(fa[i], sa[i])
     add(
         other_flat,
         "现居住地址",

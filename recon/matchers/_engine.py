@@ -344,11 +344,15 @@ def _exact_tier(
 ) -> None:
     nf = st.nf
     kinds = recs.cols["id_kind"]
-    ids, id_names = recs.codes("id")  # usable IDs are never '' (code -1)
+    ids = recs.id_keys()
     g = np.arange(len(recs))
     ok = (st.out == "") & np.isin(kinds, _USABLE)
-    fk = pd.DataFrame({"f": g[ok & (g < nf)], "id": ids[ok & (g < nf)]})
-    sk = pd.DataFrame({"s": g[ok & (g >= nf)], "id": ids[ok & (g >= nf)]})
+    # the IDs of these rows, numbered 0.. (usable IDs are never '')
+    dense, id_names = pd.factorize(ids[ok])
+    code = np.full(len(recs), -1, dtype=np.int64)
+    code[ok] = dense
+    fk = pd.DataFrame({"f": g[ok & (g < nf)], "id": code[ok & (g < nf)]})
+    sk = pd.DataFrame({"s": g[ok & (g >= nf)], "id": code[ok & (g >= nf)]})
     # rows per ID on each side
     per_f = np.bincount(fk["id"].to_numpy(), minlength=len(id_names))
     per_s = np.bincount(sk["id"].to_numpy(), minlength=len(id_names))
@@ -714,7 +718,7 @@ def _finish(recs: Records, st: _State, field: pd.DataFrame, system: pd.DataFrame
     # re-registration: the person's only record in the system is cancelled
     gone = ~system["active"].astype(bool).to_numpy() & system["id_valid"].astype(bool).to_numpy()
     if gone.any():
-        ids = recs.codes("id")[0]
+        ids = recs.id_keys()
         rows = np.flatnonzero(open_f)
         again = rows[np.isin(ids[rows], ids[nf + np.flatnonzero(gone)])]
         st.note[again] = "系统中只有已注销的记录：需重新登记"

@@ -9,14 +9,17 @@ step. Values still travel as text where a person reads them (reasons, levels).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.api.types import infer_dtype
 
 from recon.normalize.ids import IdKind
 
-__all__ = ["Records", "combine_codes"]
+__all__ = ["Records", "combine_codes", "filled", "id_numbers", "prefix_numbers"]
 
 # the record parts the matcher reads
 REC_COLS = (
@@ -53,43 +56,79 @@ def _text(frame: pd.DataFrame, col: str) -> np.ndarray:
     """One column as an object array, '' for missing values (and for a lacking column)."""
     if col not in frame:
         return np.full(len(frame), "", dtype=object)
-    values = frame[col].to_numpy(dtype=object)
+    return filled(frame[col].to_numpy(dtype=object))
+
+
+def filled(values: np.ndarray) -> np.ndarray:
+    """``values`` with '' for missing ones (all text is checked for in one pass)."""
+    if infer_dtype(values, skipna=False) in ("string", "empty"):
+        return values
     missing = pd.isna(values)
-    if missing.any():
-        values = np.where(missing, "", values)
-    return values
+    return np.where(missing, "", values) if missing.any() else values
+
+
+class _Columns(Mapping[str, np.ndarray]):
+    """Columns made on first use (most steps read only a few)."""
+
+    def __init__(self, makers: dict[str, Callable[[], np.ndarray]]) -> None:
+        self._makers = makers
+        self._made: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        hit = self._made.get(name)
+        if hit is None:
+            hit = self._made[name] = self._makers[name]()
+        return hit
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._makers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
 
 
 class Records:
     """The combined records: ``cols[name]`` is an object array over every row."""
 
-    def __init__(self, cols: dict[str, np.ndarray]) -> None:
+    def __init__(self, cols: Mapping[str, np.ndarray], n: int) -> None:
         self.cols = cols
-        self.n = len(next(iter(cols.values()))) if cols else 0
+        self.n = n
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._derived: dict[str, np.ndarray] = {}
 
     @classmethod
     def from_sides(cls, field: pd.DataFrame, system: pd.DataFrame) -> Records:
-        cols: dict[str, np.ndarray] = {}
-        for col in (*REC_COLS, *MORE_COLS):
-            cols[col] = np.concatenate([_text(field, col), _text(system, col)])
-        sex = [
-            _text(pd.DataFrame({"v": f["sex"].where(f["sex"].ne(""), f["id_sex"])}), "v")
-            for f in (field, system)
-        ]
-        cols["sex_eff"] = np.concatenate(sex)
-        weak = []
-        for frame in (field, system):
-            # a birth date read from a mistyped or damaged ID may carry the typo
-            weak.append(
-                frame["id_kind"]
-                .isin((IdKind.INVALID, IdKind.DAMAGED, IdKind.SUSPECT))
-                .to_numpy(dtype=bool)
-                & frame["birth_from_id"].astype(bool).to_numpy(dtype=bool)
+        sides = (field, system)
+
+        def both(col: str) -> Callable[[], np.ndarray]:
+            return lambda: np.concatenate([_text(f, col) for f in sides])
+
+        def sex() -> np.ndarray:
+            return np.concatenate(
+                [
+                    filled(f["sex"].where(f["sex"].ne(""), f["id_sex"]).to_numpy(object))
+                    for f in sides
+                ]
             )
-        cols["birth_weak"] = np.concatenate(weak)
-        return cls(cols)
+
+        def birth_weak() -> np.ndarray:
+            # a birth date read from a mistyped or damaged ID may carry the typo
+            weak = (IdKind.INVALID, IdKind.DAMAGED, IdKind.SUSPECT)
+            return np.concatenate(
+                [
+                    f["id_kind"].isin(weak).to_numpy(dtype=bool)
+                    & f["birth_from_id"].astype(bool).to_numpy(dtype=bool)
+                    for f in sides
+                ]
+            )
+
+        makers = {col: both(col) for col in (*REC_COLS, *MORE_COLS)}
+        makers["sex_eff"] = sex
+        makers["birth_weak"] = birth_weak
+        return cls(_Columns(makers), len(field) + len(system))
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> Records:
@@ -97,7 +136,7 @@ class Records:
         cols = {c: _text(frame, c) for c in frame.columns if c != "birth_weak"}
         if "birth_weak" in frame:
             cols["birth_weak"] = frame["birth_weak"].to_numpy(dtype=bool)
-        return cls(cols)
+        return cls(cols, len(frame))
 
     def __len__(self) -> int:
         return self.n
@@ -129,6 +168,10 @@ class Records:
         if hit is None:
             hit = self._derived[name] = make(self)
         return hit
+
+    def id_keys(self) -> np.ndarray:
+        """One int64 per row's ID (equal IDs, equal keys; -1 where there is none)."""
+        return self.derived("id#", lambda r: id_numbers(r.cols["id"]))
 
     def rows(self, idx: np.ndarray) -> _Rows:
         return _Rows(self, np.asarray(idx, dtype=np.int64))
@@ -173,3 +216,56 @@ def combine_codes(columns: list[np.ndarray]) -> np.ndarray:
         key = key * size + np.where(c < 0, 0, c)
         card *= size
     return np.where(missing, -1, key)
+
+
+_WELL_FORMED = r"^[0-9]{17}[0-9X]$"
+_OTHER = 2 * 10**18  # numbers of IDs that are not 17 digits and a check character
+
+
+def id_numbers(values: np.ndarray) -> np.ndarray:
+    """One int64 per ID text (equal texts, equal numbers; '' is -1).
+
+    17 digits and a check character are read as a number (the check as 0-10);
+    any other text gets a number of its own above ``_OTHER``.
+    """
+    out = np.full(len(values), -1, dtype=np.int64)
+    if not len(values):
+        return out
+    text = pa.array(values, type=pa.string(), from_pandas=True)
+    good = pc.fill_null(pc.match_substring_regex(text, _WELL_FORMED), False)
+    good_np = good.to_numpy(zero_copy_only=False)
+    if good_np.any():
+        sub = text.filter(good)
+        body = pc.cast(pc.utf8_slice_codeunits(sub, 0, 17), pa.int64()).to_numpy()
+        last = pc.replace_substring(pc.utf8_slice_codeunits(sub, 17, 18), "X", "10")
+        check = pc.cast(last, pa.int64()).to_numpy()
+        out[good_np] = body * 11 + check
+    rest = np.flatnonzero(~good_np & (values != ""))
+    if len(rest):
+        out[rest] = _OTHER + pd.factorize(values[rest])[0]
+    return out
+
+
+def prefix_numbers(values: np.ndarray, size: int) -> np.ndarray:
+    """One int64 per text's first ``size`` characters (-1 if it is shorter).
+
+    Digits are read as a number; other prefixes get numbers above ``_OTHER``.
+    """
+    out = np.full(len(values), -1, dtype=np.int64)
+    if not len(values):
+        return out
+    text = pa.array(values, type=pa.string(), from_pandas=True)
+    long_enough = pc.fill_null(pc.greater_equal(pc.utf8_length(text), size), False)
+    head = pc.utf8_slice_codeunits(text, 0, size)
+    digits = pc.fill_null(pc.and_(long_enough, pc.utf8_is_digit(head)), False)
+    # utf8_is_digit takes other scripts' digits too: only ASCII ones are read
+    ascii_ = pc.fill_null(pc.match_substring_regex(head, r"^[0-9]*$"), False)
+    digits = pc.and_(digits, ascii_)
+    digits_np = digits.to_numpy(zero_copy_only=False)
+    if digits_np.any():
+        out[digits_np] = pc.cast(head.filter(digits), pa.int64()).to_numpy()
+    rest = np.flatnonzero(long_enough.to_numpy(zero_copy_only=False) & ~digits_np)
+    if len(rest):
+        cut = np.asarray(head.take(pa.array(rest)).to_pylist(), dtype=object)
+        out[rest] = _OTHER + pd.factorize(cut)[0]
+    return out
