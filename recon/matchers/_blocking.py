@@ -13,7 +13,6 @@ work proportional to the residue, not to the register.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,7 +55,6 @@ BLOCK_ONLY = ("short_damaged", "no_birth")
 _MADE_PARTS = ("sound", "id14", "id6")  # parts made on demand, not columns
 
 
-@lru_cache(maxsize=500_000)
 def _sound(name: str) -> str:
     return sound_key(name) if name else ""
 
@@ -106,8 +104,9 @@ class Blocker:
             self._sound_of_name = np.full(len(uniques), -2, dtype=np.int64)
         table = self._sound_of_name
         codes = names[rows]
-        want = np.unique(codes[codes >= 0])
-        todo = want[table[want] == -2]
+        want = np.zeros(len(table), dtype=bool)
+        want[codes[codes >= 0]] = True
+        todo = np.flatnonzero(want & (table == -2))
         ids = self._sound_ids
         for c in todo.tolist():
             key = _sound(str(uniques[c]))

@@ -227,7 +227,7 @@ class BirthComparison(Comparison):
         return out
 
     def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _ca, _cb, known, equal = _eq(recs, "birth", a, b)
+        known, equal = _eq_coded(recs, "birth", a, b)
         weak_col = recs.cols["birth_weak"]
         weak = weak_col[a] | weak_col[b]
         out = np.full(len(a), "unknown", dtype=object)
@@ -294,7 +294,7 @@ class AddressComparison(Comparison):
         return out
 
     def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ka, kb, known, same_key = _eq(recs, "addr_key", a, b)
+        known, same_key = _eq_coded(recs, "addr_key", a, b)
         ga, _gb, _g, same_building = _eq(recs, "addr_building", a, b)
         la, lb, _l, same_locality = _eq(recs, "addr_locality", a, b)
         out = np.full(len(a), "unknown", dtype=object)
@@ -304,8 +304,9 @@ class AddressComparison(Comparison):
         out[known & same_key] = "same_flat"
         # "1255弄12号302室" against "古美路1255弄12号302室": one side left out the road
         partial = known & (out == "different") & ((la == "") | (lb == ""))
+        keys = recs.cols["addr_key"]
         for i in np.flatnonzero(partial).tolist():
-            if same_flat(ka[i], kb[i]):
+            if same_flat(keys[a[i]], keys[b[i]]):
                 out[i] = "same_flat_no_road"
         return out
 
@@ -333,6 +334,16 @@ def _per_distinct(fn: Callable[..., str], *cols: np.ndarray) -> np.ndarray:
     codes, uniques = pd.factorize(key)
     made = np.asarray([fn(*u.split(_SEP)) for u in uniques], dtype=object)
     return made[codes]
+
+
+def _eq_coded(
+    recs: Records, name: str, a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(both known, equal) of one text column, by its codes: for the columns
+    whose codes are made anyway (blocking keys, the region's parts)."""
+    codes = recs.codes(name)[0]
+    ca, cb = codes[a], codes[b]
+    return (ca >= 0) & (cb >= 0), ca == cb
 
 
 def _eq(recs: Records, name: str, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -412,11 +423,11 @@ class HukouComparison(Comparison):
         return out
 
     def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _ka, _kb, _k, same_key = _eq(recs, "hukou_key", a, b)
+        _k, same_key = _eq_coded(recs, "hukou_key", a, b)
         _la, _lb, places, same_locality = _eq(recs, "hukou_locality", a, b)
         fa = recs.cols["hukou_flat"][a]
-        _ca, _cb, county_known, same_county = _eq(recs, "hukou_county", a, b)
-        _pa, _pb, province_known, same_province = _eq(recs, "hukou_province", a, b)
+        county_known, same_county = _eq_coded(recs, "hukou_county", a, b)
+        province_known, same_province = _eq_coded(recs, "hukou_province", a, b)
         contradicts = (county_known & ~same_county) | (province_known & ~same_province)
         out = np.full(len(a), "unknown", dtype=object)
         out[county_known & same_county] = "same_county"

@@ -767,5 +767,5 @@ def _result(
     review["f"] = review["f"].astype(np.int64)
     from recon.matchers._diff import differences
 
-    diffs = differences(field, system, pairs)
+    diffs = differences(field, system, pairs, recs)
     return MatchResult(field=field, system=system, pairs=pairs, review=review, differences=diffs)
