@@ -66,8 +66,7 @@ class Blocker:
         self.max_block = max_block
         self.rules = rules
         self.recs = recs
-        self.cols = recs.cols
-        self.kinds = self.cols["id_kind"]
+        self.kinds = recs.full("id_kind")
         self.sure = np.isin(self.kinds, _SURE)
         self._repairs: pd.DataFrame | None = None
         self._made: dict[str, np.ndarray] = {}
@@ -76,10 +75,10 @@ class Blocker:
         self._sound_ids: dict[str, int] = {}
         damaged = np.flatnonzero(self.kinds == IdKind.DAMAGED)
         short = np.zeros(len(self.kinds), dtype=bool)
-        short[damaged] = [len(p) < 14 for p in self.cols["id_prefix"][damaged]]
+        short[damaged] = [len(p) < 14 for p in recs.take("id_prefix", damaged)]
         self.only = {
             "short_damaged": short,
-            "no_birth": self.cols["birth"] == "",
+            "no_birth": recs.codes("birth")[0] < 0,
         }
 
     # --- parts -----------------------------------------------------------------
@@ -93,7 +92,7 @@ class Blocker:
             return made[rows]
         if name == "sound":
             return self._sounds(rows)
-        if name in self.cols:
+        if name in self.recs:
             return self.recs.codes(name)[0][rows]
         raise KeyError(name)
 
@@ -125,7 +124,9 @@ class Blocker:
         read = ok & ~damaged & (keys >= 0) & (keys < _OTHER)
         out[read] = keys[read] // 11 // 10 ** (17 - size)
         rest = np.flatnonzero(ok & ~read)
-        source = np.where(damaged[rest], self.cols["id_prefix"][rest], self.cols["id"][rest])
+        source = np.where(
+            damaged[rest], self.recs.take("id_prefix", rest), self.recs.take("id", rest)
+        )
         out[rest] = prefix_numbers(source, size)
         return out
 
@@ -140,7 +141,7 @@ class Blocker:
         (x = the row, code = the candidate's ID code among the rows' IDs)."""
         if self._repairs is None:
             inv = np.flatnonzero(self.kinds == IdKind.INVALID)
-            cands = repair_candidates_many(self.cols["id"][inv].tolist())
+            cands = repair_candidates_many(self.recs.take("id", inv).tolist())
             self._repairs = pd.DataFrame(
                 {
                     "x": inv[cands["i"].to_numpy(dtype=np.int64)],
@@ -175,7 +176,7 @@ class Blocker:
             return empty
         # right rows whose stored parts could all match: only they need the
         # made parts (sound...) made
-        stored = [n for n in parts if n in self.cols and n not in _MADE_PARTS]
+        stored = [n for n in parts if n in self.recs and n not in _MADE_PARTS]
         keep = np.ones(len(right), dtype=bool)
         for n in stored:
             codes, uniques = self.recs.codes(n)
@@ -204,7 +205,7 @@ class Blocker:
         left, right = left[self.sure[left]], right[self.sure[right]]
         frames = [pd.DataFrame({"a": [], "b": []}, dtype="int64")]
         for rule in self.rules:
-            if rule.only or any(p not in self.cols and p not in _MADE_PARTS for p in rule.parts):
+            if rule.only or any(p not in self.recs and p not in _MADE_PARTS for p in rule.parts):
                 continue
             frames.append(self._rule_pairs(rule.parts, left, right))
         pairs = pd.concat(frames, ignore_index=True).drop_duplicates(["a", "b"])
@@ -224,7 +225,7 @@ class Blocker:
         frames = [self._repair_pairs(left, right).assign(rule="repair")]
         for rule in self.rules:
             name, parts, only = rule.name, rule.parts, rule.only
-            if any(p not in self.cols and p not in _MADE_PARTS for p in parts):
+            if any(p not in self.recs and p not in _MADE_PARTS for p in parts):
                 continue  # a rule for columns this match does not have
             if not only:
                 joins = [(left_open, right), (left_sure, right_open)]

@@ -228,7 +228,7 @@ class BirthComparison(Comparison):
 
     def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         known, equal = _eq_coded(recs, "birth", a, b)
-        weak_col = recs.cols["birth_weak"]
+        weak_col = recs.full("birth_weak")
         weak = weak_col[a] | weak_col[b]
         out = np.full(len(a), "unknown", dtype=object)
         out[known & equal] = "equal"
@@ -304,9 +304,10 @@ class AddressComparison(Comparison):
         out[known & same_key] = "same_flat"
         # "1255弄12号302室" against "古美路1255弄12号302室": one side left out the road
         partial = known & (out == "different") & ((la == "") | (lb == ""))
-        keys = recs.cols["addr_key"]
-        for i in np.flatnonzero(partial).tolist():
-            if same_flat(keys[a[i]], keys[b[i]]):
+        rows = np.flatnonzero(partial)
+        pa_, pb_ = recs.take("addr_key", a[rows]), recs.take("addr_key", b[rows])
+        for i, x, y in zip(rows.tolist(), pa_, pb_, strict=True):
+            if same_flat(x, y):
                 out[i] = "same_flat_no_road"
         return out
 
@@ -348,8 +349,7 @@ def _eq_coded(
 
 def _eq(recs: Records, name: str, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
     """(values of a, values of b, both known, equal) of one text column."""
-    col = recs.cols[name]
-    va, vb = col[a], col[b]
+    va, vb = recs.take(name, a), recs.take(name, b)
     return va, vb, (va != "") & (vb != ""), va == vb
 
 
@@ -361,7 +361,7 @@ def _distinct_at(
     key = combine_codes([recs.codes(name)[0][rows] + 1 for name, rows in cols])
     codes, first = _first_of(key)
     made = np.asarray(
-        [fn(*(recs.cols[name][rows[i]] for name, rows in cols)) for i in first.tolist()],
+        [fn(*(recs.value(name, int(rows[i])) for name, rows in cols)) for i in first.tolist()],
         dtype=object,
     )
     return codes, made
@@ -425,7 +425,7 @@ class HukouComparison(Comparison):
     def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         _k, same_key = _eq_coded(recs, "hukou_key", a, b)
         _la, _lb, places, same_locality = _eq(recs, "hukou_locality", a, b)
-        fa = recs.cols["hukou_flat"][a]
+        fa = recs.take("hukou_flat", a)
         county_known, same_county = _eq_coded(recs, "hukou_county", a, b)
         province_known, same_province = _eq_coded(recs, "hukou_province", a, b)
         contradicts = (county_known & ~same_county) | (province_known & ~same_province)

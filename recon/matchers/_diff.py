@@ -46,8 +46,7 @@ def differences(
     def both(name: str) -> tuple[np.ndarray, np.ndarray]:
         """(field values, system values) of every pair."""
         if recs is not None and name in recs:
-            col = recs.cols[name]
-            return col[f], col[nf + s]
+            return recs.take(name, f), recs.take(name, nf + s)
         return _col(field, name, f), _col(system, name, s)
 
     def add(

@@ -343,7 +343,7 @@ def _exact_tier(
     review_rows: list[pd.DataFrame],
 ) -> None:
     nf = st.nf
-    kinds = recs.cols["id_kind"]
+    kinds = recs.full("id_kind")
     ids = recs.id_keys()
     g = np.arange(len(recs))
     ok = (st.out == "") & np.isin(kinds, _USABLE)
@@ -488,8 +488,8 @@ def _record_matches(
     st.out[s] = Outcome.MATCHED
     st.partner[f] = s
     st.partner[s] = f
-    kinds = recs.cols["id_kind"]
-    ids = recs.cols["id"]
+    kinds = recs.full("id_kind")
+    ids_f, ids_s = recs.take("id", f), recs.take("id", s)
     items = [c.item for c in COMPARISONS]
     level_cols = [pairs[item].to_numpy(dtype=object) for item in items]
     # method and reason are worked out once per distinct (levels, ID kinds)
@@ -501,12 +501,12 @@ def _record_matches(
     for i in first.tolist():
         row = dict(zip(items, (c[i] for c in level_cols), strict=True))
         made_m.append(_method(row["id"], kf[i], ks[i]))
-        made_r.append(_reason(row, ids[f[i]], ids[s[i]], kf[i], ks[i]))
+        made_r.append(_reason(row, ids_f[i], ids_s[i], kf[i], ks[i]))
     methods = np.asarray(made_m, dtype=object)[codes]
     reasons = np.asarray(made_r, dtype=object)[codes]
     for i in np.flatnonzero(level_cols[0] == "one_error").tolist():
         row = dict(zip(items, (c[i] for c in level_cols), strict=True))
-        reasons[i] = _reason(row, ids[f[i]], ids[s[i]], kf[i], ks[i])
+        reasons[i] = _reason(row, ids_f[i], ids_s[i], kf[i], ks[i])
     out = pd.DataFrame(
         {
             "f": f,
@@ -601,7 +601,7 @@ def _assign_residue(
         _record_matches(recs, st, oriented, pair_rows)
 
     # 2. a residue row that is the same person as a settled row: duplicate
-    kinds = recs.cols["id_kind"]
+    kinds = recs.full("id_kind")
     for i in range(len(pairs)):
         x, y, sc = int(a[i]), int(b[i]), float(score[i])
         if sc < t_match:
@@ -624,7 +624,6 @@ def _assign_residue(
         dict(zip(items, values, strict=True))
         for values in zip(*(pairs[item].tolist() for item in items), strict=True)
     ]
-    ids = recs.cols["id"]
     best: dict[int, float] = {}
     for i in range(len(pairs)):
         x, y, sc = int(a[i]), int(b[i]), float(score[i])
@@ -640,7 +639,10 @@ def _assign_residue(
         rev_s.append(s)
         rev_sc.append(sc)
         why = "证据不足以自动确认" if sc < t_match else "有多个相近的候选，无法自动确定"
-        rev_reason.append(f"{why}：" + _reason(level_rows[i], ids[f], ids[s], kinds[f], kinds[s]))
+        rev_reason.append(
+            f"{why}："
+            + _reason(level_rows[i], recs.value("id", f), recs.value("id", s), kinds[f], kinds[s])
+        )
     if rev_f:
         st.out[np.array(rev_f)] = Outcome.REVIEW
         st.out[np.array(rev_s)] = Outcome.REVIEW

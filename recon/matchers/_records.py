@@ -10,6 +10,7 @@ step. Values still travel as text where a person reads them (reasons, levels).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -91,44 +92,47 @@ class _Columns(Mapping[str, np.ndarray]):
 
 
 class Records:
-    """The combined records: ``cols[name]`` is an object array over every row."""
+    """The combined records of both sides (field rows first, then system rows).
 
-    def __init__(self, cols: Mapping[str, np.ndarray], n: int) -> None:
-        self.cols = cols
-        self.n = n
+    Each side's columns are kept apart and made on first use; ``take`` reads
+    rows by combined position, ``full`` a whole column (made for the call,
+    kept only for the small ID-kind columns), ``codes`` integer codes of a
+    column's values over both sides.
+    """
+
+    _KEEP = frozenset({"id_kind", "birth_weak"})
+
+    def __init__(self, parts: list[Mapping[str, np.ndarray]], sizes: list[int]) -> None:
+        self.parts = parts
+        self.sizes = sizes
+        self.n = sum(sizes)
+        self._full: dict[str, np.ndarray] = {}
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._derived: dict[str, np.ndarray] = {}
 
     @classmethod
     def from_sides(cls, field: pd.DataFrame, system: pd.DataFrame) -> Records:
-        sides = (field, system)
+        def side(frame: pd.DataFrame) -> _Columns:
+            def text(col: str) -> Callable[[], np.ndarray]:
+                return lambda: _text(frame, col)
 
-        def both(col: str) -> Callable[[], np.ndarray]:
-            return lambda: np.concatenate([_text(f, col) for f in sides])
+            def sex() -> np.ndarray:
+                eff = frame["sex"].where(frame["sex"].ne(""), frame["id_sex"])
+                return filled(eff.to_numpy(dtype=object))
 
-        def sex() -> np.ndarray:
-            return np.concatenate(
-                [
-                    filled(f["sex"].where(f["sex"].ne(""), f["id_sex"]).to_numpy(object))
-                    for f in sides
-                ]
-            )
+            def birth_weak() -> np.ndarray:
+                # a birth date read from a mistyped or damaged ID may carry the typo
+                weak = (IdKind.INVALID, IdKind.DAMAGED, IdKind.SUSPECT)
+                return frame["id_kind"].isin(weak).to_numpy(dtype=bool) & frame[
+                    "birth_from_id"
+                ].astype(bool).to_numpy(dtype=bool)
 
-        def birth_weak() -> np.ndarray:
-            # a birth date read from a mistyped or damaged ID may carry the typo
-            weak = (IdKind.INVALID, IdKind.DAMAGED, IdKind.SUSPECT)
-            return np.concatenate(
-                [
-                    f["id_kind"].isin(weak).to_numpy(dtype=bool)
-                    & f["birth_from_id"].astype(bool).to_numpy(dtype=bool)
-                    for f in sides
-                ]
-            )
+            makers = {col: text(col) for col in (*REC_COLS, *MORE_COLS)}
+            makers["sex_eff"] = sex
+            makers["birth_weak"] = birth_weak
+            return _Columns(makers)
 
-        makers = {col: both(col) for col in (*REC_COLS, *MORE_COLS)}
-        makers["sex_eff"] = sex
-        makers["birth_weak"] = birth_weak
-        return cls(_Columns(makers), len(field) + len(system))
+        return cls([side(field), side(system)], [len(field), len(system)])
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> Records:
@@ -136,28 +140,64 @@ class Records:
         cols = {c: _text(frame, c) for c in frame.columns if c != "birth_weak"}
         if "birth_weak" in frame:
             cols["birth_weak"] = frame["birth_weak"].to_numpy(dtype=bool)
-        return cls(cols, len(frame))
+        return cls([cols], [len(frame)])
 
     def __len__(self) -> int:
         return self.n
 
     def __contains__(self, name: str) -> bool:
-        return name in self.cols
+        return name in self.parts[0]
 
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self.cols[name]
+    def columns(self) -> list[str]:
+        return list(self.parts[0])
+
+    def full(self, name: str) -> np.ndarray:
+        """A whole column over both sides."""
+        hit = self._full.get(name)
+        if hit is not None:
+            return hit
+        if len(self.parts) == 1:
+            return self.parts[0][name]
+        made = np.concatenate([p[name] for p in self.parts])
+        if name in self._KEEP:
+            self._full[name] = made
+        return made
+
+    def take(self, name: str, idx: np.ndarray) -> np.ndarray:
+        """A column's values at combined positions ``idx``."""
+        idx = np.asarray(idx, dtype=np.int64)
+        first = self.parts[0][name]
+        if len(self.parts) == 1 or not len(idx):
+            return first[idx]
+        nf = self.sizes[0]
+        second = self.parts[1][name]
+        if idx.max() < nf:
+            return first[idx]
+        if idx.min() >= nf:
+            return second[idx - nf]
+        out = np.empty(len(idx), dtype=first.dtype)
+        mine = idx < nf
+        out[mine] = first[idx[mine]]
+        out[~mine] = second[idx[~mine] - nf]
+        return out
+
+    def value(self, name: str, i: int) -> Any:
+        """One value at combined position ``i``."""
+        nf = self.sizes[0]
+        return self.parts[0][name][i] if i < nf else self.parts[1][name][i - nf]
 
     def codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(codes, uniques) of a text column over every row; '' is -1."""
         hit = self._codes.get(name)
         if hit is None:
-            codes, uniques = pd.factorize(self.cols[name])
+            codes, uniques = pd.factorize(self.full(name))
             uniques = np.asarray(uniques, dtype=object)
             empty = np.flatnonzero(uniques == "")
-            codes = codes.astype(np.int64, copy=False)
+            codes = codes.astype(np.int32 if len(uniques) < 2**31 - 1 else np.int64)
             if len(empty):
                 e = int(empty[0])
-                codes = np.where(codes == e, -1, np.where(codes > e, codes - 1, codes))
+                codes[codes == e] = -1
+                codes[codes > e] -= 1
                 uniques = np.delete(uniques, e)
             hit = self._codes[name] = (codes, uniques)
         return hit
@@ -171,7 +211,7 @@ class Records:
 
     def id_keys(self) -> np.ndarray:
         """One int64 per row's ID (equal IDs, equal keys; -1 where there is none)."""
-        return self.derived("id#", lambda r: id_numbers(r.cols["id"]))
+        return self.derived("id#", lambda r: id_numbers(r.full("id")))
 
     def rows(self, idx: np.ndarray) -> _Rows:
         return _Rows(self, np.asarray(idx, dtype=np.int64))
@@ -188,13 +228,14 @@ class _Rows:
         return len(self.idx)
 
     def __contains__(self, name: str) -> bool:
-        return name in self.recs.cols
+        return name in self.recs
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.recs.cols)
+        return iter(self.recs.columns())
 
     def __getitem__(self, name: str) -> pd.Series:
-        return pd.Series(self.recs.cols[name][self.idx], dtype=self.recs.cols[name].dtype)
+        values = self.recs.take(name, self.idx)
+        return pd.Series(values, dtype=values.dtype)
 
 
 def combine_codes(columns: list[np.ndarray]) -> np.ndarray:
