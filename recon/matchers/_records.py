@@ -259,7 +259,6 @@ def combine_codes(columns: list[np.ndarray]) -> np.ndarray:
     return np.where(missing, -1, key)
 
 
-_WELL_FORMED = r"^[0-9]{17}[0-9X]$"
 _OTHER = 2 * 10**18  # numbers of IDs that are not 17 digits and a check character
 
 
@@ -273,15 +272,25 @@ def id_numbers(values: np.ndarray) -> np.ndarray:
     if not len(values):
         return out
     text = pa.array(values, type=pa.string(), from_pandas=True)
-    good = pc.fill_null(pc.match_substring_regex(text, _WELL_FORMED), False)
-    good_np = good.to_numpy(zero_copy_only=False)
-    if good_np.any():
-        sub = text.filter(good)
-        body = pc.cast(pc.utf8_slice_codeunits(sub, 0, 17), pa.int64()).to_numpy()
-        last = pc.replace_substring(pc.utf8_slice_codeunits(sub, 17, 18), "X", "10")
-        check = pc.cast(last, pa.int64()).to_numpy()
-        out[good_np] = body * 11 + check
-    rest = np.flatnonzero(~good_np & (values != ""))
+    # texts of 18 bytes, read as rows of an 18-column byte matrix
+    size = pc.fill_null(pc.binary_length(text), 0).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(size == 18)
+    good = np.zeros(len(values), dtype=bool)
+    if len(rows):
+        sub = text.filter(pa.array(size == 18))
+        offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)[: len(sub) + 1]
+        data = np.frombuffer(sub.buffers()[2], dtype=np.uint8)
+        raw = data[offsets[0] : offsets[0] + 18 * len(sub)].reshape(-1, 18) - np.uint8(48)
+        last = raw[:, 17]  # '0'-'9' are 0-9, 'X' is 40
+        ok = (raw[:, :17] <= 9).all(axis=1) & ((last <= 9) | (last == 40))
+        raw = raw[ok]
+        number = np.zeros(len(raw), dtype=np.int64)
+        for k in range(17):
+            number = number * 10 + raw[:, k]
+        number = number * 11 + np.where(raw[:, 17] == 40, 10, raw[:, 17])
+        out[rows[ok]] = number
+        good[rows[ok]] = True
+    rest = np.flatnonzero(~good & (size > 0))
     if len(rest):
         out[rest] = _OTHER + pd.factorize(values[rest])[0]
     return out
