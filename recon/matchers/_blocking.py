@@ -59,6 +59,37 @@ def _sound(name: str) -> str:
     return sound_key(name) if name else ""
 
 
+def _join(
+    left: np.ndarray,
+    left_key: np.ndarray,
+    right: np.ndarray,
+    right_key: np.ndarray,
+    max_block: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (left row, right row) of equal keys, as an inner join orders
+    them: by left row, then by right row. Keys held by more than
+    ``max_block`` right rows are left out."""
+    lc, uniques = pd.factorize(left_key)
+    rc = pd.Index(uniques).get_indexer(right_key)
+    keep = rc >= 0  # right rows with a key some left row has
+    right, rc = right[keep], rc[keep]
+    count = np.bincount(rc, minlength=len(uniques))
+    if max_block is not None:
+        ok = count[rc] <= max_block
+        right, rc = right[ok], rc[ok]
+        count = np.bincount(rc, minlength=len(uniques))
+    order = np.argsort(rc, kind="stable")  # right rows grouped by key, in order
+    start = np.concatenate([[0], np.cumsum(count)])
+    per_left = count[lc]
+    total = int(per_left.sum())
+    a = np.repeat(left, per_left)
+    # the k-th pair of a left row takes the k-th right row of its key
+    first = np.cumsum(per_left) - per_left
+    k = np.arange(total, dtype=np.int64) - np.repeat(first, per_left)
+    b = right[order[np.repeat(start[lc], per_left) + k]]
+    return a.astype(np.int64), b.astype(np.int64)
+
+
 class Blocker:
     """Key parts of the combined records as integer codes, made for the rows that need them."""
 
@@ -68,6 +99,7 @@ class Blocker:
         self.recs = recs
         self.kinds = recs.full("id_kind")
         self.sure = np.isin(self.kinds, _SURE)
+        self.usable = np.isin(self.kinds, _USABLE)
         self._repairs: pd.DataFrame | None = None
         self._made: dict[str, np.ndarray] = {}
         # sound codes per name_simp code, made as names come up (-2: not yet)
@@ -156,14 +188,20 @@ class Blocker:
         ids = self.recs.id_keys()
         frames = []
         for src, dst, flip in ((left, right, False), (right, left, True)):
-            usable = dst[np.isin(self.kinds[dst], _USABLE)]
-            mine = cands[np.isin(cands["x"].to_numpy(), src)]
+            usable = dst[self.usable[dst]]
+            mark = np.zeros(len(self.kinds), dtype=bool)
+            mark[src] = True
+            mine = cands[mark[cands["x"].to_numpy()]]
             if mine.empty or not len(usable):
                 continue
-            have = pd.DataFrame({"y": usable, "code": ids[usable]})
-            hit = mine.merge(have, on="code")
-            a, b = (hit["y"], hit["x"]) if flip else (hit["x"], hit["y"])
-            frames.append(pd.DataFrame({"a": a.to_numpy(), "b": b.to_numpy()}, dtype="int64"))
+            x, y = _join(
+                mine["x"].to_numpy(dtype=np.int64),
+                mine["code"].to_numpy(dtype=np.int64),
+                usable,
+                ids[usable],
+            )
+            a, b = (y, x) if flip else (x, y)
+            frames.append(pd.DataFrame({"a": a, "b": b}, dtype="int64"))
         if not frames:
             return pd.DataFrame({"a": [], "b": []}, dtype="int64")
         return pd.concat(frames, ignore_index=True)
@@ -190,13 +228,9 @@ class Blocker:
         lmask, rmask = lk >= 0, rk >= 0
         if not lmask.any() or not rmask.any():
             return empty
-        lframe = pd.DataFrame({"a": left[lmask], "h": lk[lmask]})
-        rframe = pd.DataFrame({"b": sub[rmask], "h": rk[rmask]})
         # a key shared by more than max_block rows says nothing
-        codes, _uniq = pd.factorize(rframe["h"].to_numpy())
-        sizes = np.bincount(codes)[codes]
-        rframe = rframe[sizes <= self.max_block]
-        return lframe.merge(rframe, on="h")[["a", "b"]].astype("int64")
+        a, b = _join(left[lmask], lk[lmask], sub[rmask], rk[rmask], self.max_block)
+        return pd.DataFrame({"a": a, "b": b}, dtype="int64")
 
     def different_people(self, left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
         """Pairs (a in left, b in right) sharing a blocking key while both have
@@ -241,6 +275,8 @@ class Blocker:
         pairs = pd.concat(frames, ignore_index=True)
         a, b = pairs["a"].to_numpy(dtype=np.int64), pairs["b"].to_numpy(dtype=np.int64)
         # a pair of two left rows is found from both ends: keep one orientation
-        keep = (a != b) & ~(np.isin(b, left) & (a > b))
+        in_left = np.zeros(len(self.kinds), dtype=bool)
+        in_left[left] = True
+        keep = (a != b) & ~(in_left[b] & (a > b))
         pairs = pairs[keep].drop_duplicates(["a", "b"], keep="first").reset_index(drop=True)
         return pairs.astype({"a": "int64", "b": "int64"})
