@@ -280,15 +280,20 @@ def id_numbers(values: np.ndarray) -> np.ndarray:
         sub = text.filter(pa.array(size == 18))
         offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)[: len(sub) + 1]
         data = np.frombuffer(sub.buffers()[2], dtype=np.uint8)
-        raw = data[offsets[0] : offsets[0] + 18 * len(sub)].reshape(-1, 18) - np.uint8(48)
-        last = raw[:, 17]  # '0'-'9' are 0-9, 'X' is 40
-        ok = (raw[:, :17] <= 9).all(axis=1) & ((last <= 9) | (last == 40))
-        raw = raw[ok]
-        number = np.zeros(len(raw), dtype=np.int64)
+        raw = data[offsets[0] : offsets[0] + 18 * len(sub)].reshape(-1, 18)
+        # column by column (no byte matrix copied): '0'-'9' are 0-9, 'X' is 40
+        number = np.zeros(len(sub), dtype=np.int64)
+        ok = np.ones(len(sub), dtype=bool)
         for k in range(17):
-            number = number * 10 + raw[:, k]
-        number = number * 11 + np.where(raw[:, 17] == 40, 10, raw[:, 17])
-        out[rows[ok]] = number
+            digit = raw[:, k] - np.uint8(48)
+            ok &= digit <= 9
+            number *= 10
+            number += digit
+        last = raw[:, 17] - np.uint8(48)
+        ok &= (last <= 9) | (last == 40)
+        number *= 11
+        number += np.where(last == 40, 10, last)
+        out[rows[ok]] = number[ok]
         good[rows[ok]] = True
     rest = np.flatnonzero(~good & (size > 0))
     if len(rest):
