@@ -37,12 +37,44 @@ class Comparison:
         raise NotImplementedError
 
     def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """:meth:`levels` for pairs of rows (a[i], b[i]) of ``recs``.
+        """:meth:`levels` for pairs of rows (a[i], b[i]) of ``recs``."""
+        codes, names = self.levels_coded(recs, a, b)
+        return names[codes]
 
-        Comparisons override it to work on the records' integer codes (the
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The levels of :meth:`levels_at` as (small integer codes, level names).
+
+        Comparisons override it to work on whole columns of the records (the
         same levels, without reading text per pair).
         """
-        return self.levels(recs.rows(a), recs.rows(b))  # type: ignore[arg-type]
+        values = self.levels(recs.rows(a), recs.rows(b))  # type: ignore[arg-type]
+        codes, names = pd.factorize(values)
+        return codes, np.asarray(names, dtype=object)
+
+
+class _Out:
+    """Levels of a batch of pairs being decided, as small integer codes:
+    ``out[rows] = level`` as on an array of level names."""
+
+    def __init__(self, n: int, default: str) -> None:
+        self.names = [default]
+        self.codes = np.zeros(n, dtype=np.int8)
+
+    def code(self, level: str) -> int:
+        if level not in self.names:
+            self.names.append(level)
+        return self.names.index(level)
+
+    def __setitem__(self, rows: np.ndarray | int, level: str) -> None:
+        self.codes[rows] = self.code(level)
+
+    def is_(self, level: str) -> np.ndarray:
+        return self.codes == self.code(level)
+
+    def coded(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.codes, np.asarray(self.names, dtype=object)
 
 
 # --- ID ---------------------------------------------------------------------------
@@ -189,9 +221,11 @@ class NameComparison(Comparison):
         out[unknown] = "unknown_char"
         return out
 
-    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         ka, kb, _known, equal = _eq(recs, "name_key", a, b)
-        out = np.full(len(a), "", dtype=object)
+        out = _Out(len(a), "")
         same = equal & (ka != "")
         out[same] = "exact"
         cache: dict[tuple[str, str], str] = {}
@@ -205,7 +239,7 @@ class NameComparison(Comparison):
         rows = np.flatnonzero(same)
         unknown = np.fromiter(("?" in k for k in ka[rows]), dtype=bool, count=len(rows))
         out[rows[unknown]] = "unknown_char"
-        return out
+        return out.coded()
 
 
 class BirthComparison(Comparison):
@@ -226,15 +260,17 @@ class BirthComparison(Comparison):
         out[known & (ba != bb) & weak] = "different_weak"
         return out
 
-    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         known, equal = _eq_coded(recs, "birth", a, b)
         weak_col = recs.full("birth_weak")
         weak = weak_col[a] | weak_col[b]
-        out = np.full(len(a), "unknown", dtype=object)
+        out = _Out(len(a), "unknown")
         out[known & equal] = "equal"
         out[known & ~equal] = "different"
         out[known & ~equal & weak] = "different_weak"
-        return out
+        return out.coded()
 
 
 class SexComparison(Comparison):
@@ -252,12 +288,14 @@ class SexComparison(Comparison):
         out[known & (sa != sb)] = "different"
         return out
 
-    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         _ca, _cb, known, equal = _eq(recs, "sex_eff", a, b)
-        out = np.full(len(a), "unknown", dtype=object)
+        out = _Out(len(a), "unknown")
         out[known & equal] = "equal"
         out[known & ~equal] = "different"
-        return out
+        return out.coded()
 
 
 class AddressComparison(Comparison):
@@ -293,23 +331,25 @@ class AddressComparison(Comparison):
                 out[i] = "same_flat_no_road"
         return out
 
-    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         known, same_key = _eq_coded(recs, "addr_key", a, b)
         ga, _gb, _g, same_building = _eq(recs, "addr_building", a, b)
         la, lb, _l, same_locality = _eq(recs, "addr_locality", a, b)
-        out = np.full(len(a), "unknown", dtype=object)
+        out = _Out(len(a), "unknown")
         out[known] = "different"
         out[known & same_locality & (la != "")] = "same_road"
         out[known & same_building & (ga != "")] = "same_building"
         out[known & same_key] = "same_flat"
         # "1255弄12号302室" against "古美路1255弄12号302室": one side left out the road
-        partial = known & (out == "different") & ((la == "") | (lb == ""))
+        partial = known & out.is_("different") & ((la == "") | (lb == ""))
         rows = np.flatnonzero(partial)
         pa_, pb_ = recs.take("addr_key", a[rows]), recs.take("addr_key", b[rows])
         for i, x, y in zip(rows.tolist(), pa_, pb_, strict=True):
             if same_flat(x, y):
                 out[i] = "same_flat_no_road"
-        return out
+        return out.coded()
 
 
 # --- what both sides carry besides: hukou address, phone, dates, ethnicity -----------
@@ -422,19 +462,21 @@ class HukouComparison(Comparison):
         out[contradicts | (places & (la != lb))] = "different"
         return out
 
-    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         _k, same_key = _eq_coded(recs, "hukou_key", a, b)
         _la, _lb, places, same_locality = _eq(recs, "hukou_locality", a, b)
         fa = recs.take("hukou_flat", a)
         county_known, same_county = _eq_coded(recs, "hukou_county", a, b)
         province_known, same_province = _eq_coded(recs, "hukou_province", a, b)
         contradicts = (county_known & ~same_county) | (province_known & ~same_province)
-        out = np.full(len(a), "unknown", dtype=object)
+        out = _Out(len(a), "unknown")
         out[county_known & same_county] = "same_county"
         out[places & ~contradicts & same_locality] = "same_locality"
         out[places & ~contradicts & same_key & (fa != "")] = "same_flat"
         out[contradicts | (places & ~same_locality)] = "different"
-        return out
+        return out.coded()
 
 
 def _region_level(county: str, province: str, id_counties: str, id_province: str) -> str:
@@ -487,9 +529,13 @@ class RegionComparison(Comparison):
         second = np.fromiter((rank[x] for x in ba), dtype=np.int8, count=len(ba))
         return np.where(first >= second, ab, ba)
 
-    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        # a level's code is its rank
+        names = np.array(sorted(self._RANK, key=self._RANK.__getitem__), dtype=object)
         if not len(a):
-            return np.array([], dtype=object)
+            return np.zeros(0, dtype=np.int8), names
         rank = self._RANK
         found = []
         for x, y in ((a, b), (b, a)):
@@ -499,10 +545,10 @@ class RegionComparison(Comparison):
                 [("hukou_county", x), ("hukou_province", x), ("id_county", y), ("id_province", y)],
             )
             ranks = np.fromiter((rank[v] for v in made), dtype=np.int8, count=len(made))
-            found.append((made[codes], ranks[codes]))
-        (ab, first), (ba, second) = found
+            found.append(ranks[codes])
+        first, second = found
         # either direction contradicting outweighs the other agreeing
-        return np.where(first >= second, ab, ba)
+        return np.where(first >= second, first, second), names
 
 
 class PhoneComparison(Comparison):
@@ -532,10 +578,12 @@ class PhoneComparison(Comparison):
             out[hit] = "same_landline"
         return out
 
-    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         pa, pb, _p, same_number = _eq(recs, "phone", a, b)
         ta, tb, known, _same_kind = _eq(recs, "phone_kind", a, b)
-        out = np.full(len(a), "unknown", dtype=object)
+        out = _Out(len(a), "unknown")
         out[known] = "different"
         out[known & (ta == "mobile") & same_number] = "same_mobile"
         # a landline with or without its area code: the last 7 digits
@@ -545,7 +593,7 @@ class PhoneComparison(Comparison):
             tail_a = np.array([p[-7:] for p in pa[hit]], dtype=object)
             tail_b = np.array([p[-7:] for p in pb[hit]], dtype=object)
             out[hit[tail_a == tail_b]] = "same_landline"
-        return out
+        return out.coded()
 
 
 _NAT = np.iinfo(np.int64).min
@@ -587,18 +635,20 @@ class ArrivalComparison(Comparison):
             out[open_ & (days >= -3) & (days <= 60)] = "close"
         return out
 
-    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         arrived = recs.derived("arrived_on@", lambda r: _dates(r, "arrived_on"))
         registered = recs.derived("registered_on@", lambda r: _dates(r, "registered_on"))
-        out = np.full(len(a), "unknown", dtype=object)
+        out = _Out(len(a), "unknown")
         for x, y in ((a, b), (b, a)):
             arr, reg = arrived[x], registered[y]
             ok = (arr != _NAT) & (reg != _NAT)
             days = np.where(ok, reg - arr, 0) // _DAY
-            open_ = (out == "unknown") & ok
+            open_ = out.is_("unknown") & ok
             out[open_] = "far"
             out[open_ & (days >= -3) & (days <= 60)] = "close"
-        return out
+        return out.coded()
 
 
 _NO_ETHNICITY = {"", "无", "不详", "未知", "/", "-"}
@@ -630,16 +680,18 @@ class EthnicityComparison(Comparison):
         out[known & (ea == eb)] = "equal"
         return out
 
-    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         keys = recs.derived(
             "ethnicity_key", lambda r: _recode(_per_value(r, "ethnicity", _ethnicity_key))
         )
         ea, eb = keys[a], keys[b]
         known = (ea >= 0) & (eb >= 0)
-        out = np.full(len(a), "unknown", dtype=object)
+        out = _Out(len(a), "unknown")
         out[known] = "different"
         out[known & (ea == eb)] = "equal"
-        return out
+        return out.coded()
 
 
 COMPARISONS: tuple[Comparison, ...] = (
@@ -663,14 +715,22 @@ def compare_pairs(
     skip: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Levels of every comparison (but ``skip``) for pairs (a[i], b[i]) of rows of ``recs``."""
+    return compare_pairs_coded(recs, a, b, skip)[0]
+
+
+def compare_pairs_coded(
+    recs: pd.DataFrame | Records,
+    a: np.ndarray,
+    b: np.ndarray,
+    skip: tuple[str, ...] = (),
+) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """:func:`compare_pairs`, and each item's levels as (codes, names)."""
     if isinstance(recs, pd.DataFrame):
         recs = Records.from_frame(recs)
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
-    return pd.DataFrame(
-        {
-            c.item: pd.Series(c.levels_at(recs, a, b), dtype=object)
-            for c in COMPARISONS
-            if c.item not in skip
-        }
+    coded = {c.item: c.levels_coded(recs, a, b) for c in COMPARISONS if c.item not in skip}
+    frame = pd.DataFrame(
+        {item: pd.Series(names[codes], dtype=object) for item, (codes, names) in coded.items()}
     )
+    return frame, coded

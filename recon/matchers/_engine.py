@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from recon.matchers._blocking import Blocker
-from recon.matchers._compare import COMPARISONS, compare_pairs
+from recon.matchers._compare import COMPARISONS, compare_pairs, compare_pairs_coded
 from recon.matchers._estimate import estimate_errors
 from recon.matchers._records import Records, combine_codes
 from recon.normalize.ids import IdKind
@@ -99,11 +99,17 @@ class MatchResult:
 # --- scores ----------------------------------------------------------------------------
 
 
-def _score(levels: pd.DataFrame, rules: MatchingRules) -> np.ndarray:
+Coded = dict[str, tuple[np.ndarray, np.ndarray]]  # item -> (level codes, level names)
+
+
+def _score(levels: pd.DataFrame, rules: MatchingRules, coded: Coded | None = None) -> np.ndarray:
     total = np.zeros(len(levels))
     for comp in COMPARISONS:
         # every level has a weight (checked when the rules were loaded)
-        codes, names = pd.factorize(levels[comp.item].to_numpy(dtype=object))
+        if coded is not None and comp.item in coded:
+            codes, names = coded[comp.item]
+        else:
+            codes, names = pd.factorize(levels[comp.item].to_numpy(dtype=object))
         table = rules.weights[comp.item]
         weight = np.array([table.get(n, np.nan) for n in names] + [np.nan], dtype=float)
         total += weight[codes]
@@ -262,9 +268,9 @@ def match_records(
     # orient every pair as (a = residue row being decided, b = the other)
     candidates = pd.DataFrame()
     if len(pairs):
-        levels = compare_pairs(recs, pairs["a"].to_numpy(), pairs["b"].to_numpy())
+        levels, coded = compare_pairs_coded(recs, pairs["a"].to_numpy(), pairs["b"].to_numpy())
         pairs = pd.concat([pairs, levels], axis=1)
-        pairs["score"] = _score(levels, rules)
+        pairs["score"] = _score(levels, rules, coded)
         # the (field, system) candidates, for the run's own error estimate
         candidates = pairs[(pairs["a"] < nf) != (pairs["b"] < nf)].reset_index(drop=True)
         pairs = pairs[pairs["score"] >= rules.review].reset_index(drop=True)
@@ -382,9 +388,9 @@ def _exact_tier(
         chosen.append(best[["f", "s"]])
     pairs = pd.concat(chosen, ignore_index=True)
     if len(pairs):
-        levels = compare_pairs_exact(recs, pairs["f"].to_numpy(), pairs["s"].to_numpy())
+        levels, coded = compare_pairs_exact(recs, pairs["f"].to_numpy(), pairs["s"].to_numpy())
         pairs = pd.concat([pairs.reset_index(drop=True), levels], axis=1)
-        pairs["score"] = _score(levels, rules)
+        pairs["score"] = _score(levels, rules, coded)
         # the same ID under a wholly different name: a person must look
         odd = pairs["name"].eq("different").to_numpy()
         if odd.any():
@@ -402,7 +408,8 @@ def _exact_tier(
             st.out[bad["f"].to_numpy()] = Outcome.REVIEW
             st.out[bad["s"].to_numpy()] = Outcome.REVIEW
             pairs = pairs[~odd]
-        _record_matches(recs, st, pairs, pair_rows)
+            coded = {k: (c[~odd], n) for k, (c, n) in coded.items()}
+        _record_matches(recs, st, pairs, pair_rows, coded)
 
     # rows of an ID that is matched elsewhere, or repeated with no partner
     by_id_f = fk[st.out[fk["f"].to_numpy(dtype=np.int64)] == ""]
@@ -411,11 +418,12 @@ def _exact_tier(
     _same_id_duplicates(st, by_id_s, "s", ids)
 
 
-def compare_pairs_exact(recs: Records, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
+def compare_pairs_exact(recs: Records, a: np.ndarray, b: np.ndarray) -> tuple[pd.DataFrame, Coded]:
     """Levels for pairs known to share an ID (the ID comparison is skipped)."""
-    levels = compare_pairs(recs, a, b, skip=("id",))
+    levels, coded = compare_pairs_coded(recs, a, b, skip=("id",))
     levels.insert(0, "id", pd.Series(np.full(len(a), "exact", dtype=object), dtype=object))
-    return levels
+    coded = {"id": (np.zeros(len(a), dtype=np.int8), np.array(["exact"], dtype=object))} | coded
+    return levels, coded
 
 
 def _apply_same(
@@ -478,7 +486,11 @@ def _same_id_duplicates(st: _State, frame: pd.DataFrame, col: str, ids: np.ndarr
 
 
 def _record_matches(
-    recs: Records, st: _State, pairs: pd.DataFrame, pair_rows: list[pd.DataFrame]
+    recs: Records,
+    st: _State,
+    pairs: pd.DataFrame,
+    pair_rows: list[pd.DataFrame],
+    coded: Coded | None = None,
 ) -> None:
     if pairs.empty:
         return
@@ -495,7 +507,14 @@ def _record_matches(
     # method and reason are worked out once per distinct (levels, ID kinds)
     # -- but for a repaired ID, whose reason names the mistyped digit
     kf, ks = kinds[f], kinds[s]
-    key = combine_codes([pd.factorize(c)[0] for c in (*level_cols, kf, ks)])
+    kind_codes = recs.codes("id_kind")[0]
+    key = combine_codes(
+        [
+            coded[item][0] if coded is not None and item in coded else pd.factorize(col)[0]
+            for item, col in zip(items, level_cols, strict=True)
+        ]
+        + [kind_codes[f] + 1, kind_codes[s] + 1]
+    )
     _uniq, first, codes = np.unique(key, return_index=True, return_inverse=True)
     made_m, made_r = [], []
     for i in first.tolist():
