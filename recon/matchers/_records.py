@@ -1,10 +1,13 @@
-"""Both sides' records as one set of columns, and integer codes of their values.
+"""Both sides' records read by combined position, and integer codes of their values.
 
-The matcher works on positions of the combined frame (field rows first, then
-system rows). Joins and equality tests run on integer codes -- each column
-factorised once over both sides, "" coded -1 -- rather than on the text, so
-that a million rows a side cost array operations, not string hashing per
-step. Values still travel as text where a person reads them (reasons, levels).
+The matcher works on positions of both sides at once (field rows first, then
+system rows). Each side's columns are read in place from its frame, made
+only when a step needs them. Joins run on integer codes -- a column
+factorised once over both sides, "" coded -1 -- and IDs on numbers read from
+their digits, rather than on the text, so that a million rows a side cost
+array operations, not string hashing per step. Equality tests that need no
+codes compare the text arrays directly. Values still travel as text where a
+person reads them (reasons, levels).
 """
 
 from __future__ import annotations
