@@ -43,11 +43,22 @@ def differences(
     nf = len(field)
     parts: list[pd.DataFrame] = []
 
-    def both(name: str) -> tuple[np.ndarray, np.ndarray]:
-        """(field values, system values) of every pair."""
+    def both(name: str, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(field values, system values) of every pair (or of pairs ``rows``)."""
+        ff, ss = (f, s) if rows is None else (f[rows], s[rows])
         if recs is not None and name in recs:
-            return recs.take(name, f), recs.take(name, nf + s)
-        return _col(field, name, f), _col(system, name, s)
+            return recs.take(name, ff), recs.take(name, nf + ss)
+        return _col(field, name, ff), _col(system, name, ss)
+
+    def differ(name: str) -> np.ndarray:
+        """Pairs whose values of ``name`` are both given and differ."""
+        if recs is not None and name in recs:
+            # by the codes the matcher made of the column
+            codes = recs.codes(name)[0]
+            cf, cs = codes[f], codes[nf + s]
+            return (cf != cs) & (cf >= 0) & (cs >= 0)
+        fv, sv = both(name)
+        return (fv != sv) & (fv != "") & (sv != "")
 
     def add(
         mask: np.ndarray,
@@ -83,25 +94,30 @@ def differences(
     ssex = np.where(ssex != "", ssex, s_id_sex)
     add((fsex != "") & (ssex != "") & (fsex != ssex), "性别", ssex, fsex, "性别不同")
 
-    fb, sb = both("birth")
-    add((fb != "") & (sb != "") & (fb != sb), "出生日期", sb, fb, "出生日期不同")
+    born = differ("birth")
+    if born.any():
+        fb, sb = np.full(len(f), "", dtype=object), np.full(len(f), "", dtype=object)
+        fb[born], sb[born] = both("birth", born)
+        add(born, "出生日期", sb, fb, "出生日期不同")
 
-    fid, sid = both("id")
     fkind, skind = both("id_kind")
     f_ok = np.isin(fkind, (IdKind.VALID, IdKind.UPGRADED, IdKind.SUSPECT))
     s_wrong = f_ok & (skind == IdKind.INVALID)
     s_old = skind == IdKind.UPGRADED
     shown = s_wrong | s_old
     if shown.any():
+        fid, sid = np.full(len(f), "", dtype=object), np.full(len(f), "", dtype=object)
+        fid[shown], sid[shown] = both("id", shown)
         note = np.where(s_old, "系统中为15位旧号码，应改为18位", "系统中的身份证号有录入错误")
         shown_f = np.where(s_old, sid, fid)
         add(shown, "身份证号", "id_number", shown_f, note)
 
-    fa, sa = both("addr_key")
     # another flat, not another spelling: "1255弄12号302室" lacks only the road
-    other_flat = (fa != sa) & (fa != "") & (sa != "")
-    for i in np.flatnonzero(other_flat).tolist():
-        other_flat[i] = not same_flat(fa[i], sa[i])
+    other_flat = differ("addr_key")
+    rows = np.flatnonzero(other_flat)
+    fa, sa = both("addr_key", rows)
+    for i, x, y in zip(rows.tolist(), fa, sa, strict=True):
+        other_flat[i] = not same_flat(x, y)
     add(other_flat, "现居住地址", "address", "address", "不是同一套房")
 
     fp, sp = both("phone")
