@@ -34,7 +34,13 @@ class Comparison:
     words: ClassVar[dict[str, str]] = {}
 
     def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        raise NotImplementedError
+        """The level of each pair of rows (a[i], b[i]) of two record frames."""
+        recs = Records.from_sides(a, b)
+        n = len(a)
+        codes, names = self.levels_coded(
+            recs, np.arange(n, dtype=np.int64), n + np.arange(len(b), dtype=np.int64)
+        )
+        return names[codes]
 
     def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """:meth:`levels` for pairs of rows (a[i], b[i]) of ``recs``."""
@@ -46,8 +52,8 @@ class Comparison:
     ) -> tuple[np.ndarray, np.ndarray]:
         """The levels of :meth:`levels_at` as (small integer codes, level names).
 
-        Comparisons override it to work on whole columns of the records (the
-        same levels, without reading text per pair).
+        Comparisons override it to work on whole columns of the records; one
+        that does not gives its levels by :meth:`levels`, row by row.
         """
         values = self.levels(recs.rows(a), recs.rows(b))  # type: ignore[arg-type]
         codes, names = pd.factorize(values)
@@ -204,23 +210,6 @@ class NameComparison(Comparison):
         "missing": "缺少姓名",
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        ka, kb = a["name_key"].to_numpy(dtype=object), b["name_key"].to_numpy(dtype=object)
-        out = np.full(len(ka), "", dtype=object)
-        same = (ka == kb) & (ka != "")
-        out[same] = "exact"
-        cache: dict[tuple[str, str], str] = {}
-        for i in np.flatnonzero(~same):
-            key = (ka[i], kb[i])
-            level = cache.get(key)
-            if level is None:
-                level = cache[key] = compare_names(ka[i], kb[i])
-            out[i] = level
-        # an exact key holding "?" is not a real agreement
-        unknown = same & np.array(["?" in k for k in ka], dtype=bool)
-        out[unknown] = "unknown_char"
-        return out
-
     def levels_coded(
         self, recs: Records, a: np.ndarray, b: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -250,16 +239,6 @@ class BirthComparison(Comparison):
         "unknown": "缺少出生日期",
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        ba, bb = a["birth"].to_numpy(dtype=object), b["birth"].to_numpy(dtype=object)
-        weak = a["birth_weak"].to_numpy(dtype=bool) | b["birth_weak"].to_numpy(dtype=bool)
-        known = (ba != "") & (bb != "")
-        out = np.full(len(ba), "unknown", dtype=object)
-        out[known & (ba == bb)] = "equal"
-        out[known & (ba != bb)] = "different"
-        out[known & (ba != bb) & weak] = "different_weak"
-        return out
-
     def levels_coded(
         self, recs: Records, a: np.ndarray, b: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -280,14 +259,6 @@ class SexComparison(Comparison):
         "unknown": "缺少性别",
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        sa, sb = a["sex_eff"].to_numpy(dtype=object), b["sex_eff"].to_numpy(dtype=object)
-        known = (sa != "") & (sb != "")
-        out = np.full(len(sa), "unknown", dtype=object)
-        out[known & (sa == sb)] = "equal"
-        out[known & (sa != sb)] = "different"
-        return out
-
     def levels_coded(
         self, recs: Records, a: np.ndarray, b: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -307,29 +278,6 @@ class AddressComparison(Comparison):
         "different": "住址不同",
         "unknown": "缺少住址",
     }
-
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        ka, kb = a["addr_key"].to_numpy(dtype=object), b["addr_key"].to_numpy(dtype=object)
-        ga, gb = (
-            a["addr_building"].to_numpy(dtype=object),
-            b["addr_building"].to_numpy(dtype=object),
-        )
-        la, lb = (
-            a["addr_locality"].to_numpy(dtype=object),
-            b["addr_locality"].to_numpy(dtype=object),
-        )
-        known = (ka != "") & (kb != "")
-        out = np.full(len(ka), "unknown", dtype=object)
-        out[known] = "different"
-        out[known & (la == lb) & (la != "")] = "same_road"
-        out[known & (ga == gb) & (ga != "")] = "same_building"
-        out[known & (ka == kb)] = "same_flat"
-        # "1255弄12号302室" against "古美路1255弄12号302室": one side left out the road
-        partial = known & (out == "different") & ((la == "") | (lb == ""))
-        for i in np.flatnonzero(partial):
-            if same_flat(ka[i], kb[i]):
-                out[i] = "same_flat_no_road"
-        return out
 
     def levels_coded(
         self, recs: Records, a: np.ndarray, b: np.ndarray
@@ -353,28 +301,6 @@ class AddressComparison(Comparison):
 
 
 # --- what both sides carry besides: hukou address, phone, dates, ethnicity -----------
-
-
-def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """A text column as an object array ('' throughout when the frame lacks it)."""
-    if name not in frame:
-        return np.full(len(frame), "", dtype=object)
-    return frame[name].fillna("").to_numpy(dtype=object)
-
-
-_SEP = "\x1f"  # joins the values of one row: never inside a text cell
-
-
-def _per_distinct(fn: Callable[..., str], *cols: np.ndarray) -> np.ndarray:
-    """``fn`` over the rows of ``cols``, called once per distinct combination."""
-    if not len(cols[0]):
-        return np.array([], dtype=object)
-    key = cols[0].astype(object)
-    for c in cols[1:]:
-        key = key + _SEP + c.astype(object)
-    codes, uniques = pd.factorize(key)
-    made = np.asarray([fn(*u.split(_SEP)) for u in uniques], dtype=object)
-    return made[codes]
 
 
 def _eq_coded(
@@ -445,23 +371,6 @@ class HukouComparison(Comparison):
         "unknown": "缺少可比的户籍地址",
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        ka, kb = _col(a, "hukou_key"), _col(b, "hukou_key")
-        la, lb = _col(a, "hukou_locality"), _col(b, "hukou_locality")
-        fa = _col(a, "hukou_flat")
-        ca, cb = _col(a, "hukou_county"), _col(b, "hukou_county")
-        pa, pb = _col(a, "hukou_province"), _col(b, "hukou_province")
-        county_known = (ca != "") & (cb != "")
-        province_known = (pa != "") & (pb != "")
-        contradicts = (county_known & (ca != cb)) | (province_known & (pa != pb))
-        places = (la != "") & (lb != "")
-        out = np.full(len(ka), "unknown", dtype=object)
-        out[county_known & (ca == cb)] = "same_county"
-        out[places & ~contradicts & (la == lb)] = "same_locality"
-        out[places & ~contradicts & (ka == kb) & (fa != "")] = "same_flat"
-        out[contradicts | (places & (la != lb))] = "different"
-        return out
-
     def levels_coded(
         self, recs: Records, a: np.ndarray, b: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -506,29 +415,6 @@ class RegionComparison(Comparison):
         "unknown": 0,
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        ab = _per_distinct(
-            _region_level,
-            _col(a, "hukou_county"),
-            _col(a, "hukou_province"),
-            _col(b, "id_county"),
-            _col(b, "id_province"),
-        )
-        ba = _per_distinct(
-            _region_level,
-            _col(b, "hukou_county"),
-            _col(b, "hukou_province"),
-            _col(a, "id_county"),
-            _col(a, "id_province"),
-        )
-        if not len(ab):
-            return ab
-        # either direction contradicting outweighs the other agreeing
-        rank = self._RANK
-        first = np.fromiter((rank[x] for x in ab), dtype=np.int8, count=len(ab))
-        second = np.fromiter((rank[x] for x in ba), dtype=np.int8, count=len(ba))
-        return np.where(first >= second, ab, ba)
-
     def levels_coded(
         self, recs: Records, a: np.ndarray, b: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -561,22 +447,6 @@ class PhoneComparison(Comparison):
         "different": "联系电话不同",
         "unknown": "缺少联系电话",
     }
-
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        pa, pb = _col(a, "phone"), _col(b, "phone")
-        ta, tb = _col(a, "phone_kind"), _col(b, "phone_kind")
-        known = (ta != "") & (tb != "")
-        out = np.full(len(pa), "unknown", dtype=object)
-        out[known] = "different"
-        out[known & (ta == "mobile") & (pa == pb)] = "same_mobile"
-        # a landline with or without its area code: the last 7 digits
-        landline = known & (ta == "landline") & (tb == "landline")
-        if landline.any():
-            tail_a = pd.Series(pa[landline], dtype=object).str.slice(-7).to_numpy(dtype=object)
-            tail_b = pd.Series(pb[landline], dtype=object).str.slice(-7).to_numpy(dtype=object)
-            hit = np.flatnonzero(landline)[tail_a == tail_b]
-            out[hit] = "same_landline"
-        return out
 
     def levels_coded(
         self, recs: Records, a: np.ndarray, b: np.ndarray
@@ -620,21 +490,6 @@ class ArrivalComparison(Comparison):
         "unknown": "无法比对来沪日期与登记日期",
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        out = np.full(len(a), "unknown", dtype=object)
-        for arrived, registered in ((a, b), (b, a)):
-            arr = pd.to_datetime(
-                pd.Series(_col(arrived, "arrived_on")), format="%Y-%m-%d", errors="coerce"
-            )
-            reg = pd.to_datetime(
-                pd.Series(_col(registered, "registered_on")), format="%Y-%m-%d", errors="coerce"
-            )
-            days = (reg - arr).dt.days.to_numpy(dtype=float)
-            open_ = (out == "unknown") & ~np.isnan(days)
-            out[open_] = "far"
-            out[open_ & (days >= -3) & (days <= 60)] = "close"
-        return out
-
     def levels_coded(
         self, recs: Records, a: np.ndarray, b: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -668,17 +523,6 @@ class EthnicityComparison(Comparison):
         "different": "民族不同",
         "unknown": "缺少民族",
     }
-
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        ea = _per_distinct(_ethnicity_key, _col(a, "ethnicity"))
-        eb = _per_distinct(_ethnicity_key, _col(b, "ethnicity"))
-        out = np.full(len(a), "unknown", dtype=object)
-        if not len(ea):
-            return out
-        known = (ea != "") & (eb != "")
-        out[known] = "different"
-        out[known & (ea == eb)] = "equal"
-        return out
 
     def levels_coded(
         self, recs: Records, a: np.ndarray, b: np.ndarray
