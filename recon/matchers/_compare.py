@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import OSA
 
+from recon.matchers._records import Records, combine_codes
 from recon.normalize.address import same_flat
 from recon.normalize.ids import IdKind
 from recon.normalize.names import compare_names
@@ -33,7 +34,53 @@ class Comparison:
     words: ClassVar[dict[str, str]] = {}
 
     def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        raise NotImplementedError
+        """The level of each pair of rows (a[i], b[i]) of two record frames."""
+        recs = Records.from_sides(a, b)
+        n = len(a)
+        codes, names = self.levels_coded(
+            recs, np.arange(n, dtype=np.int64), n + np.arange(len(b), dtype=np.int64)
+        )
+        return names[codes]
+
+    def levels_at(self, recs: Records, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """:meth:`levels` for pairs of rows (a[i], b[i]) of ``recs``."""
+        codes, names = self.levels_coded(recs, a, b)
+        return names[codes]
+
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The levels of :meth:`levels_at` as (small integer codes, level names).
+
+        Comparisons override it to work on whole columns of the records; one
+        that does not gives its levels by :meth:`levels`, row by row.
+        """
+        values = self.levels(recs.rows(a), recs.rows(b))  # type: ignore[arg-type]
+        codes, names = pd.factorize(values)
+        return codes, np.asarray(names, dtype=object)
+
+
+class _Out:
+    """Levels of a batch of pairs being decided, as small integer codes:
+    ``out[rows] = level`` as on an array of level names."""
+
+    def __init__(self, n: int, default: str) -> None:
+        self.names = [default]
+        self.codes = np.zeros(n, dtype=np.int8)
+
+    def code(self, level: str) -> int:
+        if level not in self.names:
+            self.names.append(level)
+        return self.names.index(level)
+
+    def __setitem__(self, rows: np.ndarray | int, level: str) -> None:
+        self.codes[rows] = self.code(level)
+
+    def is_(self, level: str) -> np.ndarray:
+        return self.codes == self.code(level)
+
+    def coded(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.codes, np.asarray(self.names, dtype=object)
 
 
 # --- ID ---------------------------------------------------------------------------
@@ -163,22 +210,25 @@ class NameComparison(Comparison):
         "missing": "缺少姓名",
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        ka, kb = a["name_key"].to_numpy(dtype=object), b["name_key"].to_numpy(dtype=object)
-        out = np.full(len(ka), "", dtype=object)
-        same = (ka == kb) & (ka != "")
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        ka, kb, _known, equal = _eq(recs, "name_key", a, b)
+        out = _Out(len(a), "")
+        same = equal & (ka != "")
         out[same] = "exact"
         cache: dict[tuple[str, str], str] = {}
-        for i in np.flatnonzero(~same):
+        for i in np.flatnonzero(~same).tolist():
             key = (ka[i], kb[i])
             level = cache.get(key)
             if level is None:
                 level = cache[key] = compare_names(ka[i], kb[i])
             out[i] = level
         # an exact key holding "?" is not a real agreement
-        unknown = same & np.array(["?" in k for k in ka], dtype=bool)
-        out[unknown] = "unknown_char"
-        return out
+        rows = np.flatnonzero(same)
+        unknown = np.fromiter(("?" in k for k in ka[rows]), dtype=bool, count=len(rows))
+        out[rows[unknown]] = "unknown_char"
+        return out.coded()
 
 
 class BirthComparison(Comparison):
@@ -189,15 +239,17 @@ class BirthComparison(Comparison):
         "unknown": "缺少出生日期",
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        ba, bb = a["birth"].to_numpy(dtype=object), b["birth"].to_numpy(dtype=object)
-        weak = a["birth_weak"].to_numpy(dtype=bool) | b["birth_weak"].to_numpy(dtype=bool)
-        known = (ba != "") & (bb != "")
-        out = np.full(len(ba), "unknown", dtype=object)
-        out[known & (ba == bb)] = "equal"
-        out[known & (ba != bb)] = "different"
-        out[known & (ba != bb) & weak] = "different_weak"
-        return out
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        known, equal = _eq_coded(recs, "birth", a, b)
+        weak_col = recs.full("birth_weak")
+        weak = weak_col[a] | weak_col[b]
+        out = _Out(len(a), "unknown")
+        out[known & equal] = "equal"
+        out[known & ~equal] = "different"
+        out[known & ~equal & weak] = "different_weak"
+        return out.coded()
 
 
 class SexComparison(Comparison):
@@ -207,13 +259,14 @@ class SexComparison(Comparison):
         "unknown": "缺少性别",
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        sa, sb = a["sex_eff"].to_numpy(dtype=object), b["sex_eff"].to_numpy(dtype=object)
-        known = (sa != "") & (sb != "")
-        out = np.full(len(sa), "unknown", dtype=object)
-        out[known & (sa == sb)] = "equal"
-        out[known & (sa != sb)] = "different"
-        return out
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        _ca, _cb, known, equal = _eq(recs, "sex_eff", a, b)
+        out = _Out(len(a), "unknown")
+        out[known & equal] = "equal"
+        out[known & ~equal] = "different"
+        return out.coded()
 
 
 class AddressComparison(Comparison):
@@ -226,53 +279,82 @@ class AddressComparison(Comparison):
         "unknown": "缺少住址",
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        ka, kb = a["addr_key"].to_numpy(dtype=object), b["addr_key"].to_numpy(dtype=object)
-        ga, gb = (
-            a["addr_building"].to_numpy(dtype=object),
-            b["addr_building"].to_numpy(dtype=object),
-        )
-        la, lb = (
-            a["addr_locality"].to_numpy(dtype=object),
-            b["addr_locality"].to_numpy(dtype=object),
-        )
-        known = (ka != "") & (kb != "")
-        out = np.full(len(ka), "unknown", dtype=object)
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        known, same_key = _eq_coded(recs, "addr_key", a, b)
+        ga, _gb, _g, same_building = _eq(recs, "addr_building", a, b)
+        la, lb, _l, same_locality = _eq(recs, "addr_locality", a, b)
+        out = _Out(len(a), "unknown")
         out[known] = "different"
-        out[known & (la == lb) & (la != "")] = "same_road"
-        out[known & (ga == gb) & (ga != "")] = "same_building"
-        out[known & (ka == kb)] = "same_flat"
+        out[known & same_locality & (la != "")] = "same_road"
+        out[known & same_building & (ga != "")] = "same_building"
+        out[known & same_key] = "same_flat"
         # "1255弄12号302室" against "古美路1255弄12号302室": one side left out the road
-        partial = known & (out == "different") & ((la == "") | (lb == ""))
-        for i in np.flatnonzero(partial):
-            if same_flat(ka[i], kb[i]):
+        partial = known & out.is_("different") & ((la == "") | (lb == ""))
+        rows = np.flatnonzero(partial)
+        pa_, pb_ = recs.take("addr_key", a[rows]), recs.take("addr_key", b[rows])
+        for i, x, y in zip(rows.tolist(), pa_, pb_, strict=True):
+            if same_flat(x, y):
                 out[i] = "same_flat_no_road"
-        return out
+        return out.coded()
 
 
 # --- what both sides carry besides: hukou address, phone, dates, ethnicity -----------
 
 
-def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """A text column as an object array ('' throughout when the frame lacks it)."""
-    if name not in frame:
-        return np.full(len(frame), "", dtype=object)
-    return frame[name].fillna("").to_numpy(dtype=object)
+def _eq_coded(
+    recs: Records, name: str, a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(both known, equal) of one text column, by its codes: for the columns
+    whose codes are made anyway (blocking keys, the region's parts)."""
+    codes = recs.codes(name)[0]
+    ca, cb = codes[a], codes[b]
+    return (ca >= 0) & (cb >= 0), ca == cb
 
 
-_SEP = "\x1f"  # joins the values of one row: never inside a text cell
+def _eq(recs: Records, name: str, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(values of a, values of b, both known, equal) of one text column."""
+    va, vb = recs.take(name, a), recs.take(name, b)
+    return va, vb, (va != "") & (vb != ""), va == vb
 
 
-def _per_distinct(fn: Callable[..., str], *cols: np.ndarray) -> np.ndarray:
-    """``fn`` over the rows of ``cols``, called once per distinct combination."""
-    if not len(cols[0]):
-        return np.array([], dtype=object)
-    key = cols[0].astype(object)
-    for c in cols[1:]:
-        key = key + _SEP + c.astype(object)
-    codes, uniques = pd.factorize(key)
-    made = np.asarray([fn(*u.split(_SEP)) for u in uniques], dtype=object)
-    return made[codes]
+def _distinct_at(
+    fn: Callable[..., str], recs: Records, cols: list[tuple[str, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``fn`` of the values of (column, rows) per pair, once per distinct
+    combination: (codes per pair, fn's value per code)."""
+    key = combine_codes([recs.codes(name)[0][rows] + 1 for name, rows in cols])
+    codes, first = _first_of(key)
+    made = np.asarray(
+        [fn(*(recs.value(name, int(rows[i])) for name, rows in cols)) for i in first.tolist()],
+        dtype=object,
+    )
+    return codes, made
+
+
+def _first_of(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of ``key`` (in order of first appearance) and each code's first position."""
+    codes, _uniques = pd.factorize(key)
+    _values, first = np.unique(codes, return_index=True)
+    return codes.astype(np.int64), first.astype(np.int64)
+
+
+def _per_value(recs: Records, name: str, fn: Callable[[str], object]) -> np.ndarray:
+    """``fn`` of every row's value of one column, called once per distinct value."""
+    codes, uniques = recs.codes(name)
+    made = np.asarray([*(fn(str(u)) for u in uniques), fn("")], dtype=object)
+    return made[codes]  # code -1 ('') takes the last
+
+
+def _recode(values: np.ndarray) -> np.ndarray:
+    """Codes of an object array, '' as -1."""
+    codes, uniques = pd.factorize(values)
+    empty = np.flatnonzero(np.asarray(uniques, dtype=object) == "")
+    codes = codes.astype(np.int64)
+    if len(empty):
+        codes[codes == int(empty[0])] = -1
+    return codes
 
 
 class HukouComparison(Comparison):
@@ -289,22 +371,21 @@ class HukouComparison(Comparison):
         "unknown": "缺少可比的户籍地址",
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        ka, kb = _col(a, "hukou_key"), _col(b, "hukou_key")
-        la, lb = _col(a, "hukou_locality"), _col(b, "hukou_locality")
-        fa = _col(a, "hukou_flat")
-        ca, cb = _col(a, "hukou_county"), _col(b, "hukou_county")
-        pa, pb = _col(a, "hukou_province"), _col(b, "hukou_province")
-        county_known = (ca != "") & (cb != "")
-        province_known = (pa != "") & (pb != "")
-        contradicts = (county_known & (ca != cb)) | (province_known & (pa != pb))
-        places = (la != "") & (lb != "")
-        out = np.full(len(ka), "unknown", dtype=object)
-        out[county_known & (ca == cb)] = "same_county"
-        out[places & ~contradicts & (la == lb)] = "same_locality"
-        out[places & ~contradicts & (ka == kb) & (fa != "")] = "same_flat"
-        out[contradicts | (places & (la != lb))] = "different"
-        return out
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        _k, same_key = _eq_coded(recs, "hukou_key", a, b)
+        _la, _lb, places, same_locality = _eq(recs, "hukou_locality", a, b)
+        fa = recs.take("hukou_flat", a)
+        county_known, same_county = _eq_coded(recs, "hukou_county", a, b)
+        province_known, same_province = _eq_coded(recs, "hukou_province", a, b)
+        contradicts = (county_known & ~same_county) | (province_known & ~same_province)
+        out = _Out(len(a), "unknown")
+        out[county_known & same_county] = "same_county"
+        out[places & ~contradicts & same_locality] = "same_locality"
+        out[places & ~contradicts & same_key & (fa != "")] = "same_flat"
+        out[contradicts | (places & ~same_locality)] = "different"
+        return out.coded()
 
 
 def _region_level(county: str, province: str, id_counties: str, id_province: str) -> str:
@@ -334,28 +415,26 @@ class RegionComparison(Comparison):
         "unknown": 0,
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        ab = _per_distinct(
-            _region_level,
-            _col(a, "hukou_county"),
-            _col(a, "hukou_province"),
-            _col(b, "id_county"),
-            _col(b, "id_province"),
-        )
-        ba = _per_distinct(
-            _region_level,
-            _col(b, "hukou_county"),
-            _col(b, "hukou_province"),
-            _col(a, "id_county"),
-            _col(a, "id_province"),
-        )
-        if not len(ab):
-            return ab
-        # either direction contradicting outweighs the other agreeing
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        # a level's code is its rank
+        names = np.array(sorted(self._RANK, key=self._RANK.__getitem__), dtype=object)
+        if not len(a):
+            return np.zeros(0, dtype=np.int8), names
         rank = self._RANK
-        first = np.fromiter((rank[x] for x in ab), dtype=np.int8, count=len(ab))
-        second = np.fromiter((rank[x] for x in ba), dtype=np.int8, count=len(ba))
-        return np.where(first >= second, ab, ba)
+        found = []
+        for x, y in ((a, b), (b, a)):
+            codes, made = _distinct_at(
+                _region_level,
+                recs,
+                [("hukou_county", x), ("hukou_province", x), ("id_county", y), ("id_province", y)],
+            )
+            ranks = np.fromiter((rank[v] for v in made), dtype=np.int8, count=len(made))
+            found.append(ranks[codes])
+        first, second = found
+        # either direction contradicting outweighs the other agreeing
+        return np.where(first >= second, first, second), names
 
 
 class PhoneComparison(Comparison):
@@ -369,21 +448,36 @@ class PhoneComparison(Comparison):
         "unknown": "缺少联系电话",
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        pa, pb = _col(a, "phone"), _col(b, "phone")
-        ta, tb = _col(a, "phone_kind"), _col(b, "phone_kind")
-        known = (ta != "") & (tb != "")
-        out = np.full(len(pa), "unknown", dtype=object)
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        pa, pb, _p, same_number = _eq(recs, "phone", a, b)
+        ta, tb, known, _same_kind = _eq(recs, "phone_kind", a, b)
+        out = _Out(len(a), "unknown")
         out[known] = "different"
-        out[known & (ta == "mobile") & (pa == pb)] = "same_mobile"
+        out[known & (ta == "mobile") & same_number] = "same_mobile"
         # a landline with or without its area code: the last 7 digits
-        landline = known & (ta == "landline") & (tb == "landline")
-        if landline.any():
-            tail_a = pd.Series(pa[landline], dtype=object).str.slice(-7).to_numpy(dtype=object)
-            tail_b = pd.Series(pb[landline], dtype=object).str.slice(-7).to_numpy(dtype=object)
-            hit = np.flatnonzero(landline)[tail_a == tail_b]
-            out[hit] = "same_landline"
-        return out
+        both = known & (ta == "landline") & (tb == "landline")
+        if both.any():
+            hit = np.flatnonzero(both)
+            tail_a = np.array([p[-7:] for p in pa[hit]], dtype=object)
+            tail_b = np.array([p[-7:] for p in pb[hit]], dtype=object)
+            out[hit[tail_a == tail_b]] = "same_landline"
+        return out.coded()
+
+
+_NAT = np.iinfo(np.int64).min
+_DAY = 86_400  # seconds
+
+
+def _dates(recs: Records, name: str) -> np.ndarray:
+    """A date column as seconds (``_NAT`` where it is not a date), per distinct value."""
+    codes, uniques = recs.codes(name)
+    parsed = pd.to_datetime(
+        pd.Series([*uniques, ""], dtype=object), format="%Y-%m-%d", errors="coerce"
+    )
+    seconds = parsed.to_numpy().astype("datetime64[s]").view(np.int64)
+    return seconds[codes]
 
 
 class ArrivalComparison(Comparison):
@@ -396,20 +490,20 @@ class ArrivalComparison(Comparison):
         "unknown": "无法比对来沪日期与登记日期",
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        out = np.full(len(a), "unknown", dtype=object)
-        for arrived, registered in ((a, b), (b, a)):
-            arr = pd.to_datetime(
-                pd.Series(_col(arrived, "arrived_on")), format="%Y-%m-%d", errors="coerce"
-            )
-            reg = pd.to_datetime(
-                pd.Series(_col(registered, "registered_on")), format="%Y-%m-%d", errors="coerce"
-            )
-            days = (reg - arr).dt.days.to_numpy(dtype=float)
-            open_ = (out == "unknown") & ~np.isnan(days)
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        arrived = recs.derived("arrived_on@", lambda r: _dates(r, "arrived_on"))
+        registered = recs.derived("registered_on@", lambda r: _dates(r, "registered_on"))
+        out = _Out(len(a), "unknown")
+        for x, y in ((a, b), (b, a)):
+            arr, reg = arrived[x], registered[y]
+            ok = (arr != _NAT) & (reg != _NAT)
+            days = np.where(ok, reg - arr, 0) // _DAY
+            open_ = out.is_("unknown") & ok
             out[open_] = "far"
             out[open_ & (days >= -3) & (days <= 60)] = "close"
-        return out
+        return out.coded()
 
 
 _NO_ETHNICITY = {"", "无", "不详", "未知", "/", "-"}
@@ -430,16 +524,18 @@ class EthnicityComparison(Comparison):
         "unknown": "缺少民族",
     }
 
-    def levels(self, a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-        ea = _per_distinct(_ethnicity_key, _col(a, "ethnicity"))
-        eb = _per_distinct(_ethnicity_key, _col(b, "ethnicity"))
-        out = np.full(len(a), "unknown", dtype=object)
-        if not len(ea):
-            return out
-        known = (ea != "") & (eb != "")
+    def levels_coded(
+        self, recs: Records, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        keys = recs.derived(
+            "ethnicity_key", lambda r: _recode(_per_value(r, "ethnicity", _ethnicity_key))
+        )
+        ea, eb = keys[a], keys[b]
+        known = (ea >= 0) & (eb >= 0)
+        out = _Out(len(a), "unknown")
         out[known] = "different"
         out[known & (ea == eb)] = "equal"
-        return out
+        return out.coded()
 
 
 COMPARISONS: tuple[Comparison, ...] = (
@@ -456,10 +552,29 @@ COMPARISONS: tuple[Comparison, ...] = (
 )
 
 
-def compare_pairs(recs: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
-    """Levels of every comparison for pairs (a[i], b[i]) of rows of ``recs``."""
-    left = recs.iloc[a].reset_index(drop=True)
-    right = recs.iloc[b].reset_index(drop=True)
-    return pd.DataFrame(
-        {c.item: pd.Series(c.levels(left, right), dtype=object) for c in COMPARISONS}
+def compare_pairs(
+    recs: pd.DataFrame | Records,
+    a: np.ndarray,
+    b: np.ndarray,
+    skip: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Levels of every comparison (but ``skip``) for pairs (a[i], b[i]) of rows of ``recs``."""
+    return compare_pairs_coded(recs, a, b, skip)[0]
+
+
+def compare_pairs_coded(
+    recs: pd.DataFrame | Records,
+    a: np.ndarray,
+    b: np.ndarray,
+    skip: tuple[str, ...] = (),
+) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """:func:`compare_pairs`, and each item's levels as (codes, names)."""
+    if isinstance(recs, pd.DataFrame):
+        recs = Records.from_frame(recs)
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    coded = {c.item: c.levels_coded(recs, a, b) for c in COMPARISONS if c.item not in skip}
+    frame = pd.DataFrame(
+        {item: pd.Series(names[codes], dtype=object) for item, (codes, names) in coded.items()}
     )
+    return frame, coded

@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from recon.matchers._blocking import Blocker
-from recon.matchers._compare import COMPARISONS, compare_pairs
+from recon.matchers._compare import COMPARISONS, compare_pairs, compare_pairs_coded
 from recon.matchers._estimate import estimate_errors
+from recon.matchers._records import Records, combine_codes
 from recon.normalize.ids import IdKind
 
 if TYPE_CHECKING:
@@ -95,62 +96,23 @@ class MatchResult:
         }
 
 
-# --- the combined frame --------------------------------------------------------------
-
-_REC_COLS = [
-    "addr_flat",
-    "name_key",
-    "name_simp",
-    "id",
-    "id_kind",
-    "id_prefix",
-    "birth",
-    "addr_key",
-    "addr_building",
-    "addr_locality",
-    "committee",
-]
-# what the loader made of the columns a side may lack ('' where it does)
-_MORE_COLS = [
-    "hukou_key",
-    "hukou_locality",
-    "hukou_flat",
-    "hukou_county",
-    "hukou_province",
-    "id_county",
-    "id_province",
-    "phone",
-    "phone_kind",
-    "arrived_on",
-    "registered_on",
-    "ethnicity",
-]
+# --- scores ----------------------------------------------------------------------------
 
 
-def _combined(field: pd.DataFrame, system: pd.DataFrame) -> pd.DataFrame:
-    parts = []
-    for frame in (field, system):
-        part = frame[_REC_COLS].copy()
-        for col in _MORE_COLS:
-            part[col] = frame.get(col, "")
-        part["sex_eff"] = frame["sex"].where(frame["sex"].ne(""), frame["id_sex"])
-        # a birth date read from a mistyped or damaged ID may carry the typo
-        part["birth_weak"] = frame["id_kind"].isin(
-            (IdKind.INVALID, IdKind.DAMAGED, IdKind.SUSPECT)
-        ) & frame["birth_from_id"].astype(bool)
-        parts.append(part)
-    recs = pd.concat(parts, ignore_index=True)
-    for col in recs.columns:
-        if col != "birth_weak":
-            recs[col] = recs[col].fillna("").astype(object)
-    return recs
+Coded = dict[str, tuple[np.ndarray, np.ndarray]]  # item -> (level codes, level names)
 
 
-def _score(levels: pd.DataFrame, rules: MatchingRules) -> np.ndarray:
+def _score(levels: pd.DataFrame, rules: MatchingRules, coded: Coded | None = None) -> np.ndarray:
     total = np.zeros(len(levels))
     for comp in COMPARISONS:
         # every level has a weight (checked when the rules were loaded)
-        total += levels[comp.item].map(rules.weights[comp.item]).to_numpy(dtype=float)
+        if coded is not None and comp.item in coded:
+            codes, names = coded[comp.item]
+        else:
+            codes, names = pd.factorize(levels[comp.item].to_numpy(dtype=object))
+        table = rules.weights[comp.item]
+        weight = np.array([table.get(n, np.nan) for n in names] + [np.nan], dtype=float)
+        total += weight[codes]
     if np.isnan(total).any():  # a comparison gave a level it does not declare
         raise ValueError("a comparison level without a weight")
     return total
@@ -273,7 +235,7 @@ def match_records(
     field = field.reset_index(drop=True)
     system = system.reset_index(drop=True)
     nf, ns = len(field), len(system)
-    recs = _combined(field, system)
+    recs = Records.from_sides(field, system)
     st = _State(nf, ns)
     usable = np.concatenate([field["usable"].to_numpy(bool), system["usable"].to_numpy(bool)])
     active = np.concatenate([np.ones(nf, bool), system["active"].to_numpy(bool)])
@@ -306,9 +268,9 @@ def match_records(
     # orient every pair as (a = residue row being decided, b = the other)
     candidates = pd.DataFrame()
     if len(pairs):
-        levels = compare_pairs(recs, pairs["a"].to_numpy(), pairs["b"].to_numpy())
+        levels, coded = compare_pairs_coded(recs, pairs["a"].to_numpy(), pairs["b"].to_numpy())
         pairs = pd.concat([pairs, levels], axis=1)
-        pairs["score"] = _score(levels, rules)
+        pairs["score"] = _score(levels, rules, coded)
         # the (field, system) candidates, for the run's own error estimate
         candidates = pairs[(pairs["a"] < nf) != (pairs["b"] < nf)].reset_index(drop=True)
         pairs = pairs[pairs["score"] >= rules.review].reset_index(drop=True)
@@ -342,7 +304,7 @@ _KNOWN_SAMPLE = 20_000
 
 
 def _estimate(
-    recs: pd.DataFrame,
+    recs: Records,
     st: _State,
     candidates: pd.DataFrame,
     residue_f: np.ndarray,
@@ -380,25 +342,39 @@ def _estimate(
 
 
 def _exact_tier(
-    recs: pd.DataFrame,
+    recs: Records,
     st: _State,
     rules: MatchingRules,
     pair_rows: list[pd.DataFrame],
     review_rows: list[pd.DataFrame],
 ) -> None:
     nf = st.nf
-    kinds = recs["id_kind"].to_numpy(dtype=object)
-    ids = recs["id"].to_numpy(dtype=object)
+    kinds = recs.full("id_kind")
+    ids = recs.id_keys()
     g = np.arange(len(recs))
     ok = (st.out == "") & np.isin(kinds, _USABLE)
-    fk = pd.DataFrame({"f": g[ok & (g < nf)], "id": pd.Series(ids[ok & (g < nf)], dtype=object)})
-    sk = pd.DataFrame({"s": g[ok & (g >= nf)], "id": pd.Series(ids[ok & (g >= nf)], dtype=object)})
-    both = fk.merge(sk, on="id")
-    # rows per ID on each side (the merge pairs every one with every one)
-    nf_id = both["id"].map(fk["id"].value_counts())
-    ns_id = both["id"].map(sk["id"].value_counts())
-    simple = both[(nf_id == 1) & (ns_id == 1)]
-    multi = both[(nf_id > 1) | (ns_id > 1)]
+    # the IDs of these rows, numbered 0.. (usable IDs are never '')
+    dense, id_names = pd.factorize(ids[ok])
+    code = np.full(len(recs), -1, dtype=np.int64)
+    code[ok] = dense
+    fk = pd.DataFrame({"f": g[ok & (g < nf)], "id": code[ok & (g < nf)]})
+    sk = pd.DataFrame({"s": g[ok & (g >= nf)], "id": code[ok & (g >= nf)]})
+    # rows per ID on each side
+    per_f = np.bincount(fk["id"].to_numpy(), minlength=len(id_names))
+    per_s = np.bincount(sk["id"].to_numpy(), minlength=len(id_names))
+    # an ID once on each side: its two rows, in field order (as a join keeps them)
+    f_id = fk["id"].to_numpy()
+    one = (per_f[f_id] == 1) & (per_s[f_id] == 1)
+    s_of = np.full(len(id_names), -1, dtype=np.int64)
+    s_id = sk["id"].to_numpy()
+    lone_s = per_s[s_id] == 1
+    s_of[s_id[lone_s]] = sk["s"].to_numpy()[lone_s]
+    simple = pd.DataFrame({"f": fk["f"].to_numpy()[one], "s": s_of[f_id[one]], "id": f_id[one]})
+    # IDs repeated on a side: every row with every row
+    several = (per_f > 1) | (per_s > 1)
+    multi = fk[several[f_id] & (per_s[f_id] > 0)].merge(
+        sk[several[s_id] & (per_f[s_id] > 0)], on="id"
+    )
 
     chosen = [simple[["f", "s"]]]
     if len(multi):
@@ -412,9 +388,9 @@ def _exact_tier(
         chosen.append(best[["f", "s"]])
     pairs = pd.concat(chosen, ignore_index=True)
     if len(pairs):
-        levels = compare_pairs_exact(recs, pairs["f"].to_numpy(), pairs["s"].to_numpy())
+        levels, coded = compare_pairs_exact(recs, pairs["f"].to_numpy(), pairs["s"].to_numpy())
         pairs = pd.concat([pairs.reset_index(drop=True), levels], axis=1)
-        pairs["score"] = _score(levels, rules)
+        pairs["score"] = _score(levels, rules, coded)
         # the same ID under a wholly different name: a person must look
         odd = pairs["name"].eq("different").to_numpy()
         if odd.any():
@@ -432,7 +408,8 @@ def _exact_tier(
             st.out[bad["f"].to_numpy()] = Outcome.REVIEW
             st.out[bad["s"].to_numpy()] = Outcome.REVIEW
             pairs = pairs[~odd]
-        _record_matches(recs, st, pairs, pair_rows)
+            coded = {k: (c[~odd], n) for k, (c, n) in coded.items()}
+        _record_matches(recs, st, pairs, pair_rows, coded)
 
     # rows of an ID that is matched elsewhere, or repeated with no partner
     by_id_f = fk[st.out[fk["f"].to_numpy(dtype=np.int64)] == ""]
@@ -441,19 +418,16 @@ def _exact_tier(
     _same_id_duplicates(st, by_id_s, "s", ids)
 
 
-def compare_pairs_exact(recs: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
+def compare_pairs_exact(recs: Records, a: np.ndarray, b: np.ndarray) -> tuple[pd.DataFrame, Coded]:
     """Levels for pairs known to share an ID (the ID comparison is skipped)."""
-    left = recs.iloc[a].reset_index(drop=True)
-    right = recs.iloc[b].reset_index(drop=True)
-    out = {"id": pd.Series(np.full(len(a), "exact", dtype=object), dtype=object)}
-    for comp in COMPARISONS:
-        if comp.item != "id":
-            out[comp.item] = pd.Series(comp.levels(left, right), dtype=object)
-    return pd.DataFrame(out)
+    levels, coded = compare_pairs_coded(recs, a, b, skip=("id",))
+    levels.insert(0, "id", pd.Series(np.full(len(a), "exact", dtype=object), dtype=object))
+    coded = {"id": (np.zeros(len(a), dtype=np.int8), np.array(["exact"], dtype=object))} | coded
+    return levels, coded
 
 
 def _apply_same(
-    recs: pd.DataFrame,
+    recs: Records,
     st: _State,
     fps: np.ndarray,
     same: set[tuple[str, str]],
@@ -489,16 +463,19 @@ def _apply_same(
 def _same_id_duplicates(st: _State, frame: pd.DataFrame, col: str, ids: np.ndarray) -> None:
     """Open rows sharing a valid ID: with a matched row of that ID they are
     duplicates of it; without, the first is kept open and the rest are its
-    duplicates."""
+    duplicates. ``ids``: the ID codes of every row."""
     if frame.empty:
         return
     lo, hi = (0, st.nf) if col == "f" else (st.nf, st.nf + st.ns)
     matched = np.flatnonzero(st.out[lo:hi] == Outcome.MATCHED) + lo
-    holder = dict(zip(ids[matched].tolist(), matched.tolist(), strict=True))
+    # the matched row of each ID (the last, if several)
+    back = matched[::-1]
+    codes, first = np.unique(ids[back], return_index=True)
+    holder = pd.Series(back[first], index=codes)
     rows = frame[col].to_numpy(dtype=np.int64)
-    keys = pd.Series(ids[rows], dtype=object)
+    keys = ids[rows]
     first_of = pd.Series(rows).groupby(keys, sort=False).transform("min").to_numpy()
-    target = np.array([holder.get(k, -1) for k in keys.tolist()], dtype=np.int64)
+    target = holder.reindex(keys).fillna(-1).to_numpy(dtype=np.int64)
     has_holder = target >= 0
     target = np.where(has_holder, target, first_of)
     dup = has_holder | (rows != first_of)
@@ -509,7 +486,11 @@ def _same_id_duplicates(st: _State, frame: pd.DataFrame, col: str, ids: np.ndarr
 
 
 def _record_matches(
-    recs: pd.DataFrame, st: _State, pairs: pd.DataFrame, pair_rows: list[pd.DataFrame]
+    recs: Records,
+    st: _State,
+    pairs: pd.DataFrame,
+    pair_rows: list[pd.DataFrame],
+    coded: Coded | None = None,
 ) -> None:
     if pairs.empty:
         return
@@ -519,21 +500,32 @@ def _record_matches(
     st.out[s] = Outcome.MATCHED
     st.partner[f] = s
     st.partner[s] = f
-    kinds = recs["id_kind"].to_numpy(dtype=object)
-    ids = recs["id"].to_numpy(dtype=object)
+    kinds = recs.full("id_kind")
+    ids_f, ids_s = recs.take("id", f), recs.take("id", s)
     items = [c.item for c in COMPARISONS]
     level_cols = [pairs[item].to_numpy(dtype=object) for item in items]
-    methods, reasons = [], []
-    cache: dict[tuple[object, ...], tuple[str, str]] = {}
-    for i, (kf, ks, *levels) in enumerate(zip(kinds[f], kinds[s], *level_cols, strict=True)):
-        key = (*levels, kf, ks)
-        hit = cache.get(key)
-        if hit is None or levels[0] == "one_error":
-            row = dict(zip(items, levels, strict=True))
-            hit = (_method(row["id"], kf, ks), _reason(row, ids[f[i]], ids[s[i]], kf, ks))
-            cache[key] = hit
-        methods.append(hit[0])
-        reasons.append(hit[1])
+    # method and reason are worked out once per distinct (levels, ID kinds)
+    # -- but for a repaired ID, whose reason names the mistyped digit
+    kf, ks = kinds[f], kinds[s]
+    kind_codes = recs.codes("id_kind")[0]
+    key = combine_codes(
+        [
+            coded[item][0] if coded is not None and item in coded else pd.factorize(col)[0]
+            for item, col in zip(items, level_cols, strict=True)
+        ]
+        + [kind_codes[f] + 1, kind_codes[s] + 1]
+    )
+    _uniq, first, codes = np.unique(key, return_index=True, return_inverse=True)
+    made_m, made_r = [], []
+    for i in first.tolist():
+        row = dict(zip(items, (c[i] for c in level_cols), strict=True))
+        made_m.append(_method(row["id"], kf[i], ks[i]))
+        made_r.append(_reason(row, ids_f[i], ids_s[i], kf[i], ks[i]))
+    methods = np.asarray(made_m, dtype=object)[codes]
+    reasons = np.asarray(made_r, dtype=object)[codes]
+    for i in np.flatnonzero(level_cols[0] == "one_error").tolist():
+        row = dict(zip(items, (c[i] for c in level_cols), strict=True))
+        reasons[i] = _reason(row, ids_f[i], ids_s[i], kf[i], ks[i])
     out = pd.DataFrame(
         {
             "f": f,
@@ -549,7 +541,7 @@ def _record_matches(
 
 
 def _assign_residue(
-    recs: pd.DataFrame,
+    recs: Records,
     st: _State,
     pairs: pd.DataFrame,
     rules: MatchingRules,
@@ -628,7 +620,7 @@ def _assign_residue(
         _record_matches(recs, st, oriented, pair_rows)
 
     # 2. a residue row that is the same person as a settled row: duplicate
-    kinds = recs["id_kind"].to_numpy(dtype=object)
+    kinds = recs.full("id_kind")
     for i in range(len(pairs)):
         x, y, sc = int(a[i]), int(b[i]), float(score[i])
         if sc < t_match:
@@ -651,7 +643,6 @@ def _assign_residue(
         dict(zip(items, values, strict=True))
         for values in zip(*(pairs[item].tolist() for item in items), strict=True)
     ]
-    ids = recs["id"].to_numpy(dtype=object)
     best: dict[int, float] = {}
     for i in range(len(pairs)):
         x, y, sc = int(a[i]), int(b[i]), float(score[i])
@@ -667,7 +658,10 @@ def _assign_residue(
         rev_s.append(s)
         rev_sc.append(sc)
         why = "证据不足以自动确认" if sc < t_match else "有多个相近的候选，无法自动确定"
-        rev_reason.append(f"{why}：" + _reason(level_rows[i], ids[f], ids[s], kinds[f], kinds[s]))
+        rev_reason.append(
+            f"{why}："
+            + _reason(level_rows[i], recs.value("id", f), recs.value("id", s), kinds[f], kinds[s])
+        )
     if rev_f:
         st.out[np.array(rev_f)] = Outcome.REVIEW
         st.out[np.array(rev_s)] = Outcome.REVIEW
@@ -735,7 +729,7 @@ def _person_row(st: _State, row: int, other: int, kinds: np.ndarray) -> int:
     return -1
 
 
-def _finish(recs: pd.DataFrame, st: _State, field: pd.DataFrame, system: pd.DataFrame) -> None:
+def _finish(recs: Records, st: _State, field: pd.DataFrame, system: pd.DataFrame) -> None:
     nf = st.nf
     g = np.arange(len(st.out))
     open_f = (st.out == "") & (g < nf)
@@ -743,20 +737,18 @@ def _finish(recs: pd.DataFrame, st: _State, field: pd.DataFrame, system: pd.Data
     st.out[open_f] = Outcome.FIELD_ONLY
     st.out[open_s] = Outcome.SYSTEM_ONLY
     # re-registration: the person's only record in the system is cancelled
-    inactive_ids = set(
-        system.loc[~system["active"].astype(bool) & system["id_valid"].astype(bool), "id"].tolist()
-    )
-    if inactive_ids:
-        ids = recs["id"].to_numpy(dtype=object)
-        for f in np.flatnonzero(open_f).tolist():
-            if ids[f] in inactive_ids:
-                st.note[f] = "系统中只有已注销的记录：需重新登记"
+    gone = ~system["active"].astype(bool).to_numpy() & system["id_valid"].astype(bool).to_numpy()
+    if gone.any():
+        ids = recs.id_keys()
+        rows = np.flatnonzero(open_f)
+        again = rows[np.isin(ids[rows], ids[nf + np.flatnonzero(gone)])]
+        st.note[again] = "系统中只有已注销的记录：需重新登记"
 
 
 def _result(
     field: pd.DataFrame,
     system: pd.DataFrame,
-    recs: pd.DataFrame,
+    recs: Records,
     st: _State,
     pair_rows: list[pd.DataFrame],
     review_rows: list[pd.DataFrame],
@@ -796,5 +788,5 @@ def _result(
     review["f"] = review["f"].astype(np.int64)
     from recon.matchers._diff import differences
 
-    diffs = differences(field, system, pairs)
+    diffs = differences(field, system, pairs, recs)
     return MatchResult(field=field, system=system, pairs=pairs, review=review, differences=diffs)
