@@ -68,6 +68,11 @@ _BRACKETS = re.compile(r"[（(【\[［〔][^）)】\]］〕]*[）)】\]］〕]")
 _ORDINAL = re.compile(r"第(?=\d)")
 _HASH = re.compile(r"(?<=\d)#")
 _FLOOR_F = re.compile(r"(?<=\d)[Ff](?=\d|$|-)")  # "5F", "9F1145": a floor
+_SPACE = re.compile(r"\s+")
+# quick tests: a character without which the pattern named cannot match
+_BRACKET_OPEN = re.compile(r"[（(【\[［〔]")  # _BRACKETS
+_DASH_LIKE = re.compile(r"[－—–―~～_、一]")  # _DASHES
+_CN_ANY = re.compile(_CN)  # _CN_NUM_BEFORE_UNIT
 
 
 def _cn_to_digits(m: re.Match[str]) -> str:
@@ -80,21 +85,34 @@ def clean(text: str) -> str:
 
     A fixed point (``clean(clean(s)) == clean(s)``): one numeral read can
     make another readable ("两三区第十座" -> "两三区10座" -> "23区10座"), so
-    the numeric steps repeat until nothing changes.
+    the numeric steps repeat until nothing changes. Each pattern runs only
+    where a character it needs is present (most addresses need none).
     """
-    s = unicodedata.normalize("NFKC", text)
-    s = simplified(s)
-    s = unicodedata.normalize("NFKC", re.sub(r"\s+", "", s))
-    s = _BRACKETS.sub("", s)
-    s = _DASHES.sub("-", s)
-    s = _HASH.sub("号", s).replace("#", "")
-    s = s.replace("衖", "弄").replace("號", "号")
+    s = simplified(unicodedata.normalize("NFKC", text))
+    s = unicodedata.normalize("NFKC", _SPACE.sub("", s))
+    if _BRACKET_OPEN.search(s):
+        s = _BRACKETS.sub("", s)
+    if _DASH_LIKE.search(s):
+        s = _DASHES.sub("-", s)
+    if "#" in s:
+        s = _HASH.sub("号", s).replace("#", "")
+    if "衖" in s or "號" in s:
+        s = s.replace("衖", "弄").replace("號", "号")
     for _ in range(4):
         before = s
-        s = _FLOOR_F.sub("楼", _ORDINAL.sub("", s))
-        s = _CN_NUM_BEFORE_UNIT.sub(_cn_to_digits, s)
-        s = _DASHES.sub("-", s.upper())  # 一 between digits, once the numerals are read
-        s = _ORDINAL.sub("", _LOOSE_DASH.sub("", s))
+        if "第" in s:
+            s = _ORDINAL.sub("", s)
+        if "F" in s or "f" in s:
+            s = _FLOOR_F.sub("楼", s)
+        if _CN_ANY.search(s):
+            s = _CN_NUM_BEFORE_UNIT.sub(_cn_to_digits, s)
+        s = s.upper()
+        if _DASH_LIKE.search(s):
+            s = _DASHES.sub("-", s)  # 一 between digits, once the numerals are read
+        if "-" in s:
+            s = _LOOSE_DASH.sub("", s)
+        if "第" in s:
+            s = _ORDINAL.sub("", s)
         if not s.isascii():  # a dash taken out may let two characters compose
             s = unicodedata.normalize("NFKC", s)
         s = s.strip(",，。.;；")
