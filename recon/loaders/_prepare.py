@@ -211,6 +211,18 @@ def _province_shorts() -> frozenset[str]:
     return frozenset(_province_short(p) for p in _region_names()[2] if p)
 
 
+@lru_cache(maxsize=1)
+def _name_sizes() -> dict[str, tuple[int, ...]]:
+    """The lengths (2-10, longest first) of the administrative names that
+    start with each pair of characters: the sizes worth trying at a place."""
+    _, counties, provinces = _region_names()
+    sizes: dict[str, set[int]] = {}
+    for name in (*counties, *provinces, *_province_shorts()):
+        if 2 <= len(name) <= 10:
+            sizes.setdefault(name[:2], set()).add(len(name))
+    return {start: tuple(sorted(s, reverse=True)) for start, s in sizes.items()}
+
+
 def _admin_parts(text: str) -> tuple[str, str, bool]:
     """(county, province) named at the head of a hukou address ('' if none),
     and whether that is all the text says.
@@ -221,10 +233,13 @@ def _admin_parts(text: str) -> tuple[str, str, bool]:
     """
     _, counties, provinces = _region_names()
     shorts = _province_shorts()
+    sizes_at = _name_sizes()
     county = province = ""
-    pos = 0
-    while pos < len(text):
-        for size in range(min(10, len(text) - pos), 1, -1):
+    pos, end = 0, len(text)
+    while pos < end:
+        for size in sizes_at.get(text[pos : pos + 2], ()):
+            if size > end - pos:
+                continue
             token = text[pos : pos + size]
             if token in shorts or token in provinces:
                 province = province or _province_short(token)
@@ -236,7 +251,7 @@ def _admin_parts(text: str) -> tuple[str, str, bool]:
             break
         else:
             break
-    return county, province, pos >= len(text)
+    return county, province, pos >= end
 
 
 # hukou texts already normalised in this process: both sides carry the same

@@ -605,14 +605,34 @@ def _number_at(s: str, i: int) -> re.Match[str] | None:
     return m if dashed_before or dashed_after else None
 
 
+def split_admin(s: str) -> tuple[dict[str, str], str]:
+    """The administrative prefix of a cleaned address and the rest (nothing
+    taken from a house key marked with :data:`NO_ADMIN`)."""
+    if s.startswith(NO_ADMIN):  # a house key that must not lose its start
+        return {}, s[len(NO_ADMIN) :]
+    return admin_prefix(s)
+
+
 def read(s: str) -> tuple[dict[str, str], list[str]]:
     """Parts and leftovers of a cleaned address (see :func:`clean`)."""
-    parts: dict[str, str] = {}
-    if s.startswith(NO_ADMIN):  # a house key that must not lose its start
-        s = s[len(NO_ADMIN) :]
-    else:
-        parts, s = admin_prefix(s)
+    admin, rest = split_admin(s)
+    head, body, leftovers = read_rest(rest)
+    parts = dict(head)
+    parts.update({k: v for k, v in admin.items() if k not in parts})
+    parts.update(body)
+    return parts, list(leftovers)
 
+
+Items = tuple[tuple[str, str], ...]
+
+
+@lru_cache(maxsize=500_000)
+def read_rest(s: str) -> tuple[Items, Items, tuple[str, ...]]:
+    """An address without its administrative prefix: the parts its leading
+    name gives, the parts its numbers give (in the order found) and the
+    leftovers. The prefix plays no part in reading the rest (no slot and no
+    rule looks at a province, city, district or town), so the rest is read
+    once however many prefixes it comes with."""
     # the leading name: up to the first number (a numbered road stays in it)
     head_end = 0
     while head_end < len(s):
@@ -630,7 +650,7 @@ def read(s: str) -> tuple[dict[str, str], list[str]]:
     reader = _Reader()
     if head:
         reader.in_estate = _split_head(head, body, reader.parts)
-    reader.parts.update({k: v for k, v in parts.items() if k not in reader.parts})
+    head_items = tuple(reader.parts.items())
 
     pos = 0
     run: list[str] = []
@@ -675,7 +695,8 @@ def read(s: str) -> tuple[dict[str, str], list[str]]:
         and not any(k in p for k in _ROOM_SLOTS)
     ):
         p["room"] = p.pop("building")  # "汽配城2671号", "兴舟大厦1521号": a stall, an office
-    return p, reader.leftovers
+    body_items = tuple(p.items())[len(head_items) :]  # the numbers never unset a name
+    return head_items, body_items, tuple(reader.leftovers)
 
 
 # --- the house key ------------------------------------------------------------------

@@ -116,8 +116,28 @@ def parse_address(text: str) -> Address:
     s = _g.clean(raw)
     if not s:
         return Address(text=raw, problems=("地址为空",))
-    parts, leftovers = _g.read(s)
-    return _finish(raw, parts, leftovers)
+    admin, rest = _g.split_admin(s)
+    parts, key, building, locality, leftover, problems = _read_and_key(rest)
+    ordered = {name: admin[name] for name in _g.ADMIN_LEVELS if name in admin}
+    ordered.update(parts)
+    return Address(
+        text=raw,
+        parts=ordered,
+        house_key=key,
+        building_key=building,
+        locality=locality,
+        leftover=leftover,
+        problems=problems,
+    )
+
+
+@lru_cache(maxsize=500_000)
+def _read_and_key(rest: str) -> tuple[_g.Items, str, str, str, str, tuple[str, ...]]:
+    """Everything but the administrative parts, for an address without its
+    prefix: read and keyed once however many prefixes it comes with (neither
+    the reading nor the key looks at a province, city, district or town)."""
+    head, body, leftovers = _g.read_rest(rest)
+    return _finish(dict(head + body), list(leftovers))
 
 
 # characters that can make a name read back otherwise when it leads a key
@@ -135,6 +155,7 @@ def _risky(parts: dict[str, str], head: str, locality: str, key: str) -> bool:
     return risky or "-" in key or key.startswith(_g.NO_ADMIN)
 
 
+@lru_cache(maxsize=65_536)
 def _key_of(key: str) -> str:
     """The house key of a house key, read again ("" if anything is left over)."""
     parts, leftovers = _g.read(_g.clean(key))
@@ -142,7 +163,11 @@ def _key_of(key: str) -> str:
     return "" if leftovers else _g.compose(parts, with_flat=True)
 
 
-def _finish(raw: str, parts: dict[str, str], leftovers: list[str]) -> Address:
+def _finish(
+    parts: dict[str, str], leftovers: list[str]
+) -> tuple[_g.Items, str, str, str, str, tuple[str, ...]]:
+    """(parts in their order, house key, building key, locality, leftover,
+    problems) of parts read without their administrative prefix."""
     problems = _g.tidy(parts)
     head = _g.head_of(parts)
     locality = _g.estate_key(parts) if head == "estate" else parts.get(head, "")
@@ -166,16 +191,8 @@ def _finish(raw: str, parts: dict[str, str], leftovers: list[str]) -> Address:
     building = _g.compose(parts, with_flat=False)
     if leftovers:
         key += "〔" + "|".join(leftovers) + "〕"
-    ordered = {name: parts[name] for name in PART_NAMES if name in parts}
-    return Address(
-        text=raw,
-        parts=ordered,
-        house_key=key,
-        building_key=building,
-        locality=locality,
-        leftover="|".join(leftovers),
-        problems=tuple(problems),
-    )
+    ordered = tuple((name, parts[name]) for name in PART_NAMES if name in parts)
+    return ordered, key, building, locality, "|".join(leftovers), tuple(problems)
 
 
 # --- the column path --------------------------------------------------------------
