@@ -115,7 +115,7 @@ def _clear() -> None:
                 fn.cache_clear()
 
 
-_TABLES = ("_gazetteer", "_starts", "_region_names", "_province_shorts", "_name_sizes")
+_TABLES = ("_gazetteer", "_sizes", "_starts", "_region_names", "_province_shorts", "_name_sizes")
 
 
 def outputs(texts: list[str]) -> tuple[dict[str, object], dict[str, float]]:

@@ -201,18 +201,32 @@ def _gazetteer() -> tuple[dict[str, str], int]:
 
 
 @lru_cache(maxsize=1)
-def _starts() -> frozenset[str]:
-    """The first two characters of every region name: a quick test."""
-    return frozenset(name[:2] for name in _gazetteer()[0])
+def _sizes() -> dict[str, tuple[int, ...]]:
+    """The lengths of the region names (longest first) that start with each
+    pair of characters: the only lengths worth trying at a place."""
+    sizes: dict[str, set[int]] = {}
+    for name in _gazetteer()[0]:
+        sizes.setdefault(name[:2], set()).add(len(name))
+    return {start: tuple(sorted(s, reverse=True)) for start, s in sizes.items()}
 
 
 _BARE_CITIES = frozenset(("上海", "北京", "天津", "重庆"))
 
 
 _ROAD_WORD = re.compile(r"路|街|巷|弄|大道|公路|(?<!新)村|镇|乡|街道")
+_LEAD = re.compile(r"[^\dA-Z\-]*")  # the name a text starts with
+_GROUPED = re.compile(r"[^\dA-Z\-]*\d+(?:组(?!团)|队)")  # a name, then a group
 
 
 def strip_places(name: str, before_estate: bool = True) -> tuple[list[tuple[str, str]], str]:
+    """Place names taken off the start of ``name``, and the rest (see
+    :func:`_strip_places`)."""
+    found, rest = _strip_places(name, before_estate)
+    return list(found), rest
+
+
+@lru_cache(maxsize=65_536)
+def _strip_places(name: str, before_estate: bool) -> tuple[tuple[tuple[str, str], ...], str]:
     """Place names (with or without their suffix: 杭州市, 杭州) taken off the
     start of ``name``: [(level, place)], the rest. A place that starts a road
     or estate name is kept ("宁波南路", "杭州大厦", "浙江大学"). With
@@ -222,41 +236,50 @@ def strip_places(name: str, before_estate: bool = True) -> tuple[list[tuple[str,
     (:func:`canonical_estate`), so that "东阳金发小区" and "金发小区" agree.
     """
     found: list[tuple[str, str]] = []
-    names, longest = _gazetteer()
-    starts = _starts()
+    names = _gazetteer()[0]
+    sizes_at = _sizes()
     stripped = True
-    while stripped and len(name) > 2 and name[:2] in starts:
+    while stripped and len(name) > 2 and name[:2] in sizes_at:
         stripped = False
-        for k in range(min(longest, len(name) - 1), 1, -1):
+        top = len(name) - 1
+        for k in sizes_at[name[:2]]:
+            if k > top:
+                continue
             level = names.get(name[:k])
-            if level and not _keeps_name(name[k:]):
+            if level and not _keeps_word(_LEAD.match(name, k).group(0)):  # type: ignore[union-attr]
                 if not before_estate and name[k - 1] not in "省市区县旗盟州":
-                    lead = re.match(r"[^\dA-Z\-]*", name[k:])
-                    word = lead.group(0) if lead else ""
-                    follows = any(word[:j] in names for j in range(min(longest, len(word)), 1, -1))
-                    grouped = re.match(r"[^\dA-Z\-]*\d+(?:组(?!团)|队)", name[k:]) is not None
+                    word = _LEAD.match(name, k).group(0)  # type: ignore[union-attr]
+                    follows = any(
+                        word[:j] in names for j in sizes_at.get(word[:2], ()) if j <= len(word)
+                    )
+                    grouped = _GROUPED.match(name, k) is not None
                     if not (follows or grouped or _ROAD_WORD.search(word)):
                         continue
                 found.append((level, name[:k]))
                 name = name[k:]
                 stripped = True
                 break
-    return found, name
+    return tuple(found), name
 
 
 def _keeps_name(rest: str) -> bool:
     """Whether a place name followed by ``rest`` belongs to the name after it
     (not when another place name follows: "台州市路桥区")."""
-    lead = re.match(r"[^\dA-Z\-]*", rest)
-    word = lead.group(0) if lead else ""
+    return _keeps_word(_LEAD.match(rest).group(0))  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=65_536)
+def _keeps_word(word: str) -> bool:
+    """:func:`_keeps_name` of a rest that starts with the name ``word``."""
     if not word or word in _GENERIC:
         return True
     if not _KEEPS_NAME.match(word):
         return False
-    names, longest = _gazetteer()
+    names = _gazetteer()[0]
     return not any(
         word[:k] in names and word[k - 1] in "省市区县旗盟州"
-        for k in range(min(longest, len(word)), 2, -1)
+        for k in _sizes().get(word[:2], ())
+        if 2 < k <= len(word)
     )
 
 
@@ -273,10 +296,20 @@ def admin_prefix(s: str) -> tuple[dict[str, str], str]:
     found: list[tuple[str, str]] = []
     rest = s
     m = ADMIN.match(s)
-    if m and m.end() and any(m.group(name) for name in ADMIN_LEVELS):
-        found = [(name, m.group(name)) for name in ADMIN_LEVELS if m.group(name)]
+    if m and m.end():
+        province, city, district, town_name = m.groups()  # ADMIN_LEVELS, in order
+        if province:
+            found.append(("province", province))
+        if city:
+            found.append(("city", city))
+        if district:
+            found.append(("district", district))
+        if town_name:
+            found.append(("town", town_name))
+    if found:
+        assert m is not None
         rest = s[m.end() :]
-        if found and found[-1][1] in _BARE_CITIES and _keeps_name(rest):  # "北京西路"
+        if found[-1][1] in _BARE_CITIES and _keeps_name(rest):  # "北京西路"
             rest = found.pop()[1] + rest
         names = _gazetteer()[0]
         while found and found[-1][0] != "town" and found[-1][1] not in names:
@@ -302,8 +335,7 @@ def admin_prefix(s: str) -> tuple[dict[str, str], str]:
 def reads_as_admin(key: str) -> bool:
     """Whether parsing ``key`` would take its start for a province, city,
     district or town."""
-    head = re.match(r"[^\dA-Z\-]*", key)
-    name = head.group(0) if head else ""
+    name = _LEAD.match(key).group(0)  # type: ignore[union-attr]
     # only the name and whether a number follows it matter: asked once per name
     return _name_reads_as_admin(name + ("0" if len(name) < len(key) else ""))
 
@@ -536,6 +568,7 @@ class _Reader:
             self.leftovers.append(chunk)
 
 
+_GROUP_FIRST = re.compile(r"[0-9]+(?:组(?!团)|队)")
 _VILLAGE_IN = re.compile(r"^(?P<village>.+?(?<!新)村)(?:民委员会|委会|委)?(?P<rest>.*)$")
 
 
@@ -543,7 +576,7 @@ def _split_head(head: str, body: str, parts: dict[str, str]) -> bool:
     """The name before the first number: road, estate or village. True when
     the reader starts inside an estate."""
     village = _VILLAGE_IN.match(head)
-    if re.match(r"[0-9]+(?:组(?!团)|队)", body):  # "联明1组", "建北村顾家头4组"
+    if _GROUP_FIRST.match(body):  # "联明1组", "建北村顾家头4组"
         if village:
             parts["village"] = village.group("village")
             if village.group("rest"):
