@@ -25,6 +25,8 @@ _CN_VALUE = {
     "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }  # fmt: skip
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+_CN_CHARS = "".join((*_CN_VALUE, *_CN_UNIT))
+_CN_DIGIT_TABLE = str.maketrans({ch: str(v) for ch, v in _CN_VALUE.items()})
 
 
 def chinese_number(text: str) -> int | None:
@@ -33,10 +35,10 @@ def chinese_number(text: str) -> int | None:
     Digit by digit when there is no unit (十百千), else positional. Only what
     addresses hold (below 10,000); the tests hold it to cn2an.
     """
-    if not text or any(ch not in _CN_VALUE and ch not in _CN_UNIT for ch in text):
+    if not text or text.strip(_CN_CHARS):
         return None
-    if not any(ch in _CN_UNIT for ch in text):
-        return int("".join(str(_CN_VALUE[ch]) for ch in text))
+    if "十" not in text and "百" not in text and "千" not in text:
+        return int(text.translate(_CN_DIGIT_TABLE))
     total, digit, last_unit = 0, None, 10_000
     for ch in text:
         if ch in _CN_VALUE:

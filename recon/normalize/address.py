@@ -209,62 +209,82 @@ _NAME_CHAR = (
     r"[^\x00-\x{2FFF}\x{3000}-\x{303F}\x{FF00}-\x{FFEF}"
     "路街巷道省市区县镇乡旗盟州村组队弄衖号幢栋座楼层室户房单元支第小社园校场门期排]"
 )
-_FAST = (
+_FAST_HEAD = (  # the prefix and road: no digit in them
     r"^(?P<pre>(?:上海市?)?(?:" + _NAME_CHAR + r"{2,4}区)?(?:" + _NAME_CHAR + r"{2,6}(?:镇|街道))?)"
-    r"(?P<road>(?:" + _NAME_CHAR + r"{1,10}(?:路|街|巷|大道)))?"
-    r"(?P<lane>[0-9]{1,5})弄(?P<number>[0-9]{1,4})(?:号楼|号|幢|栋|-)"
+    r"(?P<road>(?:" + _NAME_CHAR + r"{1,10}(?:路|街|巷|大道)))?$"
+)
+_FAST_NUMBERS = (  # the numbers, after everything up to the first digit
+    r"^(?P<head>[^0-9]*)(?P<lane>[0-9]{1,5})弄(?P<number>[0-9]{1,4})(?:号楼|号|幢|栋|-)"
     r"(?:(?P<floor>[0-9]{1,2})楼)?(?P<room>[0-9]{3,4})室?$"
 )
+# The plain shape is the two run one after the other. No character of the
+# prefix or the road is a digit, so the lane starts at the first digit: a
+# text has the shape when its numbers do and the text before them (the
+# head) is a prefix and road. The numbers are matched on every text, the
+# costly name pattern once per distinct head.
+_FAST = _FAST_HEAD.removesuffix("$") + _FAST_NUMBERS.removeprefix(r"^(?P<head>[^0-9]*)")
 
 
-def _fast_keys(uniques: list[str]) -> tuple[list[bool], list[str], list[str], list[str]]:
-    """Keys of the plain-shape addresses (see above); others left to the parser."""
+def _fast_keys(uniques: list[str]) -> tuple[np.ndarray, list[str], list[str], list[str]]:
+    """Keys of the plain-shape addresses (see above); others left to the parser.
+
+    Returns a mask of the texts keyed here and the keys, building keys and
+    localities ("" where not keyed), all built column-wise.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    n = len(uniques)
     arr = pa.array(uniques, type=pa.string())
     clean = pc.replace_substring_regex(pc.utf8_normalize(arr, "NFKC"), r"\s+", "")
-    found = pc.extract_regex(clean, _FAST)
-    ok = found.is_valid().to_pylist()
-    if not any(ok):
-        n = len(uniques)
-        return [False] * n, [""] * n, [""] * n, [""] * n
-    pre, road, lane, number, floor, room = (
-        found.field(name).to_pylist() for name in ("pre", "road", "lane", "number", "floor", "room")
-    )
-    simple: dict[tuple[str, str], bool] = {}
-    keys, buildings, localities = [], [], []
-    for i, good in enumerate(ok):
-        if not good:
-            keys.append("")
-            buildings.append("")
-            localities.append("")
-            continue
-        if floor[i] and int(floor[i]) != int(room[i]) // 100:
-            ok[i] = False  # a floor the room does not imply: kept in the key
-            keys.append("")
-            buildings.append("")
-            localities.append("")
-            continue
-        r = road[i] or ""
-        head = (pre[i] or "", r)
-        plain = simple.get(head)
-        if plain is None:
-            # the parser reads this prefix and road the same way (no traditional
-            # character, no place name starting the road): asked once per head
-            probe = parse_address(head[0] + r + "1弄1号101室")
-            plain = simple[head] = probe.house_key == f"{r}1弄1号101室" and not probe.leftover
-        if not plain:
-            ok[i] = False
-            keys.append("")
-            buildings.append("")
-            localities.append("")
-            continue
-        building = f"{r}{int(lane[i])}弄{int(number[i])}号"
-        buildings.append(building)
-        keys.append(f"{building}{int(room[i])}室")
-        localities.append(r)
-    return ok, keys, buildings, localities
+    found = pc.extract_regex(clean, _FAST_NUMBERS)
+    ok = np.asarray(found.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    keys = np.full(n, "", dtype=object)
+    buildings = np.full(n, "", dtype=object)
+    localities = np.full(n, "", dtype=object)
+    if ok.any():
+        rows = np.flatnonzero(ok)
+        got = pc.filter(found, pa.array(ok))
+        heads = pc.dictionary_encode(got.field("head"))
+        named = pc.extract_regex(heads.dictionary, _FAST_HEAD)
+        pre_of = pc.fill_null(named.field("pre"), "").to_pylist()
+        road_of = pc.fill_null(named.field("road"), "").to_pylist()
+        plain_of = np.array(
+            [
+                shaped and _plain_head(pre, road)
+                for shaped, pre, road in zip(
+                    named.is_valid().to_pylist(), pre_of, road_of, strict=True
+                )
+            ],
+            dtype=bool,
+        )
+        head = np.asarray(heads.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        room = np.asarray(pc.cast(got.field("room"), pa.int64()).to_numpy())
+        floor = pc.fill_null(got.field("floor"), "")
+        has_floor = np.asarray(pc.not_equal(floor, "").to_numpy(zero_copy_only=False), dtype=bool)
+        floor_no = np.asarray(pc.cast(pc.if_else(has_floor, floor, "0"), pa.int64()).to_numpy())
+        # a floor the room does not imply is kept in the key: the parser's case
+        good = (~has_floor | (floor_no == room // 100)) & plain_of[head]
+        road = pc.take(pa.array(road_of, type=pa.string()), pa.array(head))
+        lane_s = pc.cast(pc.cast(got.field("lane"), pa.int64()), pa.string())
+        number_s = pc.cast(pc.cast(got.field("number"), pa.int64()), pa.string())
+        building = pc.binary_join_element_wise(road, lane_s, "弄", number_s, "号", "")
+        key = pc.binary_join_element_wise(building, pc.cast(pa.array(room), pa.string()), "室", "")
+        mask = pa.array(good)
+        kept = rows[good]
+        keys[kept] = pc.filter(key, mask).to_pylist()
+        buildings[kept] = pc.filter(building, mask).to_pylist()
+        localities[kept] = pc.filter(road, mask).to_pylist()
+        ok[rows[~good]] = False
+    return ok, keys.tolist(), buildings.tolist(), localities.tolist()
+
+
+@lru_cache(maxsize=4096)
+def _plain_head(pre: str, road: str) -> bool:
+    """Whether the parser reads this prefix and road the way the plain shape
+    does (no traditional character, no place name starting the road)."""
+    probe = parse_address(pre + road + "1弄1号101室")
+    return probe.house_key == f"{road}1弄1号101室" and not probe.leftover
 
 
 def normalize_addresses(values: pd.Series) -> pd.DataFrame:
@@ -276,13 +296,12 @@ def normalize_addresses(values: pd.Series) -> pd.DataFrame:
     plain-shape texts in one vectorised pass.
     """
     codes, found = pd.factorize(values.fillna("").astype(str))
-    uniques = [str(u) for u in found]
+    uniques = [str(u) for u in found.tolist()]
     ok, keys, buildings, localities = _fast_keys(uniques)
     parsed: dict[int, Address] = {}
-    for i, good in enumerate(ok):
-        if not good:
-            a = parsed[i] = parse_address(uniques[i])
-            keys[i], buildings[i], localities[i] = a.house_key, a.building_key, a.locality
+    for i in np.flatnonzero(~ok).tolist():
+        a = parsed[i] = parse_address(uniques[i])
+        keys[i], buildings[i], localities[i] = a.house_key, a.building_key, a.locality
     links = _estate_links(parsed.values())
     if links:
         for i, a in parsed.items():
