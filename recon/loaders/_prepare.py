@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recon.normalize.address import normalize_addresses
+from recon.normalize.address import gc_paused, normalize_addresses
 from recon.normalize.ids import IdKind, normalize_ids
 from recon.normalize.names import UNKNOWN, normalize_names
 from recon.normalize.values import normalize_phones, normalize_sex
@@ -266,17 +266,18 @@ def _hukou_parts(texts: list[str]) -> list[tuple[str, str, str, str, str]]:
         if len(_HUKOU_DONE) + len(todo) > _HUKOU_DONE_MAX:
             _HUKOU_DONE.clear()
         keys = normalize_addresses(pd.Series(todo, dtype=object))
-        for text, key, locality, flat in zip(
-            todo,
-            keys["addr_key"].tolist(),
-            keys["addr_locality"].tolist(),
-            keys["addr_flat"].tolist(),
-            strict=True,
-        ):
-            county, province, only_admin = _admin_parts(text)
-            if only_admin:  # '安徽省': no place in it
-                key = locality = flat = ""
-            _HUKOU_DONE[text] = (key, locality, flat, county, province)
+        with gc_paused():
+            for text, key, locality, flat in zip(
+                todo,
+                keys["addr_key"].tolist(),
+                keys["addr_locality"].tolist(),
+                keys["addr_flat"].tolist(),
+                strict=True,
+            ):
+                county, province, only_admin = _admin_parts(text)
+                if only_admin:  # '安徽省': no place in it
+                    key = locality = flat = ""
+                _HUKOU_DONE[text] = (key, locality, flat, county, province)
     return [_HUKOU_DONE[t] for t in texts]
 
 
@@ -285,7 +286,7 @@ def hukou_columns(values: pd.Series) -> pd.DataFrame:
     road), flat (the key without its locality), county and province named at
     its head ('' where unknown). Per distinct text."""
     codes, uniques = pd.factorize(values.fillna("").astype(str))
-    parts = _hukou_parts([str(u) for u in uniques])
+    parts = _hukou_parts([str(u) for u in uniques.tolist()])
     return pd.DataFrame(
         {
             name: pd.Series(
