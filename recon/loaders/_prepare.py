@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recon.normalize.address import gc_paused, normalize_addresses
+from recon.normalize.address import address_keys, gc_paused, normalize_addresses
 from recon.normalize.ids import IdKind, normalize_ids
 from recon.normalize.names import UNKNOWN, normalize_names
 from recon.normalize.values import normalize_phones, normalize_sex
@@ -265,15 +265,9 @@ def _hukou_parts(texts: list[str]) -> list[tuple[str, str, str, str, str]]:
     if todo:
         if len(_HUKOU_DONE) + len(todo) > _HUKOU_DONE_MAX:
             _HUKOU_DONE.clear()
-        keys = normalize_addresses(pd.Series(todo, dtype=object))
+        keys, _, localities, flats = address_keys(todo)  # todo: distinct texts
         with gc_paused():
-            for text, key, locality, flat in zip(
-                todo,
-                keys["addr_key"].tolist(),
-                keys["addr_locality"].tolist(),
-                keys["addr_flat"].tolist(),
-                strict=True,
-            ):
+            for text, key, locality, flat in zip(todo, keys, localities, flats, strict=True):
                 county, province, only_admin = _admin_parts(text)
                 if only_admin:  # '安徽省': no place in it
                     key = locality = flat = ""

@@ -74,7 +74,9 @@ _SPACE = re.compile(r"\s+")
 # quick tests: a character without which the pattern named cannot match
 _BRACKET_OPEN = re.compile(r"[（(【\[［〔]")  # _BRACKETS
 _DASH_LIKE = re.compile(r"[－—–―~～_、一]")  # _DASHES
-_CN_ANY = re.compile(_CN)  # _CN_NUM_BEFORE_UNIT
+# _CN_NUM_BEFORE_UNIT: only a whole run of numerals can be followed by a unit
+# word (none starts with a numeral), so one numeral before one is enough
+_CN_BEFORE_UNIT = re.compile(_CN + _CN_NUM_BEFORE_UNIT.pattern.split(f"({_CN}+)", 1)[1])
 
 
 def _cn_to_digits(m: re.Match[str]) -> str:
@@ -91,7 +93,9 @@ def clean(text: str) -> str:
     where a character it needs is present (most addresses need none).
     """
     s = simplified(unicodedata.normalize("NFKC", text))
-    s = unicodedata.normalize("NFKC", _SPACE.sub("", s))
+    if " " in s or not s.isprintable():  # any other white space is unprintable
+        s = _SPACE.sub("", s)
+    s = unicodedata.normalize("NFKC", s)
     if _BRACKET_OPEN.search(s):
         s = _BRACKETS.sub("", s)
     if _DASH_LIKE.search(s):
@@ -106,7 +110,7 @@ def clean(text: str) -> str:
             s = _ORDINAL.sub("", s)
         if "F" in s or "f" in s:
             s = _FLOOR_F.sub("楼", s)
-        if _CN_ANY.search(s):
+        if _CN_BEFORE_UNIT.search(s):
             s = _CN_NUM_BEFORE_UNIT.sub(_cn_to_digits, s)
         s = s.upper()
         if _DASH_LIKE.search(s):
@@ -806,27 +810,37 @@ def head_of(parts: dict[str, str]) -> str:
 
 def compose(parts: dict[str, str], with_flat: bool) -> str:
     """The house key (``with_flat``) or the building key of parsed parts."""
+    return compose_both(parts)[0 if with_flat else 1]
+
+
+def compose_both(parts: dict[str, str]) -> tuple[str, str]:
+    """The house key and the building key of parsed parts (see :func:`compose`)."""
     head = head_of(parts)
-    names = [estate_key(parts) if head == "estate" else parts[head]] if head else []
-    if head == "village" and "place" in parts:
-        names.append(parts["place"])
-    tail = []
+    if head == "estate":
+        building = estate_key(parts)
+    elif head:
+        building = parts[head]
+        if head == "village" and "place" in parts:
+            building += parts["place"]
+    else:
+        building = ""
     for slot in ("group", "lane", "sublane", "number", "phase", "zone", "row", "building"):
         if slot == "group" and head not in ("village", ""):
             continue
         if slot in parts:
-            tail.append(parts[slot] + _WORD[slot])
-    if with_flat:
-        if "unit" in parts:
-            tail.append(parts["unit"] + "单元")
-        floor, room = key_room(parts)
-        if floor:
-            tail.append(floor + "楼")
-        if room:
-            tail.append(room + "室")
-    key = "".join(names + tail)
+            building += parts[slot] + _WORD[slot]
+    key = building
+    if "unit" in parts:
+        key += parts["unit"] + "单元"
+    floor, room = key_room(parts)
+    if floor:
+        key += floor + "楼"
+    if room:
+        key += room + "室"
+    # a key that would parse with its start taken for a province, district or
+    # town (":路" + "省", "某乡某路") is marked, so that it parses to itself
     if reads_as_admin(key):
-        # the key would parse with its start taken for a province, district or
-        # town (":路" + "省", "某乡某路"): marked, so that it parses to itself
         key = NO_ADMIN + key
-    return key
+    if reads_as_admin(building):
+        building = NO_ADMIN + building
+    return key, building

@@ -63,6 +63,7 @@ __all__ = [
     "ADDRESS_COLUMNS",
     "PART_NAMES",
     "Address",
+    "address_keys",
     "chinese_number",
     "normalize_addresses",
     "parse_address",
@@ -177,7 +178,7 @@ def _finish(
         problems.append("缺少路名或村名")
     if leftovers:
         problems.append("有无法识别的部分")
-    key = _g.compose(parts, with_flat=True)
+    key, building = _g.compose_both(parts)
     if (
         head not in ("road", "")
         and not leftovers
@@ -189,8 +190,7 @@ def _finish(
         leftovers.append(parts.pop(head))
         parts.pop("place", None)
         parts.pop(_g.VILLAGE_FIRST, None)
-        key = _g.compose(parts, with_flat=True)
-    building = _g.compose(parts, with_flat=False)
+        key, building = _g.compose_both(parts)
     if leftovers:
         key += "〔" + "|".join(leftovers) + "〕"
     ordered = tuple((name, parts[name]) for name in PART_NAMES if name in parts)
@@ -298,31 +298,44 @@ def normalize_addresses(values: pd.Series) -> pd.DataFrame:
     plain-shape texts in one vectorised pass.
     """
     codes, found = pd.factorize(values.fillna("").astype(str))
-    uniques = [str(u) for u in found.tolist()]
-    ok, keys, buildings, localities = _fast_keys(uniques)
-    parsed: dict[int, Address] = {}
-    with gc_paused():
-        for i in np.flatnonzero(~ok).tolist():
-            a = parsed[i] = parse_address(uniques[i])
-            keys[i], buildings[i], localities[i] = a.house_key, a.building_key, a.locality
-    links = _estate_links(parsed.values())
-    if links:
-        for i, a in parsed.items():
-            linked = _linked(a, links)
-            if linked is not None:
-                keys[i], buildings[i], localities[i] = linked
-    flats = [_flat_part(k, c) for k, c in zip(keys, localities, strict=True)]
+    columns = address_keys([str(u) for u in found.tolist()])
     return pd.DataFrame(
         {
             col: pd.Series(np.asarray(vals, dtype=object)[codes], index=values.index, dtype=object)
-            for col, vals in (
-                ("addr_key", keys),
-                ("addr_building", buildings),
-                ("addr_locality", localities),
-                ("addr_flat", flats),
-            )
+            for col, vals in zip(ADDRESS_COLUMNS, columns, strict=True)
         }
     )
+
+
+def address_keys(texts: list[str]) -> tuple[list[str], list[str], list[str], list[str]]:
+    """:func:`normalize_addresses` of distinct texts, as four lists in the
+    order of :data:`ADDRESS_COLUMNS` (key, building, locality, flat)."""
+    ok, keys, buildings, localities = _fast_keys(texts)
+    parsed: dict[int, tuple[dict[str, str], str]] = {}
+    with gc_paused():
+        for i in np.flatnonzero(~ok).tolist():
+            keys[i], buildings[i], localities[i], parts, leftover = _text_keys(texts[i])
+            parsed[i] = (dict(parts), leftover)
+    links = _estate_links(p for p, _ in parsed.values())
+    if links:
+        for i, (p, leftover) in parsed.items():
+            linked = _linked(p, leftover, links)
+            if linked is not None:
+                keys[i], buildings[i], localities[i] = linked
+    flats = [_flat_part(k, c) for k, c in zip(keys, localities, strict=True)]
+    return keys, buildings, localities, flats
+
+
+@lru_cache(maxsize=500_000)
+def _text_keys(text: str) -> tuple[str, str, str, _g.Items, str]:
+    """(house key, building key, locality, parts but the administrative ones,
+    leftover) of :func:`parse_address`, without making the Address."""
+    s = _g.clean(text)
+    if not s:
+        return "", "", "", (), ""
+    rest = _g.split_admin(s)[1]
+    parts, key, building, locality, leftover, _ = _read_and_key(rest)
+    return key, building, locality, parts, leftover
 
 
 @contextmanager
@@ -340,7 +353,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _estate_links(addresses: Iterable[Address]) -> dict[str, dict[str, str]]:
+def _estate_links(addresses: Iterable[dict[str, str]]) -> dict[str, dict[str, str]]:
     """Estate name -> its road and number, where the column ties it to one.
 
     An address that names both ("文三路90号东部软件园1号楼") says where the
@@ -348,8 +361,7 @@ def _estate_links(addresses: Iterable[Address]) -> dict[str, dict[str, str]]:
     keyed by the road. An estate seen at two road numbers is left alone.
     """
     seen: dict[str, set[tuple[tuple[str, str], ...]]] = {}
-    for a in addresses:
-        p = a.parts
+    for p in addresses:  # the parts of each address
         if "estate" in p and "road" in p and ("lane" in p or "number" in p):
             # under a lane the number is the building: the lane places the estate
             slots = ("road", "lane", "sublane") if "lane" in p else ("road", "number")
@@ -358,10 +370,12 @@ def _estate_links(addresses: Iterable[Address]) -> dict[str, dict[str, str]]:
     return {e: dict(next(iter(h))) for e, h in seen.items() if len(h) == 1}
 
 
-def _linked(a: Address, links: dict[str, dict[str, str]]) -> tuple[str, str, str] | None:
-    """(house key, building key, locality) of an estate-only address keyed by
-    the road its estate is tied to; None when it is not such an address."""
-    p = a.parts
+def _linked(
+    p: dict[str, str], leftover: str, links: dict[str, dict[str, str]]
+) -> tuple[str, str, str] | None:
+    """(house key, building key, locality) of an estate-only address (its
+    parts and leftover) keyed by the road its estate is tied to; None when it
+    is not such an address."""
     head = links.get(_g.estate_key(p)) if "estate" in p else None
     if head is None or any(k in p for k in ("lane", "sublane", "number")):
         return None
@@ -369,10 +383,10 @@ def _linked(a: Address, links: dict[str, dict[str, str]]) -> tuple[str, str, str
         return None
     parts = {**p, **head}
     _g.tidy(parts)
-    key = _g.compose(parts, with_flat=True)
-    if a.leftover:
-        key += "〔" + a.leftover + "〕"
-    return key, _g.compose(parts, with_flat=False), head["road"]
+    key, building = _g.compose_both(parts)
+    if leftover:
+        key += "〔" + leftover + "〕"
+    return key, building, head["road"]
 
 
 def _flat_part(key: str, locality: str) -> str:
