@@ -311,11 +311,13 @@ def address_keys(texts: list[str]) -> tuple[list[str], list[str], list[str], lis
     """:func:`normalize_addresses` of distinct texts, as four lists in the
     order of :data:`ADDRESS_COLUMNS` (key, building, locality, flat)."""
     ok, keys, buildings, localities = _fast_keys(texts)
-    parsed: dict[int, tuple[dict[str, str], str]] = {}
+    todo = np.flatnonzero(~ok).tolist()
     with gc_paused():
-        for i in np.flatnonzero(~ok).tolist():
-            keys[i], buildings[i], localities[i], parts, leftover = _text_keys(texts[i])
-            parsed[i] = (dict(parts), leftover)
+        found = _parse_keys([texts[i] for i in todo])
+    parsed: dict[int, tuple[dict[str, str], str]] = {}
+    for i, (key, building, locality, parts, leftover) in zip(todo, found, strict=True):
+        keys[i], buildings[i], localities[i] = key, building, locality
+        parsed[i] = (dict(parts), leftover)
     links = _estate_links(p for p, _ in parsed.values())
     if links:
         for i, (p, leftover) in parsed.items():
@@ -326,16 +328,33 @@ def address_keys(texts: list[str]) -> tuple[list[str], list[str], list[str], lis
     return keys, buildings, localities, flats
 
 
-@lru_cache(maxsize=500_000)
-def _text_keys(text: str) -> tuple[str, str, str, _g.Items, str]:
+TextKeys = tuple[str, str, str, _g.Items, str]
+# texts keyed in this process (the other side, a later worklist): the same
+# person's address is met more than once
+_KEYED: dict[str, TextKeys] = {}
+_KEYED_MAX = 2_000_000
+
+
+def _parse_keys(texts: list[str]) -> list[TextKeys]:
     """(house key, building key, locality, parts but the administrative ones,
-    leftover) of :func:`parse_address`, without making the Address."""
-    s = _g.clean(text)
-    if not s:
-        return "", "", "", (), ""
-    rest = _g.split_admin(s)[1]
-    parts, key, building, locality, leftover, _ = _read_and_key(rest)
-    return key, building, locality, parts, leftover
+    leftover) of :func:`parse_address` for each text, without making the
+    Address. Step by step over all texts -- clean them all, then split off
+    their prefixes, then read the rests -- rather than text by text: each
+    step's code and tables stay warm (a fifth faster)."""
+    new = list(dict.fromkeys(t for t in texts if t not in _KEYED))
+    if new:
+        if len(_KEYED) + len(new) > _KEYED_MAX:
+            _KEYED.clear()
+        cleaned = [_g.clean(t) for t in new]
+        rests = [_g.split_admin(s)[1] if s else None for s in cleaned]
+        read = [_read_and_key(r) if r is not None else None for r in rests]
+        for text, got in zip(new, read, strict=True):
+            if got is None:
+                _KEYED[text] = ("", "", "", (), "")
+            else:
+                parts, key, building, locality, leftover, _ = got
+                _KEYED[text] = (key, building, locality, parts, leftover)
+    return [_KEYED[t] for t in texts]
 
 
 @contextmanager
