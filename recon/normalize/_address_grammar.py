@@ -665,13 +665,12 @@ def read(s: str) -> tuple[dict[str, str], list[str]]:
 Items = tuple[tuple[str, str], ...]
 
 
-@lru_cache(maxsize=500_000)
 def read_rest(s: str) -> tuple[Items, Items, tuple[str, ...]]:
     """An address without its administrative prefix: the parts its leading
     name gives, the parts its numbers give (in the order found) and the
     leftovers. The prefix plays no part in reading the rest (no slot and no
-    rule looks at a province, city, district or town), so the rest is read
-    once however many prefixes it comes with."""
+    rule looks at a province, city, district or town), so a caller may read
+    a rest once however many prefixes it comes with (address.py does)."""
     # the leading name: up to the first number (a numbered road stays in it)
     head_end = 0
     while head_end < len(s):
