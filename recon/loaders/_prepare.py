@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recon.normalize.address import normalize_addresses
+from recon.normalize.address import address_keys, gc_paused, normalize_addresses
 from recon.normalize.ids import IdKind, normalize_ids
 from recon.normalize.names import UNKNOWN, normalize_names
 from recon.normalize.values import normalize_phones, normalize_sex
@@ -218,6 +218,18 @@ def _province_shorts() -> frozenset[str]:
     return frozenset(_province_short(p) for p in _region_names()[2] if p)
 
 
+@lru_cache(maxsize=1)
+def _name_sizes() -> dict[str, tuple[int, ...]]:
+    """The lengths (2-10, longest first) of the administrative names that
+    start with each pair of characters: the sizes worth trying at a place."""
+    _, counties, provinces = _region_names()
+    sizes: dict[str, set[int]] = {}
+    for name in (*counties, *provinces, *_province_shorts()):
+        if 2 <= len(name) <= 10:
+            sizes.setdefault(name[:2], set()).add(len(name))
+    return {start: tuple(sorted(s, reverse=True)) for start, s in sizes.items()}
+
+
 def _admin_parts(text: str) -> tuple[str, str, bool]:
     """(county, province) named at the head of a hukou address ('' if none),
     and whether that is all the text says.
@@ -228,10 +240,13 @@ def _admin_parts(text: str) -> tuple[str, str, bool]:
     """
     _, counties, provinces = _region_names()
     shorts = _province_shorts()
+    sizes_at = _name_sizes()
     county = province = ""
-    pos = 0
-    while pos < len(text):
-        for size in range(min(10, len(text) - pos), 1, -1):
+    pos, end = 0, len(text)
+    while pos < end:
+        for size in sizes_at.get(text[pos : pos + 2], ()):
+            if size > end - pos:
+                continue
             token = text[pos : pos + size]
             if token in shorts or token in provinces:
                 province = province or _province_short(token)
@@ -243,7 +258,7 @@ def _admin_parts(text: str) -> tuple[str, str, bool]:
             break
         else:
             break
-    return county, province, pos >= len(text)
+    return county, province, pos >= end
 
 
 # hukou texts already normalised in this process: both sides carry the same
@@ -266,18 +281,13 @@ def _hukou_parts(texts: list[str]) -> list[HukouParts]:
     if todo:
         if len(_HUKOU_DONE) + len(todo) > _HUKOU_DONE_MAX:
             _HUKOU_DONE.clear()
-        keys = normalize_addresses(pd.Series(todo, dtype=object))
-        for text, key, locality, flat in zip(
-            todo,
-            keys["addr_key"].tolist(),
-            keys["addr_locality"].tolist(),
-            keys["addr_flat"].tolist(),
-            strict=True,
-        ):
-            county, province, only_admin = _admin_parts(text)
-            if only_admin:  # '安徽省': no place in it
-                key = locality = flat = ""
-            _HUKOU_DONE[text] = (key, locality, flat, county, province)
+        keys, _, localities, flats = address_keys(todo)  # todo: distinct texts
+        with gc_paused():
+            for text, key, locality, flat in zip(todo, keys, localities, flats, strict=True):
+                county, province, only_admin = _admin_parts(text)
+                if only_admin:  # '安徽省': no place in it
+                    key = locality = flat = ""
+                _HUKOU_DONE[text] = (key, locality, flat, county, province)
     return [_HUKOU_DONE[t] for t in texts]
 
 
@@ -287,7 +297,7 @@ def hukou_columns(values: pd.Series, known: dict[str, HukouParts] | None = None)
     its head ('' where unknown). Per distinct text; ``known``: texts already
     normalised (by ``hukou_parts``, perhaps in another process)."""
     codes, uniques = pd.factorize(values.fillna("").astype(str))
-    texts = [str(u) for u in uniques]
+    texts = [str(u) for u in uniques.tolist()]
     parts = [known[t] for t in texts] if known is not None else _hukou_parts(texts)
     return pd.DataFrame(
         {

@@ -25,6 +25,8 @@ _CN_VALUE = {
     "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }  # fmt: skip
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+_CN_CHARS = "".join((*_CN_VALUE, *_CN_UNIT))
+_CN_DIGIT_TABLE = str.maketrans({ch: str(v) for ch, v in _CN_VALUE.items()})
 
 
 def chinese_number(text: str) -> int | None:
@@ -33,10 +35,10 @@ def chinese_number(text: str) -> int | None:
     Digit by digit when there is no unit (十百千), else positional. Only what
     addresses hold (below 10,000); the tests hold it to cn2an.
     """
-    if not text or any(ch not in _CN_VALUE and ch not in _CN_UNIT for ch in text):
+    if not text or text.strip(_CN_CHARS):
         return None
-    if not any(ch in _CN_UNIT for ch in text):
-        return int("".join(str(_CN_VALUE[ch]) for ch in text))
+    if "十" not in text and "百" not in text and "千" not in text:
+        return int(text.translate(_CN_DIGIT_TABLE))
     total, digit, last_unit = 0, None, 10_000
     for ch in text:
         if ch in _CN_VALUE:
@@ -68,6 +70,13 @@ _BRACKETS = re.compile(r"[（(【\[［〔][^）)】\]］〕]*[）)】\]］〕]")
 _ORDINAL = re.compile(r"第(?=\d)")
 _HASH = re.compile(r"(?<=\d)#")
 _FLOOR_F = re.compile(r"(?<=\d)[Ff](?=\d|$|-)")  # "5F", "9F1145": a floor
+_SPACE = re.compile(r"\s+")
+# quick tests: a character without which the pattern named cannot match
+_BRACKET_OPEN = re.compile(r"[（(【\[［〔]")  # _BRACKETS
+_DASH_LIKE = re.compile(r"[－—–―~～_、一]")  # _DASHES
+# _CN_NUM_BEFORE_UNIT: only a whole run of numerals can be followed by a unit
+# word (none starts with a numeral), so one numeral before one is enough
+_CN_BEFORE_UNIT = re.compile(_CN + _CN_NUM_BEFORE_UNIT.pattern.split(f"({_CN}+)", 1)[1])
 
 
 def _cn_to_digits(m: re.Match[str]) -> str:
@@ -80,21 +89,36 @@ def clean(text: str) -> str:
 
     A fixed point (``clean(clean(s)) == clean(s)``): one numeral read can
     make another readable ("两三区第十座" -> "两三区10座" -> "23区10座"), so
-    the numeric steps repeat until nothing changes.
+    the numeric steps repeat until nothing changes. Each pattern runs only
+    where a character it needs is present (most addresses need none).
     """
-    s = unicodedata.normalize("NFKC", text)
-    s = simplified(s)
-    s = unicodedata.normalize("NFKC", re.sub(r"\s+", "", s))
-    s = _BRACKETS.sub("", s)
-    s = _DASHES.sub("-", s)
-    s = _HASH.sub("号", s).replace("#", "")
-    s = s.replace("衖", "弄").replace("號", "号")
+    s = simplified(unicodedata.normalize("NFKC", text))
+    if " " in s or not s.isprintable():  # any other white space is unprintable
+        s = _SPACE.sub("", s)
+    s = unicodedata.normalize("NFKC", s)
+    if _BRACKET_OPEN.search(s):
+        s = _BRACKETS.sub("", s)
+    if _DASH_LIKE.search(s):
+        s = _DASHES.sub("-", s)
+    if "#" in s:
+        s = _HASH.sub("号", s).replace("#", "")
+    if "衖" in s or "號" in s:
+        s = s.replace("衖", "弄").replace("號", "号")
     for _ in range(4):
         before = s
-        s = _FLOOR_F.sub("楼", _ORDINAL.sub("", s))
-        s = _CN_NUM_BEFORE_UNIT.sub(_cn_to_digits, s)
-        s = _DASHES.sub("-", s.upper())  # 一 between digits, once the numerals are read
-        s = _ORDINAL.sub("", _LOOSE_DASH.sub("", s))
+        if "第" in s:
+            s = _ORDINAL.sub("", s)
+        if "F" in s or "f" in s:
+            s = _FLOOR_F.sub("楼", s)
+        if _CN_BEFORE_UNIT.search(s):
+            s = _CN_NUM_BEFORE_UNIT.sub(_cn_to_digits, s)
+        s = s.upper()
+        if _DASH_LIKE.search(s):
+            s = _DASHES.sub("-", s)  # 一 between digits, once the numerals are read
+        if "-" in s:
+            s = _LOOSE_DASH.sub("", s)
+        if "第" in s:
+            s = _ORDINAL.sub("", s)
         if not s.isascii():  # a dash taken out may let two characters compose
             s = unicodedata.normalize("NFKC", s)
         s = s.strip(",，。.;；")
@@ -183,18 +207,32 @@ def _gazetteer() -> tuple[dict[str, str], int]:
 
 
 @lru_cache(maxsize=1)
-def _starts() -> frozenset[str]:
-    """The first two characters of every region name: a quick test."""
-    return frozenset(name[:2] for name in _gazetteer()[0])
+def _sizes() -> dict[str, tuple[int, ...]]:
+    """The lengths of the region names (longest first) that start with each
+    pair of characters: the only lengths worth trying at a place."""
+    sizes: dict[str, set[int]] = {}
+    for name in _gazetteer()[0]:
+        sizes.setdefault(name[:2], set()).add(len(name))
+    return {start: tuple(sorted(s, reverse=True)) for start, s in sizes.items()}
 
 
 _BARE_CITIES = frozenset(("上海", "北京", "天津", "重庆"))
 
 
 _ROAD_WORD = re.compile(r"路|街|巷|弄|大道|公路|(?<!新)村|镇|乡|街道")
+_LEAD = re.compile(r"[^\dA-Z\-]*")  # the name a text starts with
+_GROUPED = re.compile(r"[^\dA-Z\-]*\d+(?:组(?!团)|队)")  # a name, then a group
 
 
 def strip_places(name: str, before_estate: bool = True) -> tuple[list[tuple[str, str]], str]:
+    """Place names taken off the start of ``name``, and the rest (see
+    :func:`_strip_places`)."""
+    found, rest = _strip_places(name, before_estate)
+    return list(found), rest
+
+
+@lru_cache(maxsize=65_536)
+def _strip_places(name: str, before_estate: bool) -> tuple[tuple[tuple[str, str], ...], str]:
     """Place names (with or without their suffix: 杭州市, 杭州) taken off the
     start of ``name``: [(level, place)], the rest. A place that starts a road
     or estate name is kept ("宁波南路", "杭州大厦", "浙江大学"). With
@@ -204,41 +242,50 @@ def strip_places(name: str, before_estate: bool = True) -> tuple[list[tuple[str,
     (:func:`canonical_estate`), so that "东阳金发小区" and "金发小区" agree.
     """
     found: list[tuple[str, str]] = []
-    names, longest = _gazetteer()
-    starts = _starts()
+    names = _gazetteer()[0]
+    sizes_at = _sizes()
     stripped = True
-    while stripped and len(name) > 2 and name[:2] in starts:
+    while stripped and len(name) > 2 and name[:2] in sizes_at:
         stripped = False
-        for k in range(min(longest, len(name) - 1), 1, -1):
+        top = len(name) - 1
+        for k in sizes_at[name[:2]]:
+            if k > top:
+                continue
             level = names.get(name[:k])
-            if level and not _keeps_name(name[k:]):
+            if level and not _keeps_word(_LEAD.match(name, k).group(0)):  # type: ignore[union-attr]
                 if not before_estate and name[k - 1] not in "省市区县旗盟州":
-                    lead = re.match(r"[^\dA-Z\-]*", name[k:])
-                    word = lead.group(0) if lead else ""
-                    follows = any(word[:j] in names for j in range(min(longest, len(word)), 1, -1))
-                    grouped = re.match(r"[^\dA-Z\-]*\d+(?:组(?!团)|队)", name[k:]) is not None
+                    word = _LEAD.match(name, k).group(0)  # type: ignore[union-attr]
+                    follows = any(
+                        word[:j] in names for j in sizes_at.get(word[:2], ()) if j <= len(word)
+                    )
+                    grouped = _GROUPED.match(name, k) is not None
                     if not (follows or grouped or _ROAD_WORD.search(word)):
                         continue
                 found.append((level, name[:k]))
                 name = name[k:]
                 stripped = True
                 break
-    return found, name
+    return tuple(found), name
 
 
 def _keeps_name(rest: str) -> bool:
     """Whether a place name followed by ``rest`` belongs to the name after it
     (not when another place name follows: "台州市路桥区")."""
-    lead = re.match(r"[^\dA-Z\-]*", rest)
-    word = lead.group(0) if lead else ""
+    return _keeps_word(_LEAD.match(rest).group(0))  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=65_536)
+def _keeps_word(word: str) -> bool:
+    """:func:`_keeps_name` of a rest that starts with the name ``word``."""
     if not word or word in _GENERIC:
         return True
     if not _KEEPS_NAME.match(word):
         return False
-    names, longest = _gazetteer()
+    names = _gazetteer()[0]
     return not any(
         word[:k] in names and word[k - 1] in "省市区县旗盟州"
-        for k in range(min(longest, len(word)), 2, -1)
+        for k in _sizes().get(word[:2], ())
+        if 2 < k <= len(word)
     )
 
 
@@ -255,10 +302,20 @@ def admin_prefix(s: str) -> tuple[dict[str, str], str]:
     found: list[tuple[str, str]] = []
     rest = s
     m = ADMIN.match(s)
-    if m and m.end() and any(m.group(name) for name in ADMIN_LEVELS):
-        found = [(name, m.group(name)) for name in ADMIN_LEVELS if m.group(name)]
+    if m and m.end():
+        province, city, district, town_name = m.groups()  # ADMIN_LEVELS, in order
+        if province:
+            found.append(("province", province))
+        if city:
+            found.append(("city", city))
+        if district:
+            found.append(("district", district))
+        if town_name:
+            found.append(("town", town_name))
+    if found:
+        assert m is not None
         rest = s[m.end() :]
-        if found and found[-1][1] in _BARE_CITIES and _keeps_name(rest):  # "北京西路"
+        if found[-1][1] in _BARE_CITIES and _keeps_name(rest):  # "北京西路"
             rest = found.pop()[1] + rest
         names = _gazetteer()[0]
         while found and found[-1][0] != "town" and found[-1][1] not in names:
@@ -284,8 +341,7 @@ def admin_prefix(s: str) -> tuple[dict[str, str], str]:
 def reads_as_admin(key: str) -> bool:
     """Whether parsing ``key`` would take its start for a province, city,
     district or town."""
-    head = re.match(r"[^\dA-Z\-]*", key)
-    name = head.group(0) if head else ""
+    name = _LEAD.match(key).group(0)  # type: ignore[union-attr]
     # only the name and whether a number follows it matter: asked once per name
     return _name_reads_as_admin(name + ("0" if len(name) < len(key) else ""))
 
@@ -518,6 +574,7 @@ class _Reader:
             self.leftovers.append(chunk)
 
 
+_GROUP_FIRST = re.compile(r"[0-9]+(?:组(?!团)|队)")
 _VILLAGE_IN = re.compile(r"^(?P<village>.+?(?<!新)村)(?:民委员会|委会|委)?(?P<rest>.*)$")
 
 
@@ -525,7 +582,7 @@ def _split_head(head: str, body: str, parts: dict[str, str]) -> bool:
     """The name before the first number: road, estate or village. True when
     the reader starts inside an estate."""
     village = _VILLAGE_IN.match(head)
-    if re.match(r"[0-9]+(?:组(?!团)|队)", body):  # "联明1组", "建北村顾家头4组"
+    if _GROUP_FIRST.match(body):  # "联明1组", "建北村顾家头4组"
         if village:
             parts["village"] = village.group("village")
             if village.group("rest"):
@@ -587,14 +644,33 @@ def _number_at(s: str, i: int) -> re.Match[str] | None:
     return m if dashed_before or dashed_after else None
 
 
+def split_admin(s: str) -> tuple[dict[str, str], str]:
+    """The administrative prefix of a cleaned address and the rest (nothing
+    taken from a house key marked with :data:`NO_ADMIN`)."""
+    if s.startswith(NO_ADMIN):  # a house key that must not lose its start
+        return {}, s[len(NO_ADMIN) :]
+    return admin_prefix(s)
+
+
 def read(s: str) -> tuple[dict[str, str], list[str]]:
     """Parts and leftovers of a cleaned address (see :func:`clean`)."""
-    parts: dict[str, str] = {}
-    if s.startswith(NO_ADMIN):  # a house key that must not lose its start
-        s = s[len(NO_ADMIN) :]
-    else:
-        parts, s = admin_prefix(s)
+    admin, rest = split_admin(s)
+    head, body, leftovers = read_rest(rest)
+    parts = dict(head)
+    parts.update({k: v for k, v in admin.items() if k not in parts})
+    parts.update(body)
+    return parts, list(leftovers)
 
+
+Items = tuple[tuple[str, str], ...]
+
+
+def read_rest(s: str) -> tuple[Items, Items, tuple[str, ...]]:
+    """An address without its administrative prefix: the parts its leading
+    name gives, the parts its numbers give (in the order found) and the
+    leftovers. The prefix plays no part in reading the rest (no slot and no
+    rule looks at a province, city, district or town), so a caller may read
+    a rest once however many prefixes it comes with (address.py does)."""
     # the leading name: up to the first number (a numbered road stays in it)
     head_end = 0
     while head_end < len(s):
@@ -612,7 +688,7 @@ def read(s: str) -> tuple[dict[str, str], list[str]]:
     reader = _Reader()
     if head:
         reader.in_estate = _split_head(head, body, reader.parts)
-    reader.parts.update({k: v for k, v in parts.items() if k not in reader.parts})
+    head_items = tuple(reader.parts.items())
 
     pos = 0
     run: list[str] = []
@@ -657,7 +733,8 @@ def read(s: str) -> tuple[dict[str, str], list[str]]:
         and not any(k in p for k in _ROOM_SLOTS)
     ):
         p["room"] = p.pop("building")  # "汽配城2671号", "兴舟大厦1521号": a stall, an office
-    return p, reader.leftovers
+    body_items = tuple(p.items())[len(head_items) :]  # the numbers never unset a name
+    return head_items, body_items, tuple(reader.leftovers)
 
 
 # --- the house key ------------------------------------------------------------------
@@ -732,27 +809,37 @@ def head_of(parts: dict[str, str]) -> str:
 
 def compose(parts: dict[str, str], with_flat: bool) -> str:
     """The house key (``with_flat``) or the building key of parsed parts."""
+    return compose_both(parts)[0 if with_flat else 1]
+
+
+def compose_both(parts: dict[str, str]) -> tuple[str, str]:
+    """The house key and the building key of parsed parts (see :func:`compose`)."""
     head = head_of(parts)
-    names = [estate_key(parts) if head == "estate" else parts[head]] if head else []
-    if head == "village" and "place" in parts:
-        names.append(parts["place"])
-    tail = []
+    if head == "estate":
+        building = estate_key(parts)
+    elif head:
+        building = parts[head]
+        if head == "village" and "place" in parts:
+            building += parts["place"]
+    else:
+        building = ""
     for slot in ("group", "lane", "sublane", "number", "phase", "zone", "row", "building"):
         if slot == "group" and head not in ("village", ""):
             continue
         if slot in parts:
-            tail.append(parts[slot] + _WORD[slot])
-    if with_flat:
-        if "unit" in parts:
-            tail.append(parts["unit"] + "单元")
-        floor, room = key_room(parts)
-        if floor:
-            tail.append(floor + "楼")
-        if room:
-            tail.append(room + "室")
-    key = "".join(names + tail)
+            building += parts[slot] + _WORD[slot]
+    key = building
+    if "unit" in parts:
+        key += parts["unit"] + "单元"
+    floor, room = key_room(parts)
+    if floor:
+        key += floor + "楼"
+    if room:
+        key += room + "室"
+    # a key that would parse with its start taken for a province, district or
+    # town (":路" + "省", "某乡某路") is marked, so that it parses to itself
     if reads_as_admin(key):
-        # the key would parse with its start taken for a province, district or
-        # town (":路" + "省", "某乡某路"): marked, so that it parses to itself
         key = NO_ADMIN + key
-    return key
+    if reads_as_admin(building):
+        building = NO_ADMIN + building
+    return key, building
