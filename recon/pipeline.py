@@ -10,7 +10,7 @@ import dataclasses
 import datetime as _dt
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -249,21 +249,43 @@ def _hukou_texts(side: LoadResult) -> pd.Series:
     return records["hukou_address"].fillna("").astype(str)
 
 
-def _add_hukou(sides: list[LoadResult], pool: Executor) -> None:
+# hukou texts normalised at a time while waiting for the other process
+_HUKOU_CHUNK = 2_000
+
+
+def _hukou_while(waiting: Future[LoadResult], side: LoadResult) -> dict[str, HukouParts]:
+    """This side's hukou texts, normalised a share at a time until ``waiting``
+    (the other side's loading) is done: time otherwise spent idle."""
+    texts = list(_hukou_texts(side).unique())
+    done: dict[str, HukouParts] = {}
+    for start in range(0, len(texts), _HUKOU_CHUNK):
+        if waiting.done():
+            break
+        part = texts[start : start + _HUKOU_CHUNK]
+        done.update(zip(part, hukou_parts(part), strict=True))
+    return done
+
+
+def _add_hukou(
+    sides: list[LoadResult], pool: Executor, done: dict[str, HukouParts] | None = None
+) -> None:
     """The hukou columns of both sides, each distinct text normalised once.
 
     Both sides mostly carry the same people's hukou addresses, so the texts
-    are pooled, and the pool is split between this process and a worker.
+    are pooled, and what is not ``done`` yet is split between this process
+    and a worker.
     """
-    texts = list(dict.fromkeys(t for side in sides for t in _hukou_texts(side).unique()))
+    done = done or {}
+    every = dict.fromkeys(t for side in sides for t in _hukou_texts(side).unique())
+    texts = [t for t in every if t not in done]
     half = len(texts) // 2
     theirs = pool.submit(hukou_parts, texts[:half])
     mine = hukou_parts(texts[half:])  # while the worker does the first half
-    parts = [*theirs.result(), *mine]
+    parts = [*done.values(), *theirs.result(), *mine]
     shared: dict[str, str] = {}  # one object per county, province... name
     known: dict[str, HukouParts] = {
         text: (key, *(shared.setdefault(p, p) for p in rest))  # type: ignore[misc]
-        for text, (key, *rest) in zip(texts, parts, strict=True)
+        for text, (key, *rest) in zip([*done, *texts], parts, strict=True)
     }
     for side in sides:
         columns = hukou_columns(_hukou_texts(side), known)
@@ -304,9 +326,10 @@ def _load_both(
             )
         )
         step("load_system", None)
+        done = _hukou_while(future, field)
         system = future.result()
         step("load_hukou", None)
-        _add_hukou([field, system], pool)
+        _add_hukou([field, system], pool, done)
     return field, system
 
 
