@@ -269,6 +269,33 @@ def test_overview_is_tables_with_the_explanations_below(street):
     assert all(ranges[r].max_col == span for r in notes)
 
 
+@pytest.mark.parametrize(
+    "description, committees, one_page",
+    [
+        ("a page of 居委 and its notes: the notes would sit alone on page 2", 22, True),
+        ("a town of many 居委: pages of tables, not shrunk to one", 120, False),
+    ],
+)
+def test_a_summary_just_over_one_page_prints_on_one(tmp_path, description, committees, one_page):
+    names = [f"第{i}居委" for i in range(committees)]
+    frame = pd.DataFrame({"name": names, "n": range(committees)})
+    cols = [Col("name", "居委", 14), Col("n", "人数", 10, "int")]
+    guide = pd.DataFrame({"sheet": ["已匹配"], "what": ["说明"]})
+    book = WorkbookWriter(tmp_path / "x.xlsx")
+    blocks = [("按居委统计", frame, cols), ("各工作表说明", guide, [Col("sheet", "工作表", 14),
+              Col("what", "内容", 40, "wrap")])]  # fmt: skip
+    book.key_values("概况", "实有人口核对结果", blocks, ["注：说明"] * 3)
+    book.close()
+    ws = openpyxl.load_workbook(tmp_path / "x.xlsx")["概况"]
+    assert ws.sheet_properties.pageSetUpPr.fitToPage, description
+
+    def pages(value):  # absent: 1, the default
+        return 1 if value is None else int(value)
+
+    assert pages(ws.page_setup.fitToWidth) == 1
+    assert (pages(ws.page_setup.fitToHeight) == 1) == one_page, description
+
+
 def test_hidden_record_is_not_measured_for_print(street):
     book = openpyxl.load_workbook(street["入户核查单.xlsx"] / "入户核查单.xlsx")
     assert book[RECORD_SHEET].sheet_state == "veryHidden"

@@ -172,6 +172,17 @@ def _column_points(width: float) -> float:
     return pixels * 0.75
 
 
+def _fit_scale(widths: list[float]) -> float:
+    """The print scale at which the columns fill the page width (never above 1)."""
+    total = sum(_column_points(w) for w in widths)
+    return min(1.0, math.floor(100 * PAGE_WIDTH / total) / 100) if total else 1.0
+
+
+# A sheet that runs over one page by less than this share of a page is shrunk
+# onto one page rather than printing a page that holds a line or two.
+ONE_PAGE_SLACK = 0.25
+
+
 def page_breaks(
     heights: np.ndarray, heading: np.ndarray, widths: list[float], repeated: float
 ) -> list[int]:
@@ -182,9 +193,7 @@ def page_breaks(
     The page holds ``PAGE_SAFETY`` of what fits at the fit-to-width scale, so
     that no program breaks a page earlier than we do.
     """
-    total = sum(_column_points(w) for w in widths)
-    scale = min(1.0, math.floor(100 * PAGE_WIDTH / total) / 100) if total else 1.0
-    room = PAGE_HEIGHT * PAGE_SAFETY / scale - repeated
+    room = PAGE_HEIGHT * PAGE_SAFETY / _fit_scale(widths) - repeated
     room = max(room, 3 * ROW_HEIGHT)
     heights = np.maximum(heights, ROW_HEIGHT)  # a row of its default height (0) holds one line
     breaks: list[int] = []
@@ -466,10 +475,11 @@ class WorkbookWriter:
             widths[-1] += max(0.0, need - sum(widths))
         for j, w in enumerate(widths):
             ws.set_column(j, j, w)
-        row, _ = self._title_and_notes(ws, title, [], widths)
+        row, height = self._title_and_notes(ws, title, [], widths)
         for (heading, frame, _), cols in zip(blocks, fitted, strict=True):
             row += 1
             ws.set_row(row, TITLE_HEIGHT)
+            height += ROW_HEIGHT + TITLE_HEIGHT
             self._across(ws, row, span - 1, heading, "block")
             row += 1
             spans = _spans(cols, widths)
@@ -477,6 +487,7 @@ class WorkbookWriter:
             units = display_units([c.header for c in cols])
             lines = max(float(_lines(units[j : j + 1], room[j])[0]) for j in range(len(cols)))
             ws.set_row(row, max(ROW_HEIGHT + 5, lines * LINE_HEIGHT + 6))
+            height += max(ROW_HEIGHT + 5, lines * LINE_HEIGHT + 6)
             for (a, b), c in zip(spans, cols, strict=True):
                 self._cell(ws, row, a, b, c.header, "header")
             row += 1
@@ -488,6 +499,7 @@ class WorkbookWriter:
                     if c.kind not in ("number", "int"):
                         lines = max(lines, float(_lines(display_units([text]), room[j])[0]))
                 ws.set_row(row, ROW_HEIGHT if lines <= 1 else lines * LINE_HEIGHT + 2)
+                height += ROW_HEIGHT if lines <= 1 else lines * LINE_HEIGHT + 2
                 for (a, b), c, v, text in zip(spans, cols, record, texts, strict=True):
                     if c.kind in ("number", "int"):
                         self._cell(ws, row, a, b, v, c.kind)
@@ -495,10 +507,12 @@ class WorkbookWriter:
                         self._cell(ws, row, a, b, text, "wrap" if lines > 1 else "text")
                 row += 1
         row += 1
-        self._title_and_notes(ws, "", notes, widths, row)
+        height += ROW_HEIGHT + self._title_and_notes(ws, "", notes, widths, row)[1]
         ws.set_landscape()
         ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
+        # the notes (or a last table row) alone on a second page: shrink onto one
+        one_page = height <= PAGE_HEIGHT * PAGE_SAFETY / _fit_scale(widths) * (1 + ONE_PAGE_SLACK)
+        ws.fit_to_pages(1, 1 if one_page else 0)
         ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
         ws.set_header(f'&L&"宋体,Bold"{title.replace("&", "&&")}&R第 &P 页 共 &N 页')
 
