@@ -421,7 +421,9 @@ def _exact_tier(
 def compare_pairs_exact(recs: Records, a: np.ndarray, b: np.ndarray) -> tuple[pd.DataFrame, Coded]:
     """Levels for pairs known to share an ID (the ID comparison is skipped)."""
     levels, coded = compare_pairs_coded(recs, a, b, skip=("id",))
-    levels.insert(0, "id", pd.Series(np.full(len(a), "exact", dtype=object), dtype=object))
+    exact = np.empty(len(a), dtype=object)
+    exact.fill("exact")  # one object (np.full would copy the text per row)
+    levels.insert(0, "id", pd.Series(exact, dtype=object))
     coded = {"id": (np.zeros(len(a), dtype=np.int8), np.array(["exact"], dtype=object))} | coded
     return levels, coded
 
@@ -535,9 +537,28 @@ def _record_matches(
             "reason": pd.Series(reasons, dtype=object),
         }
     )
-    for item in items:
-        out["lv_" + item] = pd.Series(pairs[item].to_numpy(dtype=object), dtype=object)
+    for item, values in zip(items, level_cols, strict=True):
+        out["lv_" + item] = _level_column(item, values, coded.get(item) if coded else None)
     pair_rows.append(out)
+
+
+# every level of each comparison, in one order: the pairs' level columns are
+# categorical over them, so that the parts of the pairs table join as such
+_LEVELS = {c.item: list(c.words) for c in COMPARISONS}
+
+
+def _level_column(
+    item: str, values: np.ndarray, coded: tuple[np.ndarray, np.ndarray] | None
+) -> pd.Categorical:
+    """A pairs table's level column: a byte per pair, not a pointer."""
+    if coded is not None and len(coded[0]) == len(values):
+        codes, names = coded
+        column = pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
+    else:
+        column = pd.Categorical(values)
+    known = _LEVELS[item]
+    extra = [c for c in column.categories if c not in known]
+    return column.set_categories(known + extra)
 
 
 def _assign_residue(
