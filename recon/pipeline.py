@@ -199,15 +199,18 @@ def _load_side(paths: list[Path], side: str, rules: Rules) -> LoadResult:
     return _slim(load(paths, side=side, rules=rules, hukou=False))
 
 
-# Columns of few distinct values (a sex, a kind, a county name): made row by
-# row, each row would hold its own copy of the same text; shared once here.
+# Columns of few distinct values (a sex, a kind, a county name): held as
+# categories, a small code per row rather than a pointer to a text.
 _FEW_VALUES = (
     "file", "sheet", "committee", "sex", "id_sex", "id_kind", "id_problems", "id_prefix",
     "addr_locality", "hukou_locality", "hukou_county", "hukou_province", "id_county",
-    "id_province", "phone_kind", "ethnicity", "missing", "findings", "kind",
-    # many rows of one building or flat, dates of many people
+    "id_province", "phone_kind", "ethnicity", "missing", "findings", "kind", "collected_on",
+)  # fmt: skip
+# Columns of many rows alike (one building, flat or date of many people):
+# equal texts held once, not a copy per row.
+_REPEATED = (
     "addr_key", "addr_building", "addr_flat", "birth", "arrived_on", "registered_on",
-    "collected_on", "cancelled_on",
+    "cancelled_on",
 )  # fmt: skip
 # Columns mostly equal to another (the normalised name is the name as
 # written): where equal, the row holds the other column's text, not a copy.
@@ -231,8 +234,10 @@ def _slim(result: LoadResult) -> LoadResult:
     converted: dict[str, pd.Series] = {}
     for col in cols:
         values = records[col]
-        if isinstance(values.dtype, pd.StringDtype) or (
-            col in _FEW_VALUES and values.dtype == object
+        if col in _FEW_VALUES:
+            converted[col] = _categories(values)
+        elif isinstance(values.dtype, pd.StringDtype) or (
+            col in _REPEATED and values.dtype == object
         ):
             converted[col] = _shared(values)
     records = records.assign(**converted) if converted else records
@@ -251,6 +256,13 @@ def _same_as(records: pd.DataFrame) -> dict[str, pd.Series]:
             a, b = records[col].to_numpy(dtype=object), records[like].to_numpy(dtype=object)
             same[col] = pd.Series(np.where(a == b, b, a), index=records.index, dtype=object)
     return same
+
+
+def _categories(values: pd.Series) -> pd.Series:
+    """A text column as categories ('' for a missing value)."""
+    codes, uniques = pd.factorize(values.fillna("").astype(object))
+    texts = pd.Index(np.asarray(uniques.tolist(), dtype=object), dtype=object)
+    return pd.Series(pd.Categorical.from_codes(codes, texts), index=values.index)
 
 
 def _shared(values: pd.Series) -> pd.Series:
@@ -307,6 +319,7 @@ def _add_hukou(
     }
     for side in sides:
         columns = hukou_columns(_hukou_texts(side), known)
+        columns = columns.assign(**{c: _categories(columns[c]) for c in columns if c in _FEW_VALUES})
         keep = [c for c in KEEP_COLUMNS if c in side.records.columns or c in HUKOU_COLUMNS]
         side.records = pd.concat([side.records, columns], axis=1)[keep]
 

@@ -120,8 +120,8 @@ class Records:
                 return lambda: _text(frame, col)
 
             def sex() -> np.ndarray:
-                eff = frame["sex"].where(frame["sex"].ne(""), frame["id_sex"])
-                return filled(eff.to_numpy(dtype=object))
+                sex = filled(frame["sex"].to_numpy(dtype=object))
+                return np.where(sex != "", sex, filled(frame["id_sex"].to_numpy(dtype=object)))
 
             def birth_weak() -> np.ndarray:
                 # a birth date read from a mistyped or damaged ID may carry the typo
