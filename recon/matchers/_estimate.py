@@ -49,13 +49,15 @@ Checked with benchmarks/estimate_study.py against the generator's truth on
 IDs and typos) of 5k, 12k, 20k, 50k (3-4 seeds each) and 85k people. All
 but one are within +-3 pairs of the truth or a factor of 2: 1M 0 / 10
 against 0 / 10 true; the worst, a noisy 50k street, 2 / 7 against 0 / 3.
-The false matches lean high on noisy streets (1-3 where there are 0-1):
-same-name flatmates with damaged IDs look like true pairs of a damaged ID.
-Tried and not kept: the ID tier's pairs as known true pairs (their birth
-dates and IDs are not like the residue's: the false matches doubled on
-noisy streets), smaller joint items, priors towards the weights, smoothing
-of rare combinations towards their parts, the birth date's weak level in
-the ID's joint item -- none did better.
+(Before: 4 / 57 at 1M, and 5 of the 25 out of bounds.) The false matches
+lean high on noisy streets (0-3 where there are 0-1), and the missed ones
+with them: same-name flatmates with damaged IDs look like a true pair whose
+birth date was read from a damaged ID. Tried and not kept: the ID tier's
+pairs as known true pairs (their IDs and birth dates are unlike the
+residue's: counted whole, the false matches doubled on noisy streets;
+without those parts, no better), smaller joint items, priors towards the
+weights, smoothing rare combinations towards their parts, the birth date's
+weak level in the ID's joint item -- none did better on these streets.
 """
 
 from __future__ import annotations
