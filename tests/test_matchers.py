@@ -17,7 +17,7 @@ import pytest
 from recon.errors import RulesError
 from recon.loaders._prepare import prepare_records
 from recon.matchers import COMPARISONS, match_records
-from recon.matchers._estimate import fit_mixture
+from recon.matchers._estimate import estimate_errors, fit_mixture
 from recon.normalize import check_char
 from recon.rules import load_rules, matching_rules
 
@@ -383,3 +383,95 @@ def test_the_mixture_fit_recovers_a_known_mixture():
             assert fit.u[item][lv] == pytest.approx(u[lv], abs=0.03), (item, lv)
     p = fit.match_probability(levels)
     assert ((p > 0.5) == same).mean() > 0.93  # about what the true parameters give
+
+
+def _candidates(rng: np.random.Generator, n_true: int, n_other: int) -> pd.DataFrame:
+    """Candidate pairs' levels of every shipped comparison: true pairs of a
+    mistyped ID and other pairs of namesakes elsewhere, a little noise in each."""
+    true = {
+        "id": ["one_error", "unknown"],
+        "name": ["exact", "homophone"],
+        "birth": ["equal", "different_weak"],
+        "sex": ["equal", "equal"],
+        "address": ["same_flat", "same_road"],
+        "hukou": ["same_flat", "same_locality"],
+        "hukou_region": ["agrees", "same_province"],
+        "phone": ["same_mobile", "unknown"],
+    }
+    other = {
+        "id": ["different", "prefix_agrees"],
+        "name": ["exact", "different"],
+        "birth": ["different", "equal"],
+        "sex": ["different", "equal"],
+        "address": ["different", "same_road"],
+        "hukou": ["different", "same_locality"],
+        "hukou_region": ["contradicts", "same_province"],
+        "phone": ["different", "unknown"],
+    }
+
+    def draw(levels: dict[str, list[str]], n: int) -> pd.DataFrame:
+        frame = {k: np.where(rng.random(n) < 0.85, v[0], v[1]) for k, v in levels.items()}
+        return pd.DataFrame(frame).assign(arrival="unknown", ethnicity="unknown")
+
+    return pd.concat([draw(true, n_true), draw(other, n_other)], ignore_index=True)
+
+
+@pytest.mark.parametrize(
+    ("description", "id_level", "known_apart", "missed"),
+    [
+        ("an open pair like the true ones is most likely a missed pair", "one_error", False, 1),
+        ("two valid IDs that differ are two people", "different_valid", False, 0),
+        ("a pair whose other row already has its pair is two people", "one_error", True, 0),
+        ("known apart, whatever its levels", "different_valid", True, 0),
+    ],
+)
+def test_the_estimate_counts_an_open_pair_as_a_likely_miss_unless_known_apart(
+    description, id_level, known_apart, missed
+):
+    rules = load_rules().matching
+    rng = np.random.default_rng(7)
+    cands = _candidates(rng, 3000, 2000)
+    # one open pair that looks like a true pair but for its ID comparison
+    probe = cands.iloc[[0]].assign(
+        id=id_level, name="exact", birth="equal", address="same_flat", hukou="same_flat"
+    )
+    cands = pd.concat([cands, probe], ignore_index=True)
+    n = len(cands)
+    auto = np.zeros(n, dtype=bool)
+    auto[:2000] = True  # most true pairs matched by the scored tier
+    open_pair = np.zeros(n, dtype=bool)
+    open_pair[-1] = True
+    apart = np.zeros(n, dtype=bool)
+    apart[-1] = known_apart
+    est = estimate_errors(cands, rules.weights, 0.5, auto, open_pair, np.arange(n), apart=apart)
+    assert est == {"false_matches": 0, "missed_matches": missed}, description
+
+
+def test_pairs_known_apart_count_in_the_item_their_class_was_not_known_by():
+    # known different pairs were selected on their IDs: their ID levels are
+    # not counted; candidates known apart by other means are
+    rng = np.random.default_rng(3)
+    weights = {
+        "id": {"one_error": 8.0, "different": -4.0, "different_valid": -100.0},
+        "name": {"exact": 6.0, "different": -8.0},
+    }
+    n = 4000
+    same = rng.random(n) < 0.5
+    levels = pd.DataFrame(
+        {
+            "id": np.where(
+                same, "one_error", np.where(rng.random(n) < 0.5, "different", "one_error")
+            ),
+            "name": np.where(same | (rng.random(n) < 0.2), "exact", "different"),
+        }
+    )
+    known_different = pd.DataFrame({"id": ["different_valid"] * 500, "name": ["different"] * 500})
+    known_apart = pd.DataFrame({"id": ["different"] * 500, "name": ["different"] * 500})
+    without = fit_mixture(levels, weights, 0.5, known_different=known_different)
+    with_apart = fit_mixture(
+        levels, weights, 0.5, known_different=known_different, known_apart=known_apart
+    )
+    for fit in (without, with_apart):
+        assert fit.u["id"]["different_valid"] < 1e-3  # selected on: not counted
+        assert fit.u["name"]["different"] > 0.5  # counted where not selected on
+    assert with_apart.u["id"]["different"] > without.u["id"]["different"]

@@ -336,8 +336,23 @@ def _estimate(
     left = (Outcome.FIELD_ONLY, Outcome.SYSTEM_ONLY, Outcome.REVIEW)
     open_pair = np.isin(st.out[f], left) & np.isin(st.out[s], left)
     start = float((candidates["score"] >= rules.match).mean())
+    # candidates whose other row the ID tier (or a person's decision) paired are
+    # two people -- that row's person has their pair -- unless the residue row
+    # was found to be that person's double
+    settled = np.zeros(len(st.out), dtype=bool)
+    settled[matched_f] = True
+    settled[matched_s] = True
+    dup = st.dup_of[a]
+    double = (st.out[a] == Outcome.DUPLICATE) & (dup >= 0) & ((dup == b) | (dup == st.partner[b]))
     return estimate_errors(
-        candidates, rules.weights, start, auto, open_pair, f, known_different=known_different
+        candidates,
+        rules.weights,
+        start,
+        auto,
+        open_pair,
+        f,
+        known_different=known_different,
+        apart=settled[b] & ~double,
     )
 
 

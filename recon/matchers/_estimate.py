@@ -12,11 +12,24 @@ with m the level probabilities among true pairs and u among other pairs,
 the comparisons taken as independent within each class -- except those that
 plainly are not among different people (name, birth date, home, hukou
 address and phone: a family shares some, homonyms others), fitted as one
-joint item. Pairs the run knows to be two people (matched rows with two
-different valid IDs that a blocking key brings together) count in u with
-their class fixed, so that the "other" class is what other pairs look like
-here, not a catch-all for odd true pairs. The fit gives each candidate pair
-a probability of being a true pair; then
+joint item. Pairs the run knows to be two people count in u with their
+class fixed, so that the "other" class is what other pairs look like here,
+not a catch-all for odd true pairs:
+
+* candidates whose other row the ID tier already paired (unless the residue
+  row turned out to be that person's double): found by the same blocking
+  keys as every candidate, they count in every item, the ID included. They
+  are most of the other pairs; without them the ID comparison's u came from
+  the unlabelled pairs alone, and at 1M people the fit took homonyms with
+  damaged IDs and the same birth date for true pairs (4 false / 57 missed
+  estimated against 0 / 10 true);
+* matched rows with two different valid IDs that a blocking key brings
+  together: selected on their IDs, they count in every item but the ID's.
+
+Candidates of two different valid IDs get probability 0 (the rules take
+them as two people: a mistyped digit breaks the check digit), and so do
+those known apart. The fit gives every other candidate pair a probability
+of being a true pair; then
 
 * false matches = the sum, over the scored tier's automatic matches, of the
   probability that the pair is not a true one;
@@ -29,8 +42,22 @@ True pairs that no blocking key brought together are not seen, and the
 exact-ID tier is taken as right: both are small next to the scored tier's
 doubts, and the end-to-end test checks the estimate against the truth.
 The fit runs over distinct level combinations (a few hundred), not pairs.
-Checked on generated streets of 5k-85k people, plain and with ten times the
-homonyms and missing IDs: within +-3 pairs of the truth, or a factor of 2.
+
+Checked with benchmarks/estimate_study.py against the generator's truth on
+25 streets: plain ones of 5k, 20k and 85k people (3 seeds each) and the
+100k and 1M benchmark streets; "noisy" ones (ten times the homonyms, missing
+IDs and typos) of 5k, 12k, 20k, 50k (3-4 seeds each) and 85k people. All
+but one are within +-3 pairs of the truth or a factor of 2: 1M 0 / 10
+against 0 / 10 true; the worst, a noisy 50k street, 2 / 7 against 0 / 3.
+(Before: 4 / 57 at 1M, and 5 of the 25 out of bounds.) The false matches
+lean high on noisy streets (0-3 where there are 0-1), and the missed ones
+with them: same-name flatmates with damaged IDs look like a true pair whose
+birth date was read from a damaged ID. Tried and not kept: the ID tier's
+pairs as known true pairs (their IDs and birth dates are unlike the
+residue's: counted whole, the false matches doubled on noisy streets;
+without those parts, no better), smaller joint items, priors towards the
+weights, smoothing rare combinations towards their parts, the birth date's
+weak level in the ID's joint item -- none did better on these streets.
 """
 
 from __future__ import annotations
@@ -44,6 +71,8 @@ import pandas as pd
 __all__ = ["MixtureFit", "estimate_errors", "fit_mixture"]
 
 _FLOOR = 1e-6  # smallest probability of a level (none is impossible)
+# the comparison level of two different valid IDs (rules/matching.toml)
+_TWO_PEOPLE = ("id", "different_valid")
 
 
 @dataclass(frozen=True)
@@ -87,6 +116,7 @@ def fit_mixture(
     selected_on: str = "id",
     max_iterations: int = 500,
     tolerance: float = 1e-9,
+    known_apart: pd.DataFrame | None = None,
 ) -> MixtureFit:
     """EM fit of m, u and lambda over candidate pairs' comparison levels.
 
@@ -98,23 +128,30 @@ def fit_mixture(
     IDs): they count in m and u with their class fixed, and not in lambda,
     the share of true pairs among the unlabelled ``levels``. Their levels of
     ``selected_on`` (the item their class was known by) say nothing and are
-    not counted.
+    not counted. ``known_apart``: levels of pairs known to be two people by
+    something outside their comparisons (candidates whose other row already
+    has its pair): they count in u for every item, ``selected_on`` included.
     """
     names = {item: list(table) for item, table in weights.items() if item in levels}
     frames = [levels]
-    fixed = [np.full(len(levels), np.nan)]
-    for frame, label in ((known_same, 1.0), (known_different, 0.0)):
+    fixed = [np.zeros(len(levels), dtype=np.int64)]
+    # the source of each row: 0 unlabelled, 1 known same, 2 known different, 3 apart
+    for frame, code in ((known_same, 1), (known_different, 2), (known_apart, 3)):
         if frame is not None and len(frame):
             frames.append(frame[list(names)])
-            fixed.append(np.full(len(frame), label))
+            fixed.append(np.full(len(frame), code))
     every = pd.concat(frames, ignore_index=True) if len(frames) > 1 else levels
-    label_of = np.concatenate(fixed)
-    # distinct (levels, label) combinations: encode the label as one more item
-    every = every.assign(_label=np.where(np.isnan(label_of), "?", label_of.astype(str)))
-    patterns, counts = _codes(every, {**names, "_label": ["?", "1.0", "0.0"]})
-    label = np.array([np.nan, 1.0, 0.0])[patterns[:, -1]]
+    source_of = np.concatenate(fixed).astype(np.int64)
+    # distinct (levels, source) combinations: encode the source as one more item
+    sources = ["?", "same", "different", "apart"]
+    every = every.assign(_source=np.array(sources, dtype=object)[source_of])
+    patterns, counts = _codes(every, {**names, "_source": sources})
+    source = patterns[:, -1]
+    label = np.array([np.nan, 1.0, 0.0, 0.0])[source]
     patterns = patterns[:, :-1]
-    unlabelled = np.isnan(label)
+    unlabelled = source == 0
+    # rows whose class was not known by ``selected_on``: they count in that item
+    unselected = unlabelled | (source == 3)
     share = float(np.clip(start_share, 1e-4, 1 - 1e-4))
     log_m, log_u = [], []
     for item, lv in names.items():
@@ -144,7 +181,7 @@ def fit_mixture(
         new_share = float(np.clip(wm[unlabelled].sum() / max(mine, 1.0), 1e-6, 1 - 1e-6))
         for k, (item, lv) in enumerate(names.items()):
             col = patterns[:, k]
-            ok = seen[:, k] & (unlabelled if item.startswith(selected_on) else True)
+            ok = seen[:, k] & (unselected if item.startswith(selected_on) else True)
             fm = np.bincount(col[ok], weights=wm[ok], minlength=len(lv))
             fu = np.bincount(col[ok], weights=wu[ok], minlength=len(lv))
             log_m[k] = np.log(np.maximum(fm / max(fm.sum(), _FLOOR), _FLOOR))
@@ -211,6 +248,7 @@ def estimate_errors(
     field_row: np.ndarray,
     known_same: pd.DataFrame | None = None,
     known_different: pd.DataFrame | None = None,
+    apart: np.ndarray | None = None,
 ) -> dict[str, int]:
     """False and missed matches expected among the scored tier's candidates.
 
@@ -218,14 +256,23 @@ def estimate_errors(
     comparison levels; ``auto``: the pair was matched automatically by the
     scored tier; ``open_pair``: both rows were left unmatched (to enter, to
     visit or in review); ``field_row``: the pair's field row (to count each
-    unmatched field row once).
+    unmatched field row once); ``apart``: the candidate is known to be two
+    people (its other row already has its pair): it counts as such in the fit.
     """
     if candidates.empty:
         return {"false_matches": 0, "missed_matches": 0}
+    if apart is None:
+        apart = np.zeros(len(candidates), dtype=bool)
     (cands, same, different), joint = _joint([candidates, known_same, known_different], weights)
     assert cands is not None
-    fit = fit_mixture(cands, joint, start_share, same, different)
+    fit = fit_mixture(cands[~apart], joint, start_share, same, different, known_apart=cands[apart])
     p = fit.match_probability(cands)
+    # two valid IDs that differ are two people (the rules' own premise: a
+    # mistyped digit breaks the check digit), and so are the pairs known apart
+    item, level = _TWO_PEOPLE
+    if item in candidates:
+        apart = apart | candidates[item].eq(level).to_numpy()
+    p[apart] = 0.0
     false = float((1.0 - p[auto]).sum())
     if open_pair.any():
         # per field row: 1 - P(none of its open candidates is its partner)
