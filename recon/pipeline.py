@@ -6,13 +6,14 @@ The folder is written aside and moved into place only when complete (see
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import dataclasses
 import datetime as _dt
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,9 @@ from recon import __version__
 from recon.errors import InputError, UsageError, Where
 from recon.loaders import (
     HUKOU_COLUMNS,
-    HukouParts,
     LoadResult,
     collect_files,
     committee_key,
-    hukou_columns,
     hukou_parts,
     load,
 )
@@ -279,55 +278,47 @@ def _hukou_texts(side: LoadResult) -> pd.Series:
     return records["hukou_address"].fillna("").astype(str)
 
 
-# hukou texts normalised at a time while waiting for the other process
-_HUKOU_CHUNK = 2_000
-
-
-def _hukou_while(waiting: Future[LoadResult], side: LoadResult) -> dict[str, HukouParts]:
-    """This side's hukou texts, normalised a share at a time until ``waiting``
-    (the other side's loading) is done: time otherwise spent idle."""
-    texts = list(_hukou_texts(side).unique())
-    done: dict[str, HukouParts] = {}
-    for start in range(0, len(texts), _HUKOU_CHUNK):
-        if waiting.done():
-            break
-        part = texts[start : start + _HUKOU_CHUNK]
-        done.update(zip(part, hukou_parts(part), strict=True))
-    return done
-
-
-def _add_hukou(
-    sides: list[LoadResult], pool: Executor, done: dict[str, HukouParts] | None = None
-) -> None:
-    """The hukou columns of both sides, each distinct text normalised once.
+def _add_hukou(sides: list[LoadResult], pool: Executor) -> None:
+    """The hukou columns of ``sides``, each distinct text normalised once.
 
     Both sides mostly carry the same people's hukou addresses, so the texts
-    are pooled, and what is not ``done`` yet is split between this process
-    and a worker.
+    are pooled and split between the two workers (what parsing leaves
+    behind stays with them). The columns are made per distinct text, then
+    taken for each row.
     """
-    done = done or {}
-    every = dict.fromkeys(t for side in sides for t in _hukou_texts(side).unique())
-    texts = [t for t in every if t not in done]
+    coded = [pd.factorize(_hukou_texts(side)) for side in sides]
+    distinct = [np.asarray(uniques, dtype=object) for _, uniques in coded]
+    pooled, texts = pd.factorize(np.concatenate(distinct))
+    texts = np.asarray(texts, dtype=object).tolist()
     half = len(texts) // 2
-    theirs = pool.submit(hukou_parts, texts[:half])
-    mine = hukou_parts(texts[half:])  # while the worker does the first half
-    parts = [*done.values(), *theirs.result(), *mine]
-    shared: dict[str, str] = {}  # one object per key, flat, county... of many texts
-    known: dict[str, HukouParts] = {
-        text: tuple(shared.setdefault(p, p) for p in part)  # type: ignore[misc]
-        for text, part in zip([*done, *texts], parts, strict=True)
-    }
-    for side in sides:
-        columns = hukou_columns(_hukou_texts(side), known)
-        columns = columns.assign(**{c: _categories(columns[c]) for c in columns if c in _FEW_VALUES})
+    shares = [pool.submit(hukou_parts, share) for share in (texts[:half], texts[half:])]
+    parts = [part for share in shares for part in share.result()]
+    # per column, over the pooled distinct texts: codes of its distinct values
+    values = []
+    for i, name in enumerate(HUKOU_COLUMNS):
+        codes, uniques = pd.factorize(np.asarray([p[i] for p in parts], dtype=object))
+        values.append((name, codes, pd.Index(np.asarray(uniques, dtype=object), dtype=object)))
+    start = 0
+    for side, (codes, _), mine in zip(sides, coded, distinct, strict=True):
+        at = pooled[start : start + len(mine)][codes]  # each row's pooled text
+        start += len(mine)
+        index = side.records.index
+        columns = {}
+        for name, value_codes, uniques in values:
+            rows = value_codes[at]
+            columns[name] = (
+                pd.Series(pd.Categorical.from_codes(rows, uniques), index=index)
+                if name in _FEW_VALUES
+                else pd.Series(uniques.to_numpy()[rows], index=index, dtype=object)
+            )
         keep = [c for c in KEEP_COLUMNS if c in side.records.columns or c in HUKOU_COLUMNS]
-        side.records = pd.concat([side.records, columns], axis=1)[keep]
+        side.records = side.records.assign(**columns)[keep]
 
 
 def _load_both(
     field_paths: list[Path], system_paths: list[Path], files: set[Path], rules: Rules, step: Step
 ) -> tuple[LoadResult, LoadResult]:
-    """Both sides; for big inputs the system side in a second process."""
+    """Both sides; for big inputs each in a worker process."""
     size = sum(p.stat().st_size for p in files)
     field_count = len(collect_files(field_paths))
     if size < PARALLEL_LOAD_BYTES:
@@ -345,16 +336,15 @@ def _load_both(
 
     ctx = multiprocessing.get_context("spawn")  # fork is unsafe with pyarrow's threads
     with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
-        # both sides in workers: what loading leaves behind goes with them,
-        # and this process holds only the records
-        future = pool.submit(_load_side, system_paths, "system", rules)
+        # Both sides in workers: what loading leaves behind goes with them,
+        # and this process holds only the records.
+        later = pool.submit(_load_side, system_paths, "system", rules)
         step("load_field", None)
         field = pool.submit(_load_side, field_paths, "field", rules).result()
         step("load_system", None)
-        done = _hukou_while(future, field)
-        system = future.result()
+        system = later.result()
         step("load_hukou", None)
-        _add_hukou([field, system], pool, done)
+        _add_hukou([field, system], pool)
     _release_unused()
     return field, system
 
@@ -372,10 +362,8 @@ def _release_unused() -> None:
 
     pa.default_memory_pool().release_unused()
     if sys.platform.startswith("linux"):
-        try:
+        with contextlib.suppress(OSError, AttributeError):  # not glibc: no malloc_trim
             ctypes.CDLL(None).malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
-            pass
 
 
 def run_match(
