@@ -7,6 +7,7 @@ workbook is for people, in Chinese, with walking order for visits.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -472,7 +473,14 @@ def _arrow_text(frame: pd.DataFrame, col: str, rows: slice = slice(None)) -> pa.
     missing column or value)."""
     if col not in frame:
         return pa.nulls(len(range(len(frame))[rows]), pa.string()).fill_null("")
-    values = frame[col].to_numpy(dtype=object)[rows]
+    column = frame[col]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # few values: each converted once
+        names = np.asarray(column.cat.categories, dtype=object)
+        codes = column.cat.codes.to_numpy()[rows]
+        with contextlib.suppress(pa.ArrowInvalid, pa.ArrowTypeError):  # else as below
+            words = pa.array(names, type=pa.string(), from_pandas=True)
+            return pc.take(words, pa.array(codes, mask=codes < 0)).fill_null("")
+    values = column.to_numpy(dtype=object)[rows]
     try:  # text columns: straight to arrow, in C
         text = pa.array(values, type=pa.string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # something not text in it
