@@ -183,6 +183,8 @@ def _clean(text: str) -> tuple[str, list[str]]:
 
 
 _UNKNOWN_REGION = "地区码不在已知列表中（仅提示）"
+_WRONG_CHECK = "校验位不符（有录入错误）"
+_NO_BIRTH = "出生日期无效"
 
 
 def _region(region: str, year: int | None) -> tuple[RegionName, tuple[str, ...]]:
@@ -335,9 +337,9 @@ def _parse_18(raw: str, cleaned: str, repairs: list[str], numeric: bool) -> IdIn
         return None  # the "...000" tail of a truncated number: damage
     problems = []
     if not check_ok:
-        problems.append("校验位不符（有录入错误）")
+        problems.append(_WRONG_CHECK)
     if not birth:
-        problems.append("出生日期无效")
+        problems.append(_NO_BIRTH)
     return IdInfo(
         text=raw,
         id=cleaned,
@@ -541,28 +543,46 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
     region_note = np.full(n, "", dtype=object)
     idx_fast = np.flatnonzero(fast)
     if len(idx_fast):
+        # 18 characters needing no cleaning: read on whole arrays, valid or
+        # not (what parse_id says of them, see _parse_18)
         sub = text[idx_fast].tolist()
         joined = "".join(sub).replace("X", ":")
-        arr = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 18) - 48
-        arr = arr.astype(np.int64)
+        raw = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        arr = raw.astype(np.int32) - 48
         checks = np.frombuffer(_CHECK.replace("X", ":").encode(), dtype=np.uint8) - 48
-        total = (arr[:, :17] * _WEIGHTS).sum(axis=1) % 11
+        total = (arr[:, :17] @ _WEIGHTS.astype(np.int32)) % 11
         ok_check = checks[total] == arr[:, 17]
         y = arr[:, 6] * 1000 + arr[:, 7] * 100 + arr[:, 8] * 10 + arr[:, 9]
         m = arr[:, 10] * 10 + arr[:, 11]
         d = arr[:, 12] * 10 + arr[:, 13]
-        ok = ok_check & _valid_dates(y, m, d)
-        good = idx_fast[ok]
-        good_text = [t for t, g in zip(sub, ok.tolist(), strict=True) if g]
-        dates: dict[str, str] = {}  # one string object per distinct date
-        birth[good] = [
-            dates.setdefault(t[6:14], f"{t[6:10]}-{t[10:12]}-{t[12:14]}") for t in good_text
-        ]
-        sex[good] = np.where(arr[ok, 16] % 2 == 1, "男", "女")
-        region_name_[good], region_note[good], problems[good] = _regions_of(
-            arr[ok, :6] @ (10 ** np.arange(5, -1, -1, dtype=np.int64)), y[ok]
+        ok_date = _valid_dates(y, m, d)
+        ok = ok_check & ok_date
+        dated = idx_fast[ok_date]
+        at, days = pd.factorize(y[ok_date] * 10000 + m[ok_date] * 100 + d[ok_date])
+        day_text = [f"{v // 10000:04d}-{v // 100 % 100:02d}-{v % 100:02d}" for v in days.tolist()]
+        birth[dated] = np.asarray(day_text, dtype=object)[at]
+        sex[dated] = np.where(arr[ok_date, 16] % 2 == 1, "男", "女")
+        names, notes, findings = _regions_of(
+            arr[ok_date, :6].astype(np.int64) @ (10 ** np.arange(5, -1, -1, dtype=np.int64)),
+            y[ok_date],
         )
-        fast[idx_fast[~ok]] = False
+        region_name_[dated], region_note[dated] = names, notes
+        problems[idx_fast[ok]] = findings[ok[ok_date]]  # an invalid ID: no region findings
+        bad = np.flatnonzero(~ok)
+        if len(bad):
+            rows = idx_fast[bad]
+            kind[rows] = IdKind.INVALID
+            valid[rows] = False
+            wrong_check = np.where(ok_check[bad], "", _WRONG_CHECK)
+            no_date = np.where(ok_date[bad], "", _NO_BIRTH)
+            both = ~ok_check[bad] & ~ok_date[bad]
+            problems[rows] = np.where(both, f"{_WRONG_CHECK}；{_NO_BIRTH}", wrong_check + no_date)
+            undated = rows[~ok_date[bad]]  # named as for no birth year
+            codes = np.asarray([t[:6] for t in text[undated].tolist()], dtype=object)
+            for code in sorted(set(codes.tolist())):
+                name = _region_span(code, None)[0]
+                at_code = undated[codes == code]
+                region_name_[at_code], region_note[at_code] = name.label, name.note
     slow = np.flatnonzero(~fast)
     cache: dict[tuple[str, bool], IdInfo] = {}
     for i in slow.tolist():
