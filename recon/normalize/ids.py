@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+_WEIGHT_LIST = tuple(_WEIGHTS.tolist())
 _CHECK = "10X98765432"
 
 
@@ -101,7 +102,7 @@ class IdInfo:
 
 def check_char(body17: str) -> str:
     """The MOD 11-2 check character of 17 digits."""
-    total = sum(int(c) * w for c, w in zip(body17, _WEIGHTS.tolist(), strict=True))
+    total = sum(int(c) * w for c, w in zip(body17, _WEIGHT_LIST, strict=True))
     return _CHECK[total % 11]
 
 
