@@ -163,11 +163,11 @@ def normalize_dates(values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.StringDtype):  # text (CSV): once per distinct text
         codes, uniques = pd.factorize(values.fillna(""))
         texts = np.asarray(uniques, dtype=object)
-        out, plain = _plain_dates(texts)
+        days, plain = _plain_dates(texts)
         rest = np.flatnonzero(~plain)
         if len(rest):
-            out[rest] = [parse_date(v) for v in texts[rest].tolist()]
-        return pd.Series(out[codes], index=values.index, dtype=object)
+            days[rest] = [parse_date(v) for v in texts[rest].tolist()]
+        return pd.Series(days[codes], index=values.index, dtype=object)
     cache: dict[object, str] = {}
     out = []
     for v in values.tolist():
