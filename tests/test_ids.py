@@ -313,7 +313,19 @@ def id_like(draw):
     return text
 
 
-@given(st.lists(st.one_of(id_like(), valid_ids()), max_size=25), st.data())
+@st.composite
+def noisy(draw, ids):
+    """An ID as a sheet may hold it: quotes, a formula, spaces, full width, x."""
+    text = draw(ids)
+    for _ in range(draw(st.integers(0, 2))):
+        text = _noise(draw, text)
+    return text
+
+
+@given(
+    st.lists(st.one_of(id_like(), valid_ids(), noisy(id_like()), noisy(valid_ids())), max_size=25),
+    st.data(),
+)
 def test_column_path_is_parse_id(texts, data):
     """Every column of normalize_ids is what parse_id says of the text."""
     numeric = [data.draw(st.booleans()) if t[-3:] == "000" else False for t in texts]

@@ -505,6 +505,21 @@ def _regions_of(codes: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, ...]:
     return label[at], note[at], problems[at]
 
 
+_PLAIN_ID = re.compile("[0-9]{17}[0-9X]")
+
+
+def _cleaned_plain(text: str) -> tuple[str, str] | None:
+    """(the cleaned text, the repairs '；'-joined) of a text that cleaning
+    turns into 18 plain characters not ending in 000 -- what parse_id reads
+    with _parse_18 alone; None for any other text."""
+    if text.strip().upper() in _PLACEHOLDERS:
+        return None
+    cleaned, repairs = _clean(text)
+    if _PLAIN_ID.fullmatch(cleaned) is None or cleaned.endswith("000"):
+        return None
+    return cleaned, "；".join(repairs)
+
+
 def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.DataFrame:
     """Normalise a column of ID texts; one output row per input row.
 
@@ -542,11 +557,29 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
     repairs = np.full(n, "", dtype=object)
     region_name_ = np.full(n, "", dtype=object)
     region_note = np.full(n, "", dtype=object)
+    # texts that cleaning turns into such 18 characters ('="3101…"', a
+    # lowercase x, spaces): read on whole arrays as their cleaned text, with
+    # the repairs parse_id reports (see parse_id and _parse_18)
+    read = text
+    cleanable = np.flatnonzero(~fast & ~num)
+    if len(cleanable):
+        at, raw = pd.factorize(text[cleanable])
+        found = [_cleaned_plain(t) for t in raw.tolist()]
+        ok = np.asarray([f is not None for f in found], dtype=bool)
+        rows = cleanable[ok[at]]
+        if len(rows):
+            cleaned = np.asarray([f[0] if f else "" for f in found], dtype=object)
+            said = np.asarray([f[1] if f else "" for f in found], dtype=object)
+            read = text.copy()
+            read[rows] = cleaned[at[ok[at]]]
+            out_id[rows] = read[rows]
+            repairs[rows] = said[at[ok[at]]]
+            fast[rows] = True
     idx_fast = np.flatnonzero(fast)
     if len(idx_fast):
         # 18 characters needing no cleaning: read on whole arrays, valid or
         # not (what parse_id says of them, see _parse_18)
-        sub = text[idx_fast].tolist()
+        sub = read[idx_fast].tolist()
         joined = "".join(sub).replace("X", ":")
         raw = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 18)
         arr = raw.astype(np.int32) - 48
@@ -579,7 +612,7 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
             both = ~ok_check[bad] & ~ok_date[bad]
             problems[rows] = np.where(both, f"{_WRONG_CHECK}；{_NO_BIRTH}", wrong_check + no_date)
             undated = rows[~ok_date[bad]]  # named as for no birth year
-            codes = np.asarray([t[:6] for t in text[undated].tolist()], dtype=object)
+            codes = np.asarray([t[:6] for t in read[undated].tolist()], dtype=object)
             for code in sorted(set(codes.tolist())):
                 name = _region_span(code, None)[0]
                 at_code = undated[codes == code]
