@@ -563,8 +563,8 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
     read = text
     cleanable = np.flatnonzero(~fast & ~num)
     if len(cleanable):
-        at, raw = pd.factorize(text[cleanable])
-        found = [_cleaned_plain(t) for t in raw.tolist()]
+        at, written = pd.factorize(text[cleanable])
+        found = [_cleaned_plain(t) for t in written.tolist()]
         ok = np.asarray([f is not None for f in found], dtype=bool)
         rows = cleanable[ok[at]]
         if len(rows):
