@@ -154,3 +154,16 @@ def test_plain_rests_cover_the_common_rural_forms():
     for rest in ("九星村3组138号", "张湾村45号", "平阳路585号", "九星村3组138"):
         assert _read_plain(rest) == _read_and_key.__wrapped__(rest)
         assert _read_plain(rest) is not None
+
+
+ESTATE_PIECES = [*PIECES, "古美西苑", "东部软件园", "金发小区", "华尔街大厦", "文三", "90号"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(ESTATE_PIECES), max_size=10).map("".join))
+def test_an_estate_is_among_the_first_two_parts(text):
+    """address_keys looks for an estate in the first two parts only: the parts
+    of a rest come in PART_NAMES order and only a road may precede it."""
+    parts = dict(_read_and_key.__wrapped__(g.split_admin(g.clean(text))[1])[0])
+    if "estate" in parts:
+        assert "estate" in list(parts)[:2]

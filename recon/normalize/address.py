@@ -314,10 +314,14 @@ def address_keys(texts: list[str]) -> tuple[list[str], list[str], list[str], lis
     todo = np.flatnonzero(~ok).tolist()
     with gc_paused():
         found = _parse_keys([texts[i] for i in todo])
+    # the addresses that name an estate: only they are tied to a road or
+    # keyed by one (parts are in PART_NAMES order, the administrative ones
+    # left out: an estate comes first, or second after a road)
     parsed: dict[int, tuple[dict[str, str], str]] = {}
     for i, (key, building, locality, parts, leftover) in zip(todo, found, strict=True):
         keys[i], buildings[i], localities[i] = key, building, locality
-        parsed[i] = (dict(parts), leftover)
+        if any(name == "estate" for name, _ in parts[:2]):
+            parsed[i] = (dict(parts), leftover)
     links = _estate_links(p for p, _ in parsed.values())
     if links:
         for i, (p, leftover) in parsed.items():
