@@ -1,10 +1,11 @@
 """Record preparation helpers: work per distinct value gives what work per row gives.
 
-``_blank``, ``_status`` and the name check of ``_problems`` run their pandas
-operations over the distinct values of a column and spread the answers back;
-a column with a missing value is still done row by row. Appending one
-missing value to a column therefore runs the row-by-row path on the same
-values, and the answers for the original rows must not change.
+``_status`` and the name check of ``_problems`` run their pandas operations
+over the distinct values of a column and spread the answers back; a column
+with a missing value is still done row by row. Appending one missing value
+to a column therefore runs the row-by-row path on the same values, and the
+answers for the original rows must not change (``_blank`` is held to the
+same, and to its cases).
 """
 
 from __future__ import annotations

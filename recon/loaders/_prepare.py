@@ -395,10 +395,8 @@ _PLACEHOLDERS = ["", "无", "暂无", "不详", "未知", "null", "none", "nan",
 
 
 def _blank(values: pd.Series) -> np.ndarray:
-    def placeholder(v: pd.Series) -> pd.Series:
-        return v.isna() | v.astype(str).str.strip().str.lower().isin(_PLACEHOLDERS)
-
-    return _on_distinct(values, placeholder)
+    text = values.astype(str).str.strip().str.lower()
+    return values.isna().to_numpy() | text.isin(_PLACEHOLDERS).to_numpy()
 
 
 def _joined(flags: dict[str, np.ndarray], n: int) -> pd.Series:
