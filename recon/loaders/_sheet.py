@@ -582,7 +582,12 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
     else:
         names = records["committee"].astype(object)
         table = {v: (committee_key(v) if v else report.committee) for v in pd.unique(names)}
-        records["committee"] = names.map(table)
+        if names.hasnans:
+            records["committee"] = names.map(table)
+        else:  # the same as map, through the codes of the distinct names
+            codes, distinct = pd.factorize(names)
+            keys = np.asarray([table[v] for v in distinct], dtype=object)
+            records["committee"] = pd.Series(keys[codes], index=names.index)
     if collector and ("collector" not in records or not records["collector"].astype(bool).any()):
         records["collector"] = collector
     # the columns no field was taken from, by their own headers (the others
