@@ -344,18 +344,14 @@ def id_region_columns(ids: pd.Series, kinds: pd.Series, prefixes: pd.Series) -> 
     )
     region = pd.Series(np.where(has, text, ""), dtype=object).str.slice(0, 6)
 
-    def names(code: str) -> str:
-        hit = table.get(code)
-        return "|".join(hit[1]) if hit else ""
-
-    def province(code: str) -> str:
-        hit = table.get(code)
-        return _province_short(hit[0]) if hit else ""
-
+    codes, distinct = pd.factorize(region)
+    hits = [table.get(code) for code in distinct]
+    names = np.asarray(["|".join(hit[1]) if hit else "" for hit in hits], dtype=object)
+    province = np.asarray([_province_short(hit[0]) if hit else "" for hit in hits], dtype=object)
     return pd.DataFrame(
         {
-            "id_county": _obj(_per_unique(region, names), ids.index),
-            "id_province": _obj(_per_unique(region, province), ids.index),
+            "id_county": _obj(names[codes], ids.index),
+            "id_province": _obj(province[codes], ids.index),
         }
     )
 
