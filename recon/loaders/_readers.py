@@ -440,15 +440,16 @@ def _lines_at(data: bytes, sep: str) -> _Lines:
     )
 
 
-def _arrow_frame(data: bytes, sep: str, width: int, start: int) -> pd.DataFrame:
-    """Plain separated text (see ``_plain_body``) as a frame of text columns
-    0..width-1 and "_row", as ``pd.read_csv`` gives it: pyarrow's reader."""
+def _arrow_frame(data: bytes, begin: int, sep: str, width: int, start: int) -> pd.DataFrame:
+    """Plain separated text (see ``_plain_body``) from byte ``begin`` on as a
+    frame of text columns 0..width-1 and "_row", as ``pd.read_csv`` gives
+    it: pyarrow's reader, over the bytes in place."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = [str(j) for j in range(width)]
     table = pacsv.read_csv(
-        io.BytesIO(data),
+        pa.BufferReader(pa.py_buffer(data).slice(begin)),
         read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
         parse_options=pacsv.ParseOptions(
             delimiter=sep,
@@ -545,7 +546,7 @@ def _text_sheet(path: Path, text: str, encoding: str, sep: str) -> RawSheet:
         begin = int(lines.starts[start])
         if data.startswith(b"\xef\xbb\xbf", begin):  # a BOM pandas would keep
             return None
-        return _arrow_frame(data[begin:], sep, width, start)
+        return _arrow_frame(data, begin, sep, width, start)
 
     return RawSheet(
         file=path.name, sheet="", head=head, body=body, encoding=encoding, all_text=True
