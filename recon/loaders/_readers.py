@@ -450,7 +450,12 @@ def _arrow_frame(data: bytes, begin: int, sep: str, width: int, start: int) -> p
     names = [str(j) for j in range(width)]
     table = pacsv.read_csv(
         pa.BufferReader(pa.py_buffer(data).slice(begin)),
-        read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+        # one block (a chunk per column, as pandas would make one), up to 1 GB
+        read_options=pacsv.ReadOptions(
+            column_names=names,
+            use_threads=False,
+            block_size=min(max(len(data) - begin, 1 << 20), 1 << 30),
+        ),
         parse_options=pacsv.ParseOptions(
             delimiter=sep,
             quote_char=False,
