@@ -377,10 +377,9 @@ def phone_kinds(phones: pd.Series) -> np.ndarray:
     arr = pa.array(text, type=pa.string())
     mobile = pc.match_substring_regex(arr, _MOBILE.pattern).to_numpy(zero_copy_only=False)
     size = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
-    out = np.where(
-        mobile.astype(bool), "mobile", np.where((size >= 7) & (size <= 12), "landline", "")
-    )
-    out = out.astype(object)
+    landline = (size >= 7) & (size <= 12)
+    kind = np.where(mobile.astype(bool), 2, np.where(landline, 1, 0))
+    out = np.asarray(["", "landline", "mobile"], dtype=object)[kind]  # one text object each
     odd = np.flatnonzero(pc.match_substring(arr, "\n").to_numpy(zero_copy_only=False).astype(bool))
     out[odd] = [phone_kind(t) for t in text.iloc[odd].tolist()]
     return out

@@ -607,10 +607,10 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
             rows = idx_fast[bad]
             kind[rows] = IdKind.INVALID
             valid[rows] = False
-            wrong_check = np.where(ok_check[bad], "", _WRONG_CHECK)
-            no_date = np.where(ok_date[bad], "", _NO_BIRTH)
-            both = ~ok_check[bad] & ~ok_date[bad]
-            problems[rows] = np.where(both, f"{_WRONG_CHECK}；{_NO_BIRTH}", wrong_check + no_date)
+            flaws = np.asarray(
+                ["", _WRONG_CHECK, _NO_BIRTH, f"{_WRONG_CHECK}；{_NO_BIRTH}"], dtype=object
+            )
+            problems[rows] = flaws[(~ok_check[bad]).astype(int) + 2 * (~ok_date[bad]).astype(int)]
             undated = rows[~ok_date[bad]]  # named as for no birth year
             codes = np.asarray([t[:6] for t in read[undated].tolist()], dtype=object)
             for code in sorted(set(codes.tolist())):
