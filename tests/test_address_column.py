@@ -167,3 +167,14 @@ def test_an_estate_is_among_the_first_two_parts(text):
     parts = dict(_read_and_key.__wrapped__(g.split_admin(g.clean(text))[1])[0])
     if "estate" in parts:
         assert "estate" in list(parts)[:2]
+
+
+@given(st.lists(texts | plain, max_size=12))
+def test_clean_in_batches_is_clean(values):
+    """clean_many (OpenCC over a batch of texts at once) is clean of each text."""
+    saved = g.BATCH
+    g.BATCH = 5
+    try:
+        assert g.clean_many(values) == [g.clean(v) for v in values]
+    finally:
+        g.BATCH = saved

@@ -156,3 +156,16 @@ def test_normalize_names_is_per_value(texts):
 def test_simplified_together_is_one_by_one(texts):
     """OpenCC over the texts joined by line breaks converts each as it would alone."""
     assert simplified_many(texts) == [simplified(t) if t else "" for t in texts]
+
+
+@given(st.lists(names_mixed, max_size=30))
+def test_simplified_in_small_batches_is_one_by_one(texts):
+    """Batches end anywhere in a column: each still converts as it would alone."""
+    import recon.normalize._opencc as opencc
+
+    saved = opencc.BATCH
+    opencc.BATCH = 3
+    try:
+        assert simplified_many(texts) == [simplified(t) if t else "" for t in texts]
+    finally:
+        opencc.BATCH = saved

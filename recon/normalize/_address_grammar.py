@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from recon.normalize._opencc import simplified, simplified_many
+from recon.normalize._opencc import BATCH, simplified, simplified_many
 
 # --- Chinese numerals -------------------------------------------------------------
 
@@ -96,9 +96,12 @@ def clean(text: str) -> str:
 
 
 def clean_many(texts: list[str]) -> list[str]:
-    """:func:`clean` of each text, OpenCC run over all of them at once."""
-    simple = simplified_many([unicodedata.normalize("NFKC", t) for t in texts])
-    return [_clean_simplified(s) for s in simple]
+    """:func:`clean` of each text, OpenCC run over a batch of them at once."""
+    out: list[str] = []
+    for k in range(0, len(texts), BATCH):
+        simple = simplified_many([unicodedata.normalize("NFKC", t) for t in texts[k : k + BATCH]])
+        out.extend(_clean_simplified(s) for s in simple)
+    return out
 
 
 def _clean_simplified(s: str) -> str:
