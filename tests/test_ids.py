@@ -295,3 +295,53 @@ def test_any_text_parses_without_error_and_column_agrees(text):
 def test_normalisation_is_idempotent(id18):
     once = parse_id(id18.lower() + " ")
     assert parse_id(once.id).id == once.id
+
+
+@st.composite
+def id_like(draw):
+    """18-character IDs right and wrong: real, retired and unknown region codes,
+    real and impossible birth dates, any check character, a truncated tail."""
+    region = draw(st.sampled_from(["110105", "310112", "310103", "330326", "999999", "110000"]))
+    year = draw(st.sampled_from(["1899", "1900", "1951", "1984", "1999", "2000", "2024", "2099"]))
+    month = draw(st.sampled_from(["00", "01", "02", "09", "12", "13"]))
+    day = draw(st.sampled_from(["00", "01", "28", "29", "30", "31", "32"]))
+    body = f"{region}{year}{month}{day}{draw(st.integers(0, 999)):03d}"
+    check = draw(st.sampled_from([check_char(body), *"0123456789X"]))
+    text = body + check
+    if draw(st.integers(0, 9)) == 0:
+        text = text[:15] + "000"
+    return text
+
+
+@st.composite
+def noisy(draw, ids):
+    """An ID as a sheet may hold it: quotes, a formula, spaces, full width, x."""
+    text = draw(ids)
+    for _ in range(draw(st.integers(0, 2))):
+        text = _noise(draw, text)
+    return text
+
+
+@given(
+    st.lists(st.one_of(id_like(), valid_ids(), noisy(id_like()), noisy(valid_ids())), max_size=25),
+    st.data(),
+)
+def test_column_path_is_parse_id(texts, data):
+    """Every column of normalize_ids is what parse_id says of the text."""
+    numeric = [data.draw(st.booleans()) if t[-3:] == "000" else False for t in texts]
+    frame = normalize_ids(pd.Series(texts, dtype=object), pd.Series(numeric, dtype=bool))
+    for k, (text, num) in enumerate(zip(texts, numeric, strict=True)):
+        info = parse_id(text, num)
+        expected = {
+            "id": info.id,
+            "id_kind": info.kind,
+            "id_valid": info.valid,
+            "id_prefix": info.prefix if info.kind == IdKind.DAMAGED else "",
+            "id_birth": info.birth_date,
+            "id_sex": info.sex,
+            "id_problems": "；".join(info.problems),
+            "id_repairs": "；".join(info.repairs),
+            "id_region_name": info.region_name,
+            "id_region_note": info.region_note,
+        }
+        assert frame.iloc[k].to_dict() == expected, text

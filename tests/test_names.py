@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from recon.normalize._opencc import simplified_many
 from recon.normalize.names import (
     NameAgreement,
     clean_name,
@@ -120,3 +121,51 @@ def test_compare_names_is_symmetric(a, b):
 @given(han, han, noise)
 def test_separators_do_not_change_the_key(a, b, sep):
     assert name_key(clean_name(a + sep + b)) == name_key(clean_name(a + b))
+
+
+def test_han_blocks_are_their_own_display_and_key():
+    """The column path takes a name of these characters as its display form
+    and key unchanged: NFKC and lower-casing leave each of them alone."""
+    for cp in [*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000)]:
+        ch = chr(cp)
+        assert clean_name(ch) == ch and name_key(ch) == ch, hex(cp)
+
+
+# traditional and variant characters (some convert in two rounds: 薴 -> 苧 -> 苎)
+_TRADITIONAL = "陳靜張偉劉麗鍾乾於薴苧龍齊體臺灣國際發髮後為麵鬱"
+names_mixed = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(_TRADITIONAL + "张伟王芳 ·.•　?□Ab\ue000\n"),
+        st.characters(min_codepoint=0x3400, max_codepoint=0x9FFF),
+    ),
+    max_size=6,
+)
+
+
+@given(st.lists(names_mixed, max_size=30))
+def test_normalize_names_is_per_value(texts):
+    """The column path gives each value what the scalar functions give it."""
+    frame = normalize_names(pd.Series(texts, dtype=object))
+    displays = [clean_name(t) for t in texts]
+    assert frame["name"].tolist() == displays
+    assert frame["name_key"].tolist() == [name_key(d) for d in displays]
+    assert frame["name_simp"].tolist() == [simplified(name_key(d)) for d in displays]
+
+
+@given(st.lists(names_mixed, max_size=30))
+def test_simplified_together_is_one_by_one(texts):
+    """OpenCC over the texts joined by line breaks converts each as it would alone."""
+    assert simplified_many(texts) == [simplified(t) if t else "" for t in texts]
+
+
+@given(st.lists(names_mixed, max_size=30))
+def test_simplified_in_small_batches_is_one_by_one(texts):
+    """Batches end anywhere in a column: each still converts as it would alone."""
+    import recon.normalize._opencc as opencc
+
+    saved = opencc.BATCH
+    opencc.BATCH = 3
+    try:
+        assert simplified_many(texts) == [simplified(t) if t else "" for t in texts]
+    finally:
+        opencc.BATCH = saved

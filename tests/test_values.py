@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recon.normalize.values import normalize_dates, normalize_phone, normalize_sex, parse_date
@@ -111,3 +111,37 @@ def test_every_date_spelling_agrees(day):
 def test_parse_date_never_raises(value):
     out = parse_date(value)
     assert out == "" or len(out) == 10
+
+
+_DATE_TEXTS = st.one_of(
+    st.dates(min_value=dt.date(1, 1, 1)).map(lambda d: d.isoformat()),
+    st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),
+    st.from_regex(r"(19|20|21)[0-9]{2}[01][0-9][0-3][0-9]", fullmatch=True),
+    st.from_regex(r"(19|20)[0-9]{2}年[0-9]{1,2}月[0-9]{1,2}[日号]?", fullmatch=True),
+    st.from_regex(r"[0-9０-９]{4}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2}日?", fullmatch=True),
+    st.sampled_from(
+        [
+            "",
+            " 2023-05-01",
+            "2023-05-01 ",
+            "45047",
+            "2024-02-29",
+            "2023-02-29",
+            "1900/2/29",
+            "2000.2.29",
+            "2100-12-31",
+            "2101-01-01",
+            "1899-12-31",
+            "2023-5-1 08:00",
+            "２０２３-05-01",
+        ]
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_DATE_TEXTS, max_size=40))
+def test_date_column_is_parse_date(texts: list[str]) -> None:
+    """The column path (whole arrays for 'YYYY-MM-DD') gives what parse_date gives."""
+    column = normalize_dates(pd.Series(texts, dtype="str"))
+    assert column.tolist() == [parse_date(t) for t in texts]

@@ -26,6 +26,7 @@ __all__ = [
     "hukou_parts",
     "id_region_columns",
     "phone_kind",
+    "phone_kinds",
     "prepare_records",
 ]
 
@@ -68,6 +69,16 @@ def _per_unique(values: pd.Series, fn: Callable[[Any], str]) -> np.ndarray:
     return np.asarray([fn(v) for v in uniques], dtype=object)[codes]
 
 
+def _on_distinct(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+    """``fn`` -- whole-column pandas operations, value by value -- run over
+    the distinct values only and spread back to every row (over every row
+    when the column has a missing value, which pandas may treat apart)."""
+    if values.hasnans:
+        return np.asarray(fn(values))
+    codes, uniques = pd.factorize(values)
+    return np.asarray(fn(pd.Series(uniques, dtype=values.dtype)))[codes]
+
+
 def _status(records: pd.DataFrame, rules: StatusRules) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Active flags, rows with an unknown status word, rows with an unknown flag."""
     n = len(records)
@@ -75,18 +86,25 @@ def _status(records: pd.DataFrame, rules: StatusRules) -> tuple[np.ndarray, np.n
     unknown = np.zeros(n, dtype=bool)
     unknown_flag = np.zeros(n, dtype=bool)
     if "status" in records:
-        words = records["status"].astype(str).str.replace(r"\s+", "", regex=True).str.lower()
-        has = words.ne("").to_numpy()
-        inactive = words.isin(rules.inactive).to_numpy()
-        known = inactive | words.isin(rules.active).to_numpy()
+
+        def word(values: pd.Series) -> pd.Series:
+            return values.astype(str).str.replace(r"\s+", "", regex=True).str.lower()
+
+        has = _on_distinct(records["status"], lambda v: word(v).ne(""))
+        inactive = _on_distinct(records["status"], lambda v: word(v).isin(rules.inactive))
+        known = inactive | _on_distinct(records["status"], lambda v: word(v).isin(rules.active))
         active &= ~(has & inactive)
         unknown |= has & ~known
     if "cancel_flag" in records:
-        flags = records["cancel_flag"].astype(str).str.replace(r"\s+", "", regex=True).str.lower()
-        flags = flags.str.replace(r"\.0$", "", regex=True)
-        true = flags.isin(rules.flag_true).to_numpy()
+
+        def flag(values: pd.Series) -> pd.Series:
+            text = values.astype(str).str.replace(r"\s+", "", regex=True).str.lower()
+            return text.str.replace(r"\.0$", "", regex=True)
+
+        true = _on_distinct(records["cancel_flag"], lambda v: flag(v).isin(rules.flag_true))
         active &= ~true
-        unknown_flag |= ~true & ~flags.isin(rules.flag_false).to_numpy()
+        false = _on_distinct(records["cancel_flag"], lambda v: flag(v).isin(rules.flag_false))
+        unknown_flag |= ~true & ~false
     if "status" not in records and "cancel_flag" not in records and "cancelled_on" in records:
         active &= records["cancelled_on"].astype(str).eq("").to_numpy()
     return active, unknown, unknown_flag
@@ -131,7 +149,7 @@ def prepare_records(
     df = pd.concat([df, id_region_columns(df["id"], df["id_kind"], df["id_prefix"])], axis=1)
     df["phone_raw"] = df["phone"].fillna("").astype(str)
     df["phone"] = _obj(normalize_phones(df["phone_raw"]).to_numpy(dtype=object), idx)
-    df["phone_kind"] = _obj(_per_unique(df["phone"], phone_kind), idx)
+    df["phone_kind"] = _obj(phone_kinds(df["phone"]), idx)
     if side == "system":
         active, unknown_status, unknown_flag = _status(df, status_rules)
     else:
@@ -326,18 +344,14 @@ def id_region_columns(ids: pd.Series, kinds: pd.Series, prefixes: pd.Series) -> 
     )
     region = pd.Series(np.where(has, text, ""), dtype=object).str.slice(0, 6)
 
-    def names(code: str) -> str:
-        hit = table.get(code)
-        return "|".join(hit[1]) if hit else ""
-
-    def province(code: str) -> str:
-        hit = table.get(code)
-        return _province_short(hit[0]) if hit else ""
-
+    codes, distinct = pd.factorize(region)
+    hits = [table.get(code) for code in distinct]
+    names = np.asarray(["|".join(hit[1]) if hit else "" for hit in hits], dtype=object)
+    province = np.asarray([_province_short(hit[0]) if hit else "" for hit in hits], dtype=object)
     return pd.DataFrame(
         {
-            "id_county": _obj(_per_unique(region, names), ids.index),
-            "id_province": _obj(_per_unique(region, province), ids.index),
+            "id_county": _obj(names[codes], ids.index),
+            "id_province": _obj(province[codes], ids.index),
         }
     )
 
@@ -350,6 +364,25 @@ def phone_kind(phone: str) -> str:
     if _MOBILE.match(phone):
         return "mobile"
     return "landline" if 7 <= len(phone) <= 12 else ""
+
+
+def phone_kinds(phones: pd.Series) -> np.ndarray:
+    """:func:`phone_kind` of each phone (the digits ``normalize_phones``
+    gives): whole-array tests, one by one only for a text with a line break
+    (where Python's ``$`` and pyarrow's differ)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = phones.astype(str)
+    arr = pa.array(text, type=pa.string())
+    mobile = pc.match_substring_regex(arr, _MOBILE.pattern).to_numpy(zero_copy_only=False)
+    size = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
+    landline = (size >= 7) & (size <= 12)
+    kind = np.where(mobile.astype(bool), 2, np.where(landline, 1, 0))
+    out = np.asarray(["", "landline", "mobile"], dtype=object)[kind]  # one text object each
+    odd = np.flatnonzero(pc.match_substring(arr, "\n").to_numpy(zero_copy_only=False).astype(bool))
+    out[odd] = [phone_kind(t) for t in text.iloc[odd].tolist()]
+    return out
 
 
 # What people write in a cell for "nothing": the cell counts as not filled.
@@ -402,15 +435,34 @@ def _problems(
     labels: dict[tuple[str, str, str], str],
 ) -> pd.DataFrame:
     parts: list[pd.DataFrame] = []
+    # the header a person sees, per (file, sheet): a handful of pairs
+    file_at, files = pd.factorize(df["file"])
+    sheet_at, sheets = pd.factorize(df["sheet"])
+    pair_at = file_at.astype(np.int64) * max(len(sheets), 1) + sheet_at
 
-    def add(mask: np.ndarray | pd.Series, field: str, problem: str | pd.Series) -> None:
+    def add(
+        mask: np.ndarray | pd.Series,
+        field: str,
+        problem: str | pd.Series,
+        before: str = "",
+        after: str = "",
+    ) -> None:
+        """Rows of ``mask``: ``problem``, or ``before`` + its text + ``after``."""
         m = np.asarray(mask, dtype=bool)
         if not m.any():
             return
         sub = df.loc[m, ["file", "sheet", "row"]].copy()
-        keys = list(zip(sub["file"], sub["sheet"], strict=True))
-        sub["column"] = [labels.get((f, s, field), "") for f, s in keys]
-        sub["problem"] = problem[m].to_numpy() if isinstance(problem, pd.Series) else problem
+        pairs, at = np.unique(pair_at[m], return_inverse=True)
+        width = max(len(sheets), 1)
+        named = [labels.get((files[p // width], sheets[p % width], field), "") for p in pairs]
+        sub["column"] = np.asarray(named, dtype=object)[at].tolist()
+        if isinstance(problem, pd.Series):
+            text = problem[m]
+            if before or after:
+                text = before + text.astype(str) + after
+            sub["problem"] = text.to_numpy()
+        else:
+            sub["problem"] = problem
         parts.append(sub)
 
     unusable = ~df["usable"].to_numpy()
@@ -418,10 +470,10 @@ def _problems(
     has_id = df["id_problems"].ne("").to_numpy() & ~unusable
     add(has_id, "id_number", df["id_problems"])
     repaired = df["id_repairs"].ne("").to_numpy() & ~unusable
-    add(repaired, "id_number", "已自动修正：" + df["id_repairs"].astype(str))
+    add(repaired, "id_number", df["id_repairs"], before="已自动修正：")
     no_name = df["name_key"].eq("").to_numpy() & ~unusable
     add(no_name, "name", "未填写姓名")
-    rare = df["name_key"].str.contains(re.escape(UNKNOWN), regex=True).to_numpy()
+    rare = _on_distinct(df["name_key"], lambda v: v.str.contains(re.escape(UNKNOWN), regex=True))
     add(rare, "name", "姓名含无法显示的字（生僻字），按未知字处理")
     add(checks["sex_unknown"], "sex", "性别无法识别（应为 男/女 或 1/2）")
     add(checks["sex_vs_id"], "sex", "性别与身份证号不符")
@@ -432,11 +484,15 @@ def _problems(
     if side == "system":
         unknown_status, unknown_flag = unknown
         if "status" in df:
-            words = df["status"].astype(str)
-            add(unknown_status, "status", "状态「" + words + "」不在规则中，按有效处理")
+            add(unknown_status, "status", df["status"], "状态「", "」不在规则中，按有效处理")
         if "cancel_flag" in df:
-            flags = df["cancel_flag"].astype(str)
-            add(unknown_flag, "cancel_flag", "注销标识「" + flags + "」不在规则中，按有效处理")
+            add(
+                unknown_flag,
+                "cancel_flag",
+                df["cancel_flag"],
+                "注销标识「",
+                "」不在规则中，按有效处理",
+            )
     if not parts:
         out = pd.DataFrame(columns=PROBLEM_COLUMNS)
     else:

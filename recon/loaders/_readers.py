@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from recon.errors import InputError, Where
@@ -360,7 +361,6 @@ def _decode(path: Path) -> tuple[str, str]:
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -409,33 +409,106 @@ def _read_text(path: Path) -> RawSheet:
     return sheet
 
 
+@dataclass
+class _Lines:
+    """The lines of a text file's UTF-8 bytes (broken at CRLF, LF or a bare CR)."""
+
+    seps: np.ndarray  # separators on each line (a last empty line included)
+    starts: np.ndarray  # the byte offset where each line starts
+    ends_with_break: bool  # the last line is the empty one after a final break
+    bare_cr: bool  # a CR not followed by LF breaks a line somewhere
+
+
+def _lines_at(data: bytes, sep: str) -> _Lines:
+    """Where the lines of ``data`` start and how many ``sep`` each holds, on
+    whole arrays: neither a line break nor an ASCII separator byte occurs
+    inside the bytes of a multi-byte UTF-8 character."""
+    b = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(b == 10)  # the last byte of each break: LF, or a bare CR
+    cr = np.flatnonzero(b == 13)
+    after = cr + 1
+    bare = cr[(after >= len(b)) | (b[np.minimum(after, len(b) - 1)] != 10)]
+    if len(bare):
+        ends = np.union1d(ends, bare)
+    bounds = np.concatenate(([0], ends + 1, [len(b)]))
+    seps = np.diff(np.searchsorted(np.flatnonzero(b == ord(sep)), bounds))
+    return _Lines(
+        seps=seps,
+        starts=bounds[:-1],
+        ends_with_break=bool(len(ends)) and int(ends[-1]) == len(b) - 1,
+        bare_cr=bool(len(bare)),
+    )
+
+
+def _arrow_frame(data: bytes, begin: int, sep: str, width: int, start: int) -> pd.DataFrame:
+    """Plain separated text (see ``_plain_body``) from byte ``begin`` on as a
+    frame of text columns 0..width-1 and "_row", as ``pd.read_csv`` gives
+    it: pyarrow's reader, over the bytes in place."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [str(j) for j in range(width)]
+    table = pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(data).slice(begin)),
+        # one block (a chunk per column, as pandas would make one), up to 1 GB
+        read_options=pacsv.ReadOptions(
+            column_names=names,
+            use_threads=False,
+            block_size=min(max(len(data) - begin, 1 << 20), 1 << 30),
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=sep,
+            quote_char=False,
+            double_quote=False,
+            escape_char=False,
+            newlines_in_values=False,
+            ignore_empty_lines=False,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            null_values=[],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    frame = table.to_pandas()
+    frame.columns = list(range(width))
+    frame["_row"] = range(start + 1, start + 1 + len(frame))
+    return frame
+
+
 def _text_sheet(path: Path, text: str, encoding: str, sep: str) -> RawSheet:
     head = _records(text, sep)
 
     def body(start: int) -> pd.DataFrame:
+        # UTF-8 bytes: the C parser's fast path (a text buffer is re-encoded
+        # chunk by chunk, ten times slower), and the separators counted on them
+        data = text.encode("utf-8")
         # the widest line decides the column count (a quoted separator only
         # adds an empty column), so that no line is refused for being too
         # wide; a record broken over lines by a quoted line break is wider
         # than any of its lines, hence the retry with the width pandas saw
-        width = max((line.count(sep) for line in _BREAK.split(text)), default=0) + 1
+        lines = _lines_at(data, sep)
+        width = int(lines.seps.max()) + 1
         width = max(width, *(len(r) for r in head))
+        plain = _plain_body(data, lines, start, width)
+        if plain is not None:
+            return plain
         for _ in range(8):
             try:
-                return _parse(start, width)
+                return _parse(data, start, width)
             except pd.errors.ParserError as exc:
                 m = re.search(r"saw (\d+)", str(exc))
                 if not m or int(m.group(1)) <= width:
                     raise _too_wide(path, str(exc), 0) from exc
                 width = int(m.group(1))
-        return _parse(start, width)
+        return _parse(data, start, width)
 
-    def _parse(start: int, width: int) -> pd.DataFrame:
+    def _parse(data: bytes, start: int, width: int) -> pd.DataFrame:
         names = list(range(width))
         try:
             frame = pd.read_csv(
-                # UTF-8 bytes: the C parser's fast path (a text buffer is
-                # re-encoded chunk by chunk, ten times slower)
-                io.BytesIO(text.encode("utf-8")),
+                io.BytesIO(data),
                 encoding="utf-8",
                 sep=sep,
                 header=None,
@@ -456,6 +529,29 @@ def _text_sheet(path: Path, text: str, encoding: str, sep: str) -> RawSheet:
             frame = frame.iloc[start:].reset_index(drop=True)
         frame["_row"] = range(start + 1, start + 1 + len(frame))
         return frame
+
+    def _plain_body(data: bytes, lines: _Lines, start: int, width: int) -> pd.DataFrame | None:
+        """The body read by pyarrow's CSV reader when it is plain: no quote,
+        NUL or bare CR in the file, and every line from ``start`` on (but an
+        empty last one) holds ``width`` cells. Each cell is then the text
+        between two separators, as pandas reads it too, and line i is row i.
+        None when the body is not plain (pandas reads it)."""
+        seps = lines.seps[start:]
+        if lines.ends_with_break:
+            seps = seps[:-1]
+        if (
+            width < 2
+            or not len(seps)
+            or (seps != width - 1).any()
+            or lines.bare_cr
+            or b'"' in data
+            or b"\0" in data
+        ):
+            return None
+        begin = int(lines.starts[start])
+        if data.startswith(b"\xef\xbb\xbf", begin):  # a BOM pandas would keep
+            return None
+        return _arrow_frame(data, begin, sep, width, start)
 
     return RawSheet(
         file=path.name, sheet="", head=head, body=body, encoding=encoding, all_text=True

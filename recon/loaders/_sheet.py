@@ -385,7 +385,8 @@ def _sheet_collector(raw: RawSheet, header_row: int) -> str:
 
 # --- rows -----------------------------------------------------------------------
 
-_TOTAL = re.compile(r"^(?:合计|小计|总计|共计|总数|汇总)")
+_TOTAL_WORDS = ("合计", "小计", "总计", "共计", "总数", "汇总")
+_TOTAL = re.compile(f"^(?:{'|'.join(_TOTAL_WORDS)})")
 _NOTE = re.compile(r"[:：]|^(?:注|说明|备注|填表|制表|审核|签字|签名|负责人|联系人|日期)")
 
 
@@ -401,14 +402,28 @@ def _text_frame(body: pd.DataFrame, cols: list[int], all_text: bool) -> pd.DataF
     return pd.DataFrame(out, index=body.index)
 
 
+# What a row whose first filled cell reads 合计/小计/... starts with: its first
+# character after any whitespace (Python's, written out: pyarrow's regex
+# engine takes \s as ASCII only). A cheap test on whole columns; the rows
+# it lets through are then checked exactly.
+# (str.isspace holds for no character above U+3000; tests check it)
+_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+_TOTAL_START = f"[{_SPACES}]*[{''.join(sorted({w[0] for w in _TOTAL_WORDS}))}]"
+
+
 def _classify(text: pd.DataFrame, header: _Header) -> pd.Series:
-    """'' for a data row, else the reason the row is not a person."""
+    """'' for a data row, else the reason the row is not a person.
+
+    Whole-column tests pick the few rows that may be a 合计 or a note row;
+    only those are looked at cell by cell.
+    """
     n = len(text)
     reason = np.full(n, "", dtype=object)
     if n == 0:
-        return pd.Series(reason, index=text.index)
+        return pd.Series(reason, index=text.index, dtype=object)
     filled = text != ""
-    count = filled.sum(axis=1).to_numpy()
+    filled_np = filled.to_numpy(dtype=bool)
+    count = filled_np.sum(axis=1)
     serial_cols = [j for j, f in header.fields.items() if f == "serial"]
     person_cols = [j for j, f in header.fields.items() if f in PERSON_FIELDS]
     person_filled = (
@@ -427,13 +442,24 @@ def _classify(text: pd.DataFrame, header: _Header) -> pd.Series:
             & numeric_serial.to_numpy()
             & ~blank
         )
-    # the first non-empty cell of the row: 合计 / 小计 ...
-    first_cells = np.full(n, "", dtype=object)
-    for col in reversed(list(text.columns)):
-        values = text[col].to_numpy(dtype=object)
-        first_cells = np.where(values != "", values, first_cells)
-    first = pd.Series(first_cells, index=text.index, dtype=object).astype(str)
-    total = first.str.replace(r"\s+", "", regex=True).str.match(_TOTAL).to_numpy()
+    # the first non-empty cell of the row: 合计 / 小计 ... (rows whose first
+    # filled cell starts with none of their first characters cannot be one)
+    first_col = filled_np.argmax(axis=1)
+    maybe = np.zeros(n, dtype=bool)
+    for k, col in enumerate(text.columns):
+        rows = np.flatnonzero((first_col == k) & ~blank)
+        if len(rows) == 0:
+            continue
+        cells = text[col] if len(rows) == n else text[col].iloc[rows]
+        maybe[rows] = cells.str.match(_TOTAL_START).to_numpy(dtype=bool)
+    total = np.zeros(n, dtype=bool)
+    at = np.flatnonzero(maybe)
+    if len(at):
+        first_cells = [
+            text.iat[i, k] for i, k in zip(at.tolist(), first_col[at].tolist(), strict=True)
+        ]
+        first = pd.Series(first_cells, dtype=object).astype(str)
+        total[at] = first.str.replace(r"\s+", "", regex=True).str.match(_TOTAL).to_numpy()
     # the header repeated (print layouts repeat it on every page)
     same_as_header = np.zeros(n, dtype=int)
     for j, f in header.fields.items():
@@ -443,17 +469,22 @@ def _classify(text: pd.DataFrame, header: _Header) -> pd.Series:
         same_as_header += (text[j] == label).to_numpy() if j in text.columns else 0
     repeated = same_as_header >= 2
     # a footer ("填表人：… 审核人：… 日期：…"): every filled cell reads like a note
-    note_cells = np.zeros(n, dtype=int)
-    for col in text.columns:
-        cell = text[col].astype(str)
-        note_cells += (cell.ne("") & cell.str.contains(_NOTE)).to_numpy(dtype=int)
-    note = (~person_filled) & (count > 0) & (note_cells == count)
+    # (only rows without a name or ID number can be one)
+    note = np.zeros(n, dtype=bool)
+    at = np.flatnonzero(~person_filled & (count > 0))
+    if len(at):
+        sub = text.iloc[at]
+        note_cells = np.zeros(len(at), dtype=int)
+        for col in sub.columns:
+            cell = sub[col].astype(str)
+            note_cells += (cell.ne("") & cell.str.contains(_NOTE)).to_numpy(dtype=int)
+        note[at] = note_cells == count[at]
     reason[note] = "note"
     reason[repeated] = "header"
     reason[total] = "total"
     reason[serial_only] = "serial_only"
     reason[blank] = "blank"
-    return pd.Series(reason, index=text.index)
+    return pd.Series(reason, index=text.index, dtype=object)
 
 
 def _fill_merged(body: pd.DataFrame, merged: list[Any], last_header: int) -> None:
@@ -551,7 +582,12 @@ def read_sheet(raw: RawSheet, rules: HeaderRules, side: str, stem: str) -> Sheet
     else:
         names = records["committee"].astype(object)
         table = {v: (committee_key(v) if v else report.committee) for v in pd.unique(names)}
-        records["committee"] = names.map(table)
+        if names.hasnans:
+            records["committee"] = names.map(table)
+        else:  # the same as map, through the codes of the distinct names
+            codes, distinct = pd.factorize(names)
+            keys = np.asarray([table[v] for v in distinct], dtype=object)
+            records["committee"] = pd.Series(keys[codes], index=names.index)
     if collector and ("collector" not in records or not records["collector"].astype(bool).any()):
         records["collector"] = collector
     # the columns no field was taken from, by their own headers (the others

@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from recon.normalize._opencc import simplified
+from recon.normalize._opencc import BATCH, simplified, simplified_many
 
 # --- Chinese numerals -------------------------------------------------------------
 
@@ -92,7 +92,20 @@ def clean(text: str) -> str:
     the numeric steps repeat until nothing changes. Each pattern runs only
     where a character it needs is present (most addresses need none).
     """
-    s = simplified(unicodedata.normalize("NFKC", text))
+    return _clean_simplified(simplified(unicodedata.normalize("NFKC", text)))
+
+
+def clean_many(texts: list[str]) -> list[str]:
+    """:func:`clean` of each text, OpenCC run over a batch of them at once."""
+    out: list[str] = []
+    for k in range(0, len(texts), BATCH):
+        simple = simplified_many([unicodedata.normalize("NFKC", t) for t in texts[k : k + BATCH]])
+        out.extend(_clean_simplified(s) for s in simple)
+    return out
+
+
+def _clean_simplified(s: str) -> str:
+    """:func:`clean` of a text already NFKC-normalised and simplified."""
     if " " in s or not s.isprintable():  # any other white space is unprintable
         s = _SPACE.sub("", s)
     s = unicodedata.normalize("NFKC", s)

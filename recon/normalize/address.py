@@ -314,10 +314,14 @@ def address_keys(texts: list[str]) -> tuple[list[str], list[str], list[str], lis
     todo = np.flatnonzero(~ok).tolist()
     with gc_paused():
         found = _parse_keys([texts[i] for i in todo])
+    # the addresses that name an estate: only they are tied to a road or
+    # keyed by one (parts are in PART_NAMES order, the administrative ones
+    # left out: an estate comes first, or second after a road)
     parsed: dict[int, tuple[dict[str, str], str]] = {}
     for i, (key, building, locality, parts, leftover) in zip(todo, found, strict=True):
         keys[i], buildings[i], localities[i] = key, building, locality
-        parsed[i] = (dict(parts), leftover)
+        if any(name == "estate" for name, _ in parts[:2]):
+            parsed[i] = (dict(parts), leftover)
     links = _estate_links(p for p, _ in parsed.values())
     if links:
         for i, (p, leftover) in parsed.items():
@@ -345,9 +349,12 @@ def _parse_keys(texts: list[str]) -> list[TextKeys]:
     if new:
         if len(_KEYED) + len(new) > _KEYED_MAX:
             _KEYED.clear()
-        cleaned = [_g.clean(t) for t in new]
+        cleaned = _g.clean_many(new)
         rests = [_g.split_admin(s)[1] if s else None for s in cleaned]
-        read = [_read_and_key(r) if r is not None else None for r in rests]
+        of_rest = {
+            r: _read_plain(r) or _read_and_key(r) for r in dict.fromkeys(rests) if r is not None
+        }
+        read = [of_rest[r] if r is not None else None for r in rests]
         for text, got in zip(new, read, strict=True):
             if got is None:
                 _KEYED[text] = ("", "", "", (), "")
@@ -355,6 +362,67 @@ def _parse_keys(texts: list[str]) -> list[TextKeys]:
                 parts, key, building, locality, leftover, _ = got
                 _KEYED[text] = (key, building, locality, parts, leftover)
     return [_KEYED[t] for t in texts]
+
+
+# A rest of one plain shape: a name of Han characters, then numbers in ASCII
+# digits (no leading zero) -- a group and a house number, or a house number
+# ("九星村3组138号", "五一村54号", "平阳路585号"). The reading of such a rest
+# depends on its name, on which numbers it has and on how many digits each
+# has (see _Reader.run), never on their values: it is read once per name and
+# shape, with ones for digits, and that reading is used when it is the plain
+# one (the name, then the numbers as written, nothing else).
+_PLAIN_REST = re.compile(
+    r"(?P<name>[\u4e00-\u9fff]+)(?:(?P<group>[1-9][0-9]{0,3})组)?(?P<number>[1-9][0-9]{0,5})(?P<hao>号?)"
+)
+_PLAIN_HEADS = ("road", "village")
+RestKeys = tuple[_g.Items, str, str, str, str, tuple[str, ...]]
+
+
+def _read_plain(rest: str) -> RestKeys | None:
+    """:func:`_read_and_key` of a rest of the plain shape above; None for
+    any other rest, or when the shape is not read plainly after its name."""
+    m = _PLAIN_REST.fullmatch(rest)
+    if m is None:
+        return None
+    name, group, number, hao = m.group("name", "group", "number", "hao")
+    head = _plain_shape(name, len(group) if group else 0, len(number), hao)
+    if head is None:
+        return None
+    slot, locality = head
+    if group:
+        key = f"{locality}{group}组{number}号"
+        parts: _g.Items = ((slot, locality), ("group", group), ("number", number))
+    else:
+        key = f"{locality}{number}号"
+        parts = ((slot, locality), ("number", number))
+    return parts, key, key, locality, "", ()
+
+
+@lru_cache(maxsize=65_536)
+def _plain_shape(name: str, group: int, number: int, hao: str) -> tuple[str, str] | None:
+    """(slot, locality) of the name when the parser reads the plain shape
+    with these digit counts plainly; None when not."""
+    g, n = "1" * group, "1" * number
+    probe = f"{name}{g}组{n}{hao}" if group else f"{name}{n}{hao}"
+    parts, key, building, locality, leftover, problems = _read_and_key(probe)
+    if leftover or problems or not parts or parts[0][0] not in _PLAIN_HEADS:
+        return None
+    slot = parts[0][0]
+    expect: _g.Items = (
+        ((slot, locality), ("group", g), ("number", n))
+        if group
+        else (
+            (slot, locality),
+            ("number", n),
+        )
+    )
+    written = f"{locality}{g}组{n}号" if group else f"{locality}{n}号"
+    if parts != expect or key != written or building != key or not locality:
+        return None
+    # a village name the parser would read back (see _finish): not plain
+    if slot != "road" and _risky(dict(parts), slot, locality, key):
+        return None
+    return slot, locality
 
 
 @contextmanager

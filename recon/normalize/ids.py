@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+_WEIGHT_LIST = tuple(_WEIGHTS.tolist())
 _CHECK = "10X98765432"
 
 
@@ -101,7 +102,7 @@ class IdInfo:
 
 def check_char(body17: str) -> str:
     """The MOD 11-2 check character of 17 digits."""
-    total = sum(int(c) * w for c, w in zip(body17, _WEIGHTS.tolist(), strict=True))
+    total = sum(int(c) * w for c, w in zip(body17, _WEIGHT_LIST, strict=True))
     return _CHECK[total % 11]
 
 
@@ -183,6 +184,8 @@ def _clean(text: str) -> tuple[str, list[str]]:
 
 
 _UNKNOWN_REGION = "地区码不在已知列表中（仅提示）"
+_WRONG_CHECK = "校验位不符（有录入错误）"
+_NO_BIRTH = "出生日期无效"
 
 
 def _region(region: str, year: int | None) -> tuple[RegionName, tuple[str, ...]]:
@@ -335,9 +338,9 @@ def _parse_18(raw: str, cleaned: str, repairs: list[str], numeric: bool) -> IdIn
         return None  # the "...000" tail of a truncated number: damage
     problems = []
     if not check_ok:
-        problems.append("校验位不符（有录入错误）")
+        problems.append(_WRONG_CHECK)
     if not birth:
-        problems.append("出生日期无效")
+        problems.append(_NO_BIRTH)
     return IdInfo(
         text=raw,
         id=cleaned,
@@ -502,6 +505,21 @@ def _regions_of(codes: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, ...]:
     return label[at], note[at], problems[at]
 
 
+_PLAIN_ID = re.compile("[0-9]{17}[0-9X]")
+
+
+def _cleaned_plain(text: str) -> tuple[str, str] | None:
+    """(the cleaned text, the repairs '；'-joined) of a text that cleaning
+    turns into 18 plain characters not ending in 000 -- what parse_id reads
+    with _parse_18 alone; None for any other text."""
+    if text.strip().upper() in _PLACEHOLDERS:
+        return None
+    cleaned, repairs = _clean(text)
+    if _PLAIN_ID.fullmatch(cleaned) is None or cleaned.endswith("000"):
+        return None
+    return cleaned, "；".join(repairs)
+
+
 def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.DataFrame:
     """Normalise a column of ID texts; one output row per input row.
 
@@ -539,30 +557,66 @@ def normalize_ids(values: pd.Series, numeric: pd.Series | None = None) -> pd.Dat
     repairs = np.full(n, "", dtype=object)
     region_name_ = np.full(n, "", dtype=object)
     region_note = np.full(n, "", dtype=object)
+    # texts that cleaning turns into such 18 characters ('="3101…"', a
+    # lowercase x, spaces): read on whole arrays as their cleaned text, with
+    # the repairs parse_id reports (see parse_id and _parse_18)
+    read = text
+    cleanable = np.flatnonzero(~fast & ~num)
+    if len(cleanable):
+        at, written = pd.factorize(text[cleanable])
+        found = [_cleaned_plain(t) for t in written.tolist()]
+        ok = np.asarray([f is not None for f in found], dtype=bool)
+        rows = cleanable[ok[at]]
+        if len(rows):
+            cleaned = np.asarray([f[0] if f else "" for f in found], dtype=object)
+            said = np.asarray([f[1] if f else "" for f in found], dtype=object)
+            read = text.copy()
+            read[rows] = cleaned[at[ok[at]]]
+            out_id[rows] = read[rows]
+            repairs[rows] = said[at[ok[at]]]
+            fast[rows] = True
     idx_fast = np.flatnonzero(fast)
     if len(idx_fast):
-        sub = text[idx_fast].tolist()
+        # 18 characters needing no cleaning: read on whole arrays, valid or
+        # not (what parse_id says of them, see _parse_18)
+        sub = read[idx_fast].tolist()
         joined = "".join(sub).replace("X", ":")
-        arr = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 18) - 48
-        arr = arr.astype(np.int64)
+        raw = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        arr = raw.astype(np.int32) - 48
         checks = np.frombuffer(_CHECK.replace("X", ":").encode(), dtype=np.uint8) - 48
-        total = (arr[:, :17] * _WEIGHTS).sum(axis=1) % 11
+        total = (arr[:, :17] @ _WEIGHTS.astype(np.int32)) % 11
         ok_check = checks[total] == arr[:, 17]
         y = arr[:, 6] * 1000 + arr[:, 7] * 100 + arr[:, 8] * 10 + arr[:, 9]
         m = arr[:, 10] * 10 + arr[:, 11]
         d = arr[:, 12] * 10 + arr[:, 13]
-        ok = ok_check & _valid_dates(y, m, d)
-        good = idx_fast[ok]
-        good_text = [t for t, g in zip(sub, ok.tolist(), strict=True) if g]
-        dates: dict[str, str] = {}  # one string object per distinct date
-        birth[good] = [
-            dates.setdefault(t[6:14], f"{t[6:10]}-{t[10:12]}-{t[12:14]}") for t in good_text
-        ]
-        sex[good] = np.where(arr[ok, 16] % 2 == 1, "男", "女")
-        region_name_[good], region_note[good], problems[good] = _regions_of(
-            arr[ok, :6] @ (10 ** np.arange(5, -1, -1, dtype=np.int64)), y[ok]
+        ok_date = _valid_dates(y, m, d)
+        ok = ok_check & ok_date
+        dated = idx_fast[ok_date]
+        at, days = pd.factorize(y[ok_date] * 10000 + m[ok_date] * 100 + d[ok_date])
+        day_text = [f"{v // 10000:04d}-{v // 100 % 100:02d}-{v % 100:02d}" for v in days.tolist()]
+        birth[dated] = np.asarray(day_text, dtype=object)[at]
+        sex[dated] = np.where(arr[ok_date, 16] % 2 == 1, "男", "女")
+        names, notes, findings = _regions_of(
+            arr[ok_date, :6].astype(np.int64) @ (10 ** np.arange(5, -1, -1, dtype=np.int64)),
+            y[ok_date],
         )
-        fast[idx_fast[~ok]] = False
+        region_name_[dated], region_note[dated] = names, notes
+        problems[idx_fast[ok]] = findings[ok[ok_date]]  # an invalid ID: no region findings
+        bad = np.flatnonzero(~ok)
+        if len(bad):
+            rows = idx_fast[bad]
+            kind[rows] = IdKind.INVALID
+            valid[rows] = False
+            flaws = np.asarray(
+                ["", _WRONG_CHECK, _NO_BIRTH, f"{_WRONG_CHECK}；{_NO_BIRTH}"], dtype=object
+            )
+            problems[rows] = flaws[(~ok_check[bad]).astype(int) + 2 * (~ok_date[bad]).astype(int)]
+            undated = rows[~ok_date[bad]]  # named as for no birth year
+            codes = np.asarray([t[:6] for t in read[undated].tolist()], dtype=object)
+            for code in sorted(set(codes.tolist())):
+                name = _region_span(code, None)[0]
+                at_code = undated[codes == code]
+                region_name_[at_code], region_note[at_code] = name.label, name.note
     slow = np.flatnonzero(~fast)
     cache: dict[tuple[str, bool], IdInfo] = {}
     for i in slow.tolist():

@@ -25,6 +25,7 @@ import pandas as pd
 from rapidfuzz.distance import Levenshtein
 
 from recon.normalize._opencc import simplified as _to_simplified
+from recon.normalize._opencc import simplified_many
 
 __all__ = [
     "NAME_COLUMNS",
@@ -45,6 +46,8 @@ _DOTS = "·•‧・･⋅∙．.。﹒˙･•●"
 _DOT_RE = re.compile(f"[{re.escape(_DOTS)}]+")
 _SPACE_RE = re.compile(r"\s+")
 _UNKNOWN_RE = re.compile(r"[?？□■�*＊〓\ue000-\uf8ff]")
+# CJK Unified Ideographs and Extension A: no compatibility decompositions
+_HAN_ONLY_RE2 = r"^[\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}]+$"
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
@@ -93,10 +96,21 @@ def normalize_names(values: pd.Series) -> pd.DataFrame:
     Work is done once per distinct value (a street has far fewer distinct
     names than rows).
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     codes, uniques = pd.factorize(values.fillna("").astype(str))
-    displays = [clean_name(v) for v in uniques]
-    keys = [name_key(d) for d in displays]
-    simps = [simplified(k) for k in keys]
+    texts = np.asarray(uniques, dtype=object)
+    # a name of Han characters only is its own display form and key
+    # (NFKC leaves these blocks alone; no dot, space or unknown mark)
+    han = pc.match_substring_regex(pa.array(uniques, type=pa.string()), _HAN_ONLY_RE2)
+    other = np.flatnonzero(~han.to_numpy(zero_copy_only=False).astype(bool))
+    displays = texts.copy()
+    keys = texts.copy()
+    for k in other.tolist():
+        displays[k] = clean_name(texts[k])
+        keys[k] = name_key(displays[k])
+    simps = simplified_many(keys.tolist())
     return pd.DataFrame(
         {
             col: pd.Series(np.asarray(vals, dtype=object)[codes], index=values.index, dtype=object)

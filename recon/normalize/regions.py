@@ -127,7 +127,7 @@ def _simplified(name: str) -> str:
     whole-text conversion would turn into 干县. Rare simplified characters
     outside GB 2312 (埇, 硚, 猇 …) are left alone by OpenCC.
     """
-    if all(_in_gb2312(ch) for ch in name):
+    if _in_gb2312(name):  # every character (the codec keeps no state)
         return name
     from recon.normalize._opencc import t2s
 
@@ -135,9 +135,9 @@ def _simplified(name: str) -> str:
     return "".join(ch if _in_gb2312(ch) else convert(ch) for ch in name)
 
 
-def _in_gb2312(ch: str) -> bool:
+def _in_gb2312(text: str) -> bool:
     try:
-        ch.encode("gb2312")
+        text.encode("gb2312")
     except UnicodeEncodeError:
         return False
     return True

@@ -104,15 +104,70 @@ def parse_date(value: object) -> str:
     return _parse_date_text(str(value))
 
 
+def _ymd(day: _dt.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+# The date texts of _DATE_RES in ASCII digits, no time, no blanks around:
+# the forms nearly every sheet uses, read on whole arrays (RE2 needs names)
+_DATE_FORMS_RE2 = (
+    r"^(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})$",
+    r"^(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})[日号]?$",
+    r"^(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})$",
+)
+
+
+def _plain_dates(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The texts of ``texts`` in a plain date form (see ``_DATE_FORMS_RE2``),
+    read on whole arrays: (the date or '' -- what :func:`parse_date` gives
+    them --, which texts are of such a form). The others get '' here; the
+    caller parses them one by one.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = np.full(len(texts), "", dtype=object)
+    plain = np.zeros(len(texts), dtype=bool)
+    if not len(texts):
+        return out, plain
+    arr = pa.array(texts, type=pa.string())
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    for pattern in _DATE_FORMS_RE2:
+        hit = pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
+        at = np.flatnonzero(hit.astype(bool) & ~plain)
+        if not len(at):
+            continue
+        plain[at] = True
+        parts = pc.extract_regex(arr.take(pa.array(at)), pattern)
+        y_text, m_text, d_text = (parts.field(k) for k in ("y", "m", "d"))
+        y, m, d = (pc.cast(t, pa.int64()).to_numpy() for t in (y_text, m_text, d_text))
+        leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+        in_month = month_days[np.clip(m, 0, 12)] + ((m == 2) & leap)
+        ymd = y * 10000 + m * 100 + d
+        ok = (m >= 1) & (m <= 12) & (d >= 1) & (d <= in_month)
+        ok &= (ymd >= _ymd(_MIN_DATE)) & (ymd <= _ymd(_MAX_DATE))
+        if ok.any():
+            keep = pa.array(ok)
+            days = pc.binary_join_element_wise(
+                y_text.filter(keep),
+                pc.utf8_lpad(m_text.filter(keep), 2, "0"),
+                pc.utf8_lpad(d_text.filter(keep), 2, "0"),
+                "-",
+            )
+            out[at[ok]] = days.to_numpy(zero_copy_only=False)
+    return out, plain
+
+
 def normalize_dates(values: pd.Series) -> pd.Series:
     """Column version of :func:`parse_date` (once per distinct value)."""
     if isinstance(values.dtype, pd.StringDtype):  # text (CSV): once per distinct text
         codes, uniques = pd.factorize(values.fillna(""))
-        return pd.Series(
-            np.asarray([parse_date(v) for v in uniques], dtype=object)[codes],
-            index=values.index,
-            dtype=object,
-        )
+        texts = np.asarray(uniques, dtype=object)
+        days, plain = _plain_dates(texts)
+        rest = np.flatnonzero(~plain)
+        if len(rest):
+            days[rest] = [parse_date(v) for v in texts[rest].tolist()]
+        return pd.Series(days[codes], index=values.index, dtype=object)
     cache: dict[object, str] = {}
     out = []
     for v in values.tolist():
