@@ -172,9 +172,9 @@ _OUTCOMES = {
 }
 
 
-# Inputs bigger than this are loaded side by side in two processes (2 cores);
-# below it, starting a second Python costs more than it saves. Measured on the
-# 100k flat street (2 x 12 MB): one process 14.5 s, two 13.2 s.
+# Inputs bigger than this are loaded side by side in two worker processes (2
+# cores), which also take the loading's leftovers with them when they end;
+# below it, starting a Python costs more than it saves.
 PARALLEL_LOAD_BYTES = 4_000_000
 
 # What matching and the writers use of a record; the rest is dropped before
@@ -355,8 +355,9 @@ def _release_unused() -> None:
     Arrow's pool keeps what loading freed (a third of a gigabyte at a million
     rows a side); glibc's heap keeps what the freed arrays and texts of a
     step leave between live ones, and the next step grows past it (measured
-    at a million rows a side: a quarter of a gigabyte less at the peak). The
-    allocators of Windows and macOS give such memory back by themselves.
+    at a million rows a side: a quarter of a gigabyte less at the peak).
+    Elsewhere only Arrow's pool is emptied: other allocators hand big freed
+    blocks back by themselves, and there is no portable call for the rest.
     """
     import pyarrow as pa
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -364,9 +365,9 @@ def test_review_rows_by_design_go_to_review_with_their_own_person(tmp_path, seed
 
 
 def test_loading_the_sides_in_two_processes_gives_the_same_result(street, tmp_path, monkeypatch):
-    """Big inputs load the system side in a second process (the second core),
-    and normalise the hukou addresses of both sides there and here, split:
-    everything it carries must cross the process boundary (rules included)
+    """Big inputs load each side in a worker process (both cores), and the
+    workers normalise the pooled hukou addresses of both sides, split:
+    everything they carry must cross the process boundary (rules included)
     and the result must be the same as loading both sides in one process."""
     import recon.pipeline
 
@@ -381,3 +382,24 @@ def test_loading_the_sides_in_two_processes_gives_the_same_result(street, tmp_pa
         one = pd.read_csv(tmp_path / "one" / name, dtype=str, keep_default_na=False)
         two = pd.read_csv(tmp_path / "two" / name, dtype=str, keep_default_na=False)
         pd.testing.assert_frame_equal(one, two, obj=name)
+
+
+def test_the_slimmed_records_hold_the_loaded_values(street):
+    """What matching and the writers keep of a side (few-valued columns as
+    categories, repeated texts held once, equal columns sharing one text)
+    reads back as exactly what the loader made."""
+    from recon.loaders import load
+    from recon.pipeline import _FEW_VALUES, KEEP_COLUMNS, _slim
+
+    loaded = load([street.system_dir], side="system")
+    expected = loaded.records[[c for c in KEEP_COLUMNS if c in loaded.records]].copy()
+    slim = _slim(loaded).records
+    assert list(slim.columns) == list(expected.columns)
+    for col in expected.columns:
+        if col in _FEW_VALUES:
+            assert isinstance(slim[col].dtype, pd.CategoricalDtype), col
+        want = expected[col].to_numpy(dtype=object)
+        got = slim[col].to_numpy(dtype=object)
+        if expected[col].dtype == object or isinstance(expected[col].dtype, pd.StringDtype):
+            want = np.where(pd.isna(want), "", want)
+        assert (got == want).all(), col
