@@ -10,6 +10,7 @@ import contextlib
 import ctypes
 import dataclasses
 import datetime as _dt
+import pickle
 import sys
 import time
 from collections.abc import Callable
@@ -190,12 +191,16 @@ KEEP_COLUMNS = [
 ]  # fmt: skip
 
 
-def _load_side(paths: list[Path], side: str, rules: Rules) -> LoadResult:
+def _load_side(paths: list[Path], side: str, rules: Rules) -> bytes:
     """Load one side in a worker process (module level: it must pickle).
 
     Without the hukou columns: those are made afterwards for both sides at
-    once (see ``_add_hukou``)."""
-    return _slim(load(paths, side=side, rules=rules, hukou=False))
+    once (see ``_add_hukou``), by the same workers -- so the records go back
+    pickled here, and what loading left is given back before the worker
+    takes its share of hukou texts."""
+    data = pickle.dumps(_slim(load(paths, side=side, rules=rules, hukou=False)), protocol=5)
+    _release_unused()
+    return data
 
 
 # Columns of few distinct values (a sex, a kind, a county name): held as
@@ -340,9 +345,9 @@ def _load_both(
         # and this process holds only the records.
         later = pool.submit(_load_side, system_paths, "system", rules)
         step("load_field", None)
-        field = pool.submit(_load_side, field_paths, "field", rules).result()
+        field = pickle.loads(pool.submit(_load_side, field_paths, "field", rules).result())
         step("load_system", None)
-        system = later.result()
+        system = pickle.loads(later.result())
         step("load_hukou", None)
         _add_hukou([field, system], pool)
     _release_unused()
