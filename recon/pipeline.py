@@ -37,8 +37,8 @@ from recon.outdir import check_out_dir, record_written, staged
 from recon.resultdir import LEDGER, MATCH_TABLES, WORKBOOK, ResultFolder
 from recon.results import read_decisions
 from recon.rules import Rules, load_rules
-from recon.worklists import Worklists, pdfs_in_background
-from recon.writers.match_outputs import write_match_files
+from recon.worklists import Worklists, pdfs_in_background, start_visit_pdfs
+from recon.writers.match_outputs import csv_view, write_match_files
 
 __all__ = ["RunSummary", "run_match"]
 
@@ -446,7 +446,17 @@ def run_match(
         problem_rows = pd.concat(problems, ignore_index=True)
         _release_unused()  # what matching freed
         tables = write_match_files(
-            result, problem_rows, None, tmp, notes, mode=register, ledger=True
+            result,
+            problem_rows,
+            None,
+            tmp,
+            notes,
+            mode=register,
+            ledger=True,
+            # the second process starts on the PDFs while the files are written
+            on_tables=lambda t: (
+                start_visit_pdfs(csv_view(t["system_only"]), tmp, rules.output) if visits else None
+            ),
         )
         ledger_rows = len(result.field) + len(result.system)  # rows.csv: every row read
         step("worklist", None)
