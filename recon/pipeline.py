@@ -10,9 +10,10 @@ import contextlib
 import ctypes
 import dataclasses
 import datetime as _dt
+import gc
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -366,6 +367,19 @@ def _release_unused() -> None:
             ctypes.CDLL(None).malloc_trim(0)
 
 
+@contextlib.contextmanager
+def _settled_heap() -> Iterator[None]:
+    """Within the block, the collector leaves alone the objects there were
+    before it (the loaded records, the match, every imported module): they
+    are not garbage, and each full collection of the write and worklist
+    steps walked them all again (0.15 s each at 100k)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def run_match(
     field_paths: list[Path],
     system_paths: list[Path],
@@ -434,7 +448,7 @@ def run_match(
     step("write", None)
     # the 入户核查单 PDFs of a long list: in a second process, started now
     visits = int(result.system["outcome"].eq(Outcome.SYSTEM_ONLY).sum()) if not register.name else 0
-    with staged(out) as tmp, pdfs_in_background(visits, rules.output):
+    with staged(out) as tmp, pdfs_in_background(visits, rules.output), _settled_heap():
         notes = [
             f"recon {__version__}，{_dt.datetime.now():%Y-%m-%d %H:%M}",
             f"采集表 {len(field.files)} 个文件 {field.rows_read} 行；"
