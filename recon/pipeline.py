@@ -468,8 +468,8 @@ def run_match(
             mode=register,
             ledger=True,
             # the second process starts on the PDFs while the files are written
-            on_tables=lambda t: (
-                start_visit_pdfs(csv_view(t["system_only"]), tmp, rules.output) if visits else None
+            on_tables=lambda t: start_visit_pdfs(
+                lambda: csv_view(t["system_only"]), tmp, rules.output
             ),
         )
         ledger_rows = len(result.field) + len(result.system)  # rows.csv: every row read

@@ -20,7 +20,7 @@ import hashlib
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -521,17 +521,20 @@ def _write_shared(plan: PdfPlan, worker: _PdfWorker) -> None:
         write_planned_pdfs(replace(plan, files=rest, program=program))
 
 
-def start_visit_pdfs(system_only: pd.DataFrame, out: Path, output: OutputRules) -> None:
+def start_visit_pdfs(
+    system_only: Callable[[], pd.DataFrame], out: Path, output: OutputRules
+) -> None:
     """Inside :func:`pdfs_in_background`: plan the 入户核查单 PDFs that
-    :func:`write_worklists` will write for ``system_only`` into ``out`` and
-    hand them to the second process now, so that it cuts the font and
-    starts on them while this one writes the other files of the folder.
-    Nothing happens outside the block or for a short list; the PDFs are the
-    same (write_worklists uses this plan only for the same rows)."""
+    :func:`write_worklists` will write for the rows ``system_only()`` gives
+    into ``out``, and hand them to the second process now, so that it cuts
+    the font and starts on them while this one writes the other files of
+    the folder. Nothing happens (``system_only`` is not called) outside the
+    block; nothing either for a short list. The PDFs are the same
+    (write_worklists uses this plan only for the same rows)."""
     worker = _WORKER.get()
     if worker is None or worker.early is not None:
         return
-    visits = visit_frame(system_only)
+    visits = visit_frame(system_only())
     if not BACKGROUND_PDF_VISITS <= len(visits) <= output.pdf_max_rows:
         return
     plan = _plan_visit_pdfs(visits, out / VISIT_PDF_FOLDER, output)

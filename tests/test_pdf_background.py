@@ -142,7 +142,7 @@ def test_pdfs_planned_early_are_the_same_files(
         worker = worklists._WORKER.get()
         assert worker is not None
         if early:
-            worklists.start_visit_pdfs(rows[early], out, output)
+            worklists.start_visit_pdfs(lambda: rows[early], out, output)
             assert worker.early is not None
         lists = write_worklists(rows[written], pd.DataFrame(), out, output)
     assert _files(out / VISIT_PDF_FOLDER) == expected  # byte for byte, nothing else
@@ -155,7 +155,7 @@ def test_a_short_list_is_not_planned_early(monkeypatch, system_only, tmp_path):
     with pdfs_in_background(5_000, output):  # more expected than there are
         worker = worklists._WORKER.get()
         assert worker is not None
-        worklists.start_visit_pdfs(system_only, tmp_path, output)
+        worklists.start_visit_pdfs(lambda: system_only, tmp_path, output)
         assert worker.early is None
         assert worker.plan is None
 
@@ -186,7 +186,7 @@ def test_when_the_second_process_dies_after_the_plan_the_pdfs_are_written_here(
     with pdfs_in_background(len(system_only), output):
         worker = worklists._WORKER.get()
         assert worker is not None
-        worklists.start_visit_pdfs(system_only, tmp_path, output)
+        worklists.start_visit_pdfs(lambda: system_only, tmp_path, output)
         worker.process.kill()
         worker.process.join()
         lists = write_worklists(system_only, pd.DataFrame(), tmp_path, output)
@@ -237,3 +237,15 @@ def test_without_a_second_process_the_block_runs_here(monkeypatch, error):
     monkeypatch.setattr(worklists.os, "cpu_count", lambda: 2)
     with pdfs_in_background(5_000, load_rules().output):
         assert worklists._WORKER.get() is None
+
+
+def test_outside_the_block_the_rows_are_not_even_made(tmp_path):
+    made: list[bool] = []
+
+    def rows() -> pd.DataFrame:
+        made.append(True)
+        return pd.DataFrame()
+
+    worklists.start_visit_pdfs(rows, tmp_path, load_rules().output)
+    assert made == []
+    assert list(tmp_path.iterdir()) == []
