@@ -568,9 +568,10 @@ BACKGROUND_PDF_VISITS = 3_000
 
 @contextmanager
 def pdfs_in_background(visits: int, output: OutputRules) -> Iterator[None]:
-    """Within the block, :func:`write_worklists` hands most of the 入户核查单
-    PDFs to a second process, started here so that its start-up (imports)
-    overlaps the work before; the PDFs are the same. Only when ``visits``
+    """Within the block, :func:`write_worklists` shares the 入户核查单 PDFs
+    with a second process (which cuts the font), started here so that its
+    start-up (imports) overlaps the work before; :func:`start_visit_pdfs`
+    hands them over earlier still. The PDFs are the same. Only when ``visits``
     (the expected 机到人 rows) is from :data:`BACKGROUND_PDF_VISITS` to
     output.toml's pdf_max_rows; otherwise the block runs as it is.
 
