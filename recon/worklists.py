@@ -19,11 +19,13 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
+from multiprocessing.sharedctypes import SynchronizedArray
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +70,7 @@ __all__ = [
     "record_key",
     "record_sheet",
     "review_frame",
+    "start_visit_pdfs",
     "visit_frame",
     "write_review_workbook",
     "write_visit_pdfs",
@@ -467,15 +470,23 @@ def write_worklists(
     待人工确认单 into ``out``. ``pdf=None``: as output.toml's pdf_max_rows says.
 
     Inside :func:`pdfs_in_background`, the second process cuts the font and
-    writes part of the PDFs of a long list while this one writes the
-    workbooks and then, with that font, the rest.
+    writes PDFs of a long list while this one writes the workbooks and then,
+    with that font, PDFs from the other end of the list; the second process
+    may have started on them already (:func:`start_visit_pdfs`).
     """
     visits = visit_frame(system_only)
     want_pdf = pdf if pdf is not None else len(visits) <= output.pdf_max_rows
-    plan = _plan_visit_pdfs(visits if want_pdf else visits.iloc[:0], out / VISIT_PDF_FOLDER, output)
+    folder = out / VISIT_PDF_FOLDER
     worker = _WORKER.get() if len(visits) >= BACKGROUND_PDF_VISITS else None
-    theirs, mine = plan.split(AWAY_SHARE) if worker is not None else (replace(plan, files=[]), plan)
-    sent = bool(theirs.files) and worker is not None and worker.submit(theirs)
+    early = worker.early if worker is not None else None
+    if early is not None and early.same(visits, folder, output) and pdf is None:
+        plan, sent = early.plan, True
+    else:
+        if early is not None and worker is not None:  # planned for other rows: none of it
+            worker.discard()
+            worker = None
+        plan = _plan_visit_pdfs(visits if want_pdf else visits.iloc[:0], folder, output)
+        sent = bool(plan.files) and worker is not None and worker.submit(plan)
     write_visit_workbook(visits, out / VISIT_WORKBOOK, output)
     review_path = None
     pairs = review_frame(review)
@@ -483,14 +494,12 @@ def write_worklists(
         review_path = out / REVIEW_WORKBOOK
         write_review_workbook(pairs, review_path)
     if sent and worker is not None:
-        mine = replace(mine, program=worker.font())  # None: cut here after all
-    written = write_planned_pdfs(mine)
-    away = worker.result() if sent and worker is not None else None
-    if away is None:  # not sent, or the second process failed: here (an error shows here)
-        away = write_planned_pdfs(replace(theirs, program=mine.program))
+        _write_shared(plan, worker)
+    else:
+        write_planned_pdfs(plan)
     return Worklists(
         visit_workbook=out / VISIT_WORKBOOK,
-        pdfs=away + written,
+        pdfs=[path for _, _, path in plan.files],
         review_workbook=review_path,
         visits=len(visits),
         reviews=len(pairs),
@@ -498,22 +507,71 @@ def write_worklists(
     )
 
 
+def _write_shared(plan: PdfPlan, worker: _PdfWorker) -> None:
+    """The files of ``plan``, sent to ``worker``: it takes them from the front,
+    this process from the back, until they meet (whoever is free takes the
+    next: neither waits long for the other); whatever the second process
+    failed to write is written here (an error shows here)."""
+    program = worker.font()  # None: cut here after all
+    here: set[Path] = set()
+    while (k := worker.claim_last()) is not None:
+        here.update(write_planned_pdfs(replace(plan, files=[plan.files[k]], program=program)))
+    if worker.result() is None:  # the second process failed or died: the rest here
+        rest = [f for f in plan.files if f[2] not in here]
+        write_planned_pdfs(replace(plan, files=rest, program=program))
+
+
+def start_visit_pdfs(
+    system_only: Callable[[], pd.DataFrame], out: Path, output: OutputRules
+) -> None:
+    """Inside :func:`pdfs_in_background`: plan the 入户核查单 PDFs that
+    :func:`write_worklists` will write for the rows ``system_only()`` gives
+    into ``out``, and hand them to the second process now, so that it cuts
+    the font and starts on them while this one writes the other files of
+    the folder. Nothing happens (``system_only`` is not called) outside the
+    block; nothing either for a short list. The PDFs are the same
+    (write_worklists uses this plan only for the same rows)."""
+    worker = _WORKER.get()
+    if worker is None or worker.early is not None:
+        return
+    visits = visit_frame(system_only())
+    if not BACKGROUND_PDF_VISITS <= len(visits) <= output.pdf_max_rows:
+        return
+    plan = _plan_visit_pdfs(visits, out / VISIT_PDF_FOLDER, output)
+    if plan.files and worker.submit(plan):
+        worker.early = _Early(visits, plan, output)
+
+
+@dataclass
+class _Early:
+    """A plan handed to the second process before write_worklists, and the
+    rows and rules it was made from."""
+
+    visits: pd.DataFrame
+    plan: PdfPlan
+    output: OutputRules
+
+    def same(self, visits: pd.DataFrame, folder: Path, output: OutputRules) -> bool:
+        return (
+            output == self.output
+            and all(path.parent == folder for _, _, path in self.plan.files)
+            and visits.equals(self.visits)
+        )
+
+
 # --- the PDFs in a second process ---------------------------------------------------
 
 # from this many people the 入户核查单 PDFs take about a second or more: worth
 # a second process started early (its start-up costs about a second too)
 BACKGROUND_PDF_VISITS = 3_000
-# the second process's share of the PDFs' rows: it cuts the font while this
-# one writes the workbooks, which take longer (at 0.5 the second process was
-# done first, at 0.65 this one waited for it: 100k benchmark)
-AWAY_SHARE = 0.6
 
 
 @contextmanager
 def pdfs_in_background(visits: int, output: OutputRules) -> Iterator[None]:
-    """Within the block, :func:`write_worklists` hands most of the 入户核查单
-    PDFs to a second process, started here so that its start-up (imports)
-    overlaps the work before; the PDFs are the same. Only when ``visits``
+    """Within the block, :func:`write_worklists` shares the 入户核查单 PDFs
+    with a second process (which cuts the font), started here so that its
+    start-up (imports) overlaps the work before; :func:`start_visit_pdfs`
+    hands them over earlier still. The PDFs are the same. Only when ``visits``
     (the expected 机到人 rows) is from :data:`BACKGROUND_PDF_VISITS` to
     output.toml's pdf_max_rows; otherwise the block runs as it is.
 
@@ -539,32 +597,67 @@ def pdfs_in_background(visits: int, output: OutputRules) -> Iterator[None]:
 
 
 class _PdfWorker:
-    """One spawned process that writes one set of PDFs (fork is unsafe with
+    """One spawned process that writes PDFs of one plan (fork is unsafe with
     pyarrow's threads, and Windows has only spawn). It answers twice: the
-    font program, then the files."""
+    font program, then the files it wrote. The plan's files are shared
+    out through ``claims``: [the next from the front, the end of those not
+    taken]; the second process takes from the front, this one from the back."""
 
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child,), daemon=True)
+        self.claims = context.Array("i", [0, 0])
+        self.process = context.Process(target=_serve, args=(child, self.claims), daemon=True)
         self.process.start()
         child.close()
         self.failed = False
+        self.early: _Early | None = None  # a plan sent before write_worklists
+        self.plan: PdfPlan | None = None
+        self.sending: threading.Thread | None = None
 
     def submit(self, plan: PdfPlan) -> bool:
+        """Send ``plan``, from a thread: the pipe takes it only as fast as the
+        process reads, and it may still be importing."""
+        if self.plan is not None or not self.process.is_alive():
+            return False
+        with self.claims.get_lock():
+            self.claims[0], self.claims[1] = 0, len(plan.files)
+        self.plan = plan
+        self.sending = threading.Thread(target=self._send, args=(plan,), daemon=True)
+        self.sending.start()
+        return True
+
+    def _send(self, plan: PdfPlan) -> None:
         try:
             self.conn.send(plan)
-        except (OSError, ValueError):  # the process is gone
-            return False
-        return True
+        except (OSError, ValueError):  # the process is gone: its files are written here
+            self.failed = True
+
+    def claim_last(self) -> int | None:
+        """The last file of the plan not yet taken (now this process's), or None."""
+        lock = self.claims.get_lock()
+        while not lock.acquire(timeout=0.5):
+            if not self.process.is_alive():  # died holding it: the rest is written here
+                self.failed = True
+                return None
+        try:
+            front, end = self.claims[0], self.claims[1]
+            if front >= end or self.failed:
+                return None
+            self.claims[1] = end - 1
+            return end - 1
+        finally:
+            lock.release()
 
     def _answer(self, kind: str) -> object:
         """The next answer if it is ``kind``; None if the process failed or died."""
+        if self.sending is not None:  # the plan is read before any answer
+            self.sending.join()
         if self.failed:
             return None
         try:
             while not self.conn.poll(0.05):
-                if not self.process.is_alive() and not self.conn.poll():
+                if self.failed or (not self.process.is_alive() and not self.conn.poll()):
                     self.failed = True
                     return None
             got, value = self.conn.recv()
@@ -585,18 +678,28 @@ class _PdfWorker:
         files = self._answer("files")
         return files if isinstance(files, list) else None
 
+    def discard(self) -> None:
+        """Stop the process and remove the files of the plan it was sent."""
+        self.stop()
+        self.failed = True
+        for _, _, path in self.plan.files if self.plan is not None else []:
+            path.unlink(missing_ok=True)
+
     def stop(self) -> None:
         if self.process.is_alive():
             self.process.terminate()  # idle after its answer, or not needed
         self.process.join()
+        if self.sending is not None:
+            self.sending.join()
         self.conn.close()
 
 
-def _serve(conn: Connection) -> None:
+def _serve(conn: Connection, claims: SynchronizedArray) -> None:
     """The second process: import what the PDFs need, then for the plan it
-    is sent answer ("font", the font program) and ("files", the files
-    written), or ("failed", None) on any error (the parent then writes them
-    itself, and shows the error if there is one)."""
+    is sent answer ("font", the font program) and, having written the files
+    it took (see :class:`_PdfWorker`), ("files", those files); or ("failed",
+    None) on any error (the parent then writes them itself, and shows the
+    error if there is one)."""
     from fontTools import subset  # noqa: F401  (imported before the job arrives)
     from fontTools.varLib import instancer  # noqa: F401
 
@@ -604,16 +707,24 @@ def _serve(conn: Connection) -> None:
         plan = conn.recv()
     except (EOFError, OSError):
         return
+    taken: list[Path] = []
     try:
         program = font_program(plan.chars)
         conn.send(("font", program))
-        files = write_planned_pdfs(replace(plan, program=program))
+        while True:
+            with claims.get_lock():
+                k = claims[0]
+                if k >= claims[1]:
+                    break
+                claims[0] = k + 1
+            taken.append(plan.files[k][2])
+            write_planned_pdfs(replace(plan, files=[plan.files[k]], program=program))
     except Exception:  # the parent's own attempt shows it
-        for _, _, path in plan.files:
+        for path in taken:
             path.unlink(missing_ok=True)
         conn.send(("failed", None))
         return
-    conn.send(("files", files))
+    conn.send(("files", taken))
 
 
 _WORKER: ContextVar[_PdfWorker | None] = ContextVar("recon_pdf_worker", default=None)

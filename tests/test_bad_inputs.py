@@ -694,9 +694,26 @@ def _interrupt_after_writing(monkeypatch) -> dict[str, Path]:
     seen: dict[str, Path] = {}
 
     def half_way(
-        result, field_problems, system_problems, out, notes, on_step=None, mode=None, ledger=False
+        result,
+        field_problems,
+        system_problems,
+        out,
+        notes,
+        on_step=None,
+        mode=None,
+        ledger=False,
+        on_tables=None,
     ):
-        real(result, field_problems, system_problems, out, notes, mode=mode, ledger=ledger)
+        real(
+            result,
+            field_problems,
+            system_problems,
+            out,
+            notes,
+            mode=mode,
+            ledger=ledger,
+            on_tables=on_tables,
+        )
         seen["tmp"] = out
         assert (out / "matches.csv").is_file()  # half a result exists (no summary.json yet)
         raise KeyboardInterrupt

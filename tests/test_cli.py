@@ -8,7 +8,10 @@ interleaved); there is no ``mix_stderr`` switch any more.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 import typer
@@ -400,3 +403,40 @@ def test_generate_refuses_a_folder_with_other_files(tmp_path):
     assert "不是空的" in flat(result.stderr)
     assert (folder / "采集表.xlsx").read_bytes() == b"keep me"
     assert "Traceback" not in result.output
+
+
+# the `recon` script's entry point, in a process of its own: it ends with the
+# command's exit code and everything written (main() freezes the collector
+# before the interpreter tears down)
+ENTRY_CASES = [
+    ("the version", ["--version"], 0, recon.__version__, ""),
+    ("a folder that is not there", ["inspect", "没有这个文件夹"], 1, "", "找不到"),
+    ("the demo folder", ["demo", "{tmp}"], 0, "", ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("description", "args", "code", "in_stdout", "in_stderr"),
+    ENTRY_CASES,
+    ids=[c[0] for c in ENTRY_CASES],
+)
+def test_the_entry_point_exits_with_its_code_and_output(
+    description, args, code, in_stdout, in_stderr, tmp_path
+):
+    folder = tmp_path / "演示"
+    argv = [a.format(tmp=folder) for a in args]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "120"}
+    done = subprocess.run(
+        [sys.executable, "-m", "recon.cli", *argv], capture_output=True, env=env, timeout=300
+    )
+    stdout = done.stdout.decode("utf-8")
+    stderr = done.stderr.decode("utf-8")
+    assert done.returncode == code, stderr[-2000:]
+    assert in_stdout in stdout
+    assert in_stderr in flat(stderr)
+    if args[0] == "demo":  # every file of the demo's match is there and whole
+        summaries = list(folder.rglob("summary.json"))
+        assert summaries
+        for path in summaries:
+            assert json.loads(path.read_text(encoding="utf-8"))["tool"] == "recon"
+        assert all(p.stat().st_size > 0 for p in folder.rglob("*.pdf"))

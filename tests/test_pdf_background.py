@@ -103,11 +103,61 @@ def test_the_second_process_writes_most_of_the_same_files(
         lists = write_worklists(system_only, pd.DataFrame(), tmp_path, output)
     assert [p.name for p in lists.pdfs] == list(in_process)  # in 居委 order
     assert _files(tmp_path / VISIT_PDF_FOLDER) == in_process  # byte for byte
+    # this process took files from the back, one at a time, the other the rest
     plan = worklists._plan_visit_pdfs(visit_frame(system_only), tmp_path, output)
-    away, kept = plan.split(worklists.AWAY_SHARE)
-    assert away.files and kept.files
-    assert here == [path.name for _, _, path in kept.files]
+    names = [path.name for _, _, path in plan.files]
+    assert here == names[len(names) - len(here) :][::-1]
     assert not worker.process.is_alive()  # stopped with the block
+
+
+def _without_first_committee(system_only: pd.DataFrame) -> pd.DataFrame:
+    first = system_only["system_committee"].iloc[0]
+    return system_only[system_only["system_committee"] != first]
+
+
+EARLY_CASES = [
+    # description, rows planned early (None: none), rows written
+    ("planned early for the same rows: that plan", "all", "all"),
+    ("planned early for other rows: none of its files", "all", "fewer"),
+    ("not planned early", None, "all"),
+]
+
+
+@pytest.mark.parametrize(
+    ("description", "early", "written"), EARLY_CASES, ids=[c[0] for c in EARLY_CASES]
+)
+def test_pdfs_planned_early_are_the_same_files(
+    monkeypatch, system_only, in_process, tmp_path_factory, description, early, written
+):
+    monkeypatch.setattr(worklists, "BACKGROUND_PDF_VISITS", 1)
+    monkeypatch.setattr(worklists.os, "cpu_count", lambda: 2)
+    output = load_rules().output
+    rows = {"all": system_only, "fewer": _without_first_committee(system_only)}
+    expected_dir = tmp_path_factory.mktemp("expected")
+    expected = _files(
+        write_worklists(rows[written], pd.DataFrame(), expected_dir, output).pdfs[0].parent
+    )
+    out = tmp_path_factory.mktemp("early")
+    with pdfs_in_background(len(system_only), output):
+        worker = worklists._WORKER.get()
+        assert worker is not None
+        if early:
+            worklists.start_visit_pdfs(lambda: rows[early], out, output)
+            assert worker.early is not None
+        lists = write_worklists(rows[written], pd.DataFrame(), out, output)
+    assert _files(out / VISIT_PDF_FOLDER) == expected  # byte for byte, nothing else
+    assert [p.name for p in lists.pdfs] == list(expected)
+
+
+def test_a_short_list_is_not_planned_early(monkeypatch, system_only, tmp_path):
+    monkeypatch.setattr(worklists.os, "cpu_count", lambda: 2)
+    output = load_rules().output
+    with pdfs_in_background(5_000, output):  # more expected than there are
+        worker = worklists._WORKER.get()
+        assert worker is not None
+        worklists.start_visit_pdfs(lambda: system_only, tmp_path, output)
+        assert worker.early is None
+        assert worker.plan is None
 
 
 def test_when_the_second_process_is_gone_the_pdfs_are_written_here(
@@ -125,6 +175,23 @@ def test_when_the_second_process_is_gone_the_pdfs_are_written_here(
         lists = write_worklists(system_only, pd.DataFrame(), tmp_path, output)
     assert _files(tmp_path / VISIT_PDF_FOLDER) == in_process
     assert sorted(here) == sorted(in_process) == sorted(p.name for p in lists.pdfs)
+
+
+def test_when_the_second_process_dies_after_the_plan_the_pdfs_are_written_here(
+    monkeypatch, system_only, in_process, tmp_path
+):
+    monkeypatch.setattr(worklists, "BACKGROUND_PDF_VISITS", 1)
+    monkeypatch.setattr(worklists.os, "cpu_count", lambda: 2)
+    output = load_rules().output
+    with pdfs_in_background(len(system_only), output):
+        worker = worklists._WORKER.get()
+        assert worker is not None
+        worklists.start_visit_pdfs(lambda: system_only, tmp_path, output)
+        worker.process.kill()
+        worker.process.join()
+        lists = write_worklists(system_only, pd.DataFrame(), tmp_path, output)
+    assert _files(tmp_path / VISIT_PDF_FOLDER) == in_process
+    assert [p.name for p in lists.pdfs] == list(in_process)
 
 
 SPLIT_CASES = [
@@ -170,3 +237,15 @@ def test_without_a_second_process_the_block_runs_here(monkeypatch, error):
     monkeypatch.setattr(worklists.os, "cpu_count", lambda: 2)
     with pdfs_in_background(5_000, load_rules().output):
         assert worklists._WORKER.get() is None
+
+
+def test_outside_the_block_the_rows_are_not_even_made(tmp_path):
+    made: list[bool] = []
+
+    def rows() -> pd.DataFrame:
+        made.append(True)
+        return pd.DataFrame()
+
+    worklists.start_visit_pdfs(rows, tmp_path, load_rules().output)
+    assert made == []
+    assert list(tmp_path.iterdir()) == []

@@ -943,13 +943,17 @@ def write_match_files(
     on_step: Callable[[str], None] | None = None,
     mode: Mode | None = None,
     ledger: bool = False,
+    on_tables: Callable[[dict[str, pd.DataFrame]], None] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Write every CSV and the workbook into ``out``; return the tables.
     ``mode``: the register (default 来沪人员). ``ledger``: rows.csv too (as
     :func:`write_ledger`), by the same writer thread, its last parts written
-    while the workbook is made."""
+    while the workbook is made. ``on_tables``: called with the tables before
+    any file is written (recon match starts the worklist PDFs with them)."""
     step = on_step or (lambda _n: None)
     tables = build_tables(result, field_problems, system_problems, mode)
+    if on_tables is not None:
+        on_tables(tables)
     step("csv")
     est = result.estimated_errors
     notes = [
