@@ -44,6 +44,13 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.glob("*.pdf"))}
 
 
+@pytest.fixture
+def any_list_in_background(monkeypatch):
+    """A second process for a list of any length, on a machine of two cores."""
+    monkeypatch.setattr(worklists, "BACKGROUND_PDF_VISITS", 1)
+    monkeypatch.setattr(worklists.os, "cpu_count", lambda: 2)
+
+
 COUNT_CASES = [
     # description, visits, cores, background expected
     ("a short list stays in this process", 10, 2, False),
@@ -91,10 +98,8 @@ def _count_here(monkeypatch) -> list[str]:
 
 
 def test_the_second_process_writes_most_of_the_same_files(
-    monkeypatch, system_only, in_process, tmp_path
+    any_list_in_background, monkeypatch, system_only, in_process, tmp_path
 ):
-    monkeypatch.setattr(worklists, "BACKGROUND_PDF_VISITS", 1)
-    monkeypatch.setattr(worklists.os, "cpu_count", lambda: 2)
     here = _count_here(monkeypatch)
     output = load_rules().output
     with pdfs_in_background(len(system_only), output):
@@ -127,10 +132,15 @@ EARLY_CASES = [
     ("description", "early", "written"), EARLY_CASES, ids=[c[0] for c in EARLY_CASES]
 )
 def test_pdfs_planned_early_are_the_same_files(
-    monkeypatch, system_only, in_process, tmp_path_factory, description, early, written
+    any_list_in_background,
+    monkeypatch,
+    system_only,
+    in_process,
+    tmp_path_factory,
+    description,
+    early,
+    written,
 ):
-    monkeypatch.setattr(worklists, "BACKGROUND_PDF_VISITS", 1)
-    monkeypatch.setattr(worklists.os, "cpu_count", lambda: 2)
     output = load_rules().output
     rows = {"all": system_only, "fewer": _without_first_committee(system_only)}
     expected_dir = tmp_path_factory.mktemp("expected")
@@ -161,10 +171,8 @@ def test_a_short_list_is_not_planned_early(monkeypatch, system_only, tmp_path):
 
 
 def test_when_the_second_process_is_gone_the_pdfs_are_written_here(
-    monkeypatch, system_only, in_process, tmp_path
+    any_list_in_background, monkeypatch, system_only, in_process, tmp_path
 ):
-    monkeypatch.setattr(worklists, "BACKGROUND_PDF_VISITS", 1)
-    monkeypatch.setattr(worklists.os, "cpu_count", lambda: 2)
     here = _count_here(monkeypatch)
     output = load_rules().output
     with pdfs_in_background(len(system_only), output):
@@ -178,10 +186,8 @@ def test_when_the_second_process_is_gone_the_pdfs_are_written_here(
 
 
 def test_when_the_second_process_dies_after_the_plan_the_pdfs_are_written_here(
-    monkeypatch, system_only, in_process, tmp_path
+    any_list_in_background, monkeypatch, system_only, in_process, tmp_path
 ):
-    monkeypatch.setattr(worklists, "BACKGROUND_PDF_VISITS", 1)
-    monkeypatch.setattr(worklists.os, "cpu_count", lambda: 2)
     output = load_rules().output
     with pdfs_in_background(len(system_only), output):
         worker = worklists._WORKER.get()
